@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
+import {GovernorCountingSimple} from "@openzeppelin/contracts/governance/extensions/GovernorCountingSimple.sol";
+import {GovernorPreventLateQuorum} from "@openzeppelin/contracts/governance/extensions/GovernorPreventLateQuorum.sol";
+import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
+import {GovernorStorage} from "@openzeppelin/contracts/governance/extensions/GovernorStorage.sol";
+import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
+import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/GovernorVotes.sol";
+import {GovernorVotesQuorumFraction} from "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
+import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
+import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
+import {IExecutingProposal} from "./IExecutingProposal.sol";
+
+/**
+ * @title MeshGovernor
+ * @notice The Synod DAO: holders of {MeshToken} ratify knowledge records and change
+ * the mesh policy. Executed proposals run through a {TimelockController}.
+ * @dev A concrete composition of OpenZeppelin modules:
+ * - Settings: voting delay, period and proposal threshold, changeable by governance;
+ * - CountingSimple: For / Against / Abstain, quorum counts For + Abstain;
+ * - Votes + QuorumFraction: voting power from the token's checkpoints (timestamp
+ *   clock, so every duration is in seconds);
+ * - TimelockControl: execution delay, the timelock holds the authority;
+ * - PreventLateQuorum: a quorum reached at the last moment extends the vote;
+ * - Storage: proposals enumerable on chain, so the dApp needs no indexer.
+ */
+contract MeshGovernor is
+    Governor,
+    GovernorSettings,
+    GovernorCountingSimple,
+    GovernorStorage,
+    GovernorVotes,
+    GovernorVotesQuorumFraction,
+    GovernorTimelockControl,
+    GovernorPreventLateQuorum,
+    IExecutingProposal
+{
+    /// @dev Transient: set only while a proposal's operations run; see {executingProposalId}.
+    uint256 private transient _executingProposalId;
+
+    /**
+     * @param token the votes token ({MeshToken}).
+     * @param timelock_ the timelock that executes proposals and holds authority.
+     * @param votingDelay_ seconds between proposing and voting.
+     * @param votingPeriod_ seconds a vote lasts.
+     * @param proposalThreshold_ votes needed to propose.
+     * @param quorumPercent percent of the total supply (at the snapshot) needed for quorum.
+     * @param lateQuorumExtension_ seconds a vote is extended when quorum is reached late.
+     */
+    constructor(
+        IVotes token,
+        TimelockController timelock_,
+        uint48 votingDelay_,
+        uint32 votingPeriod_,
+        uint256 proposalThreshold_,
+        uint256 quorumPercent,
+        uint48 lateQuorumExtension_
+    )
+        Governor("Synod MeshGovernor")
+        GovernorSettings(votingDelay_, votingPeriod_, proposalThreshold_)
+        GovernorVotes(token)
+        GovernorVotesQuorumFraction(quorumPercent)
+        GovernorTimelockControl(timelock_)
+        GovernorPreventLateQuorum(lateQuorumExtension_)
+    {}
+
+    /// @inheritdoc IExecutingProposal
+    function executingProposalId() external view returns (uint256) {
+        return _executingProposalId;
+    }
+
+    // The overrides below only resolve which parent runs; none changes behaviour.
+
+    function votingDelay() public view override(Governor, GovernorSettings) returns (uint256) {
+        return super.votingDelay();
+    }
+
+    function votingPeriod() public view override(Governor, GovernorSettings) returns (uint256) {
+        return super.votingPeriod();
+    }
+
+    function proposalThreshold() public view override(Governor, GovernorSettings) returns (uint256) {
+        return super.proposalThreshold();
+    }
+
+    function state(uint256 proposalId) public view override(Governor, GovernorTimelockControl) returns (ProposalState) {
+        return super.state(proposalId);
+    }
+
+    function proposalNeedsQueuing(
+        uint256 proposalId
+    ) public view override(Governor, GovernorTimelockControl) returns (bool) {
+        return super.proposalNeedsQueuing(proposalId);
+    }
+
+    function proposalDeadline(
+        uint256 proposalId
+    ) public view override(Governor, GovernorPreventLateQuorum) returns (uint256) {
+        return super.proposalDeadline(proposalId);
+    }
+
+    function _propose(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        string memory description,
+        address proposer
+    ) internal override(Governor, GovernorStorage) returns (uint256) {
+        return super._propose(targets, values, calldatas, description, proposer);
+    }
+
+    function _tallyUpdated(uint256 proposalId) internal override(Governor, GovernorPreventLateQuorum) {
+        super._tallyUpdated(proposalId);
+    }
+
+    function _queueOperations(
+        uint256 proposalId,
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal override(Governor, GovernorTimelockControl) returns (uint48) {
+        return super._queueOperations(proposalId, targets, values, calldatas, descriptionHash);
+    }
+
+    /// @dev Exposes the proposal id to the contracts its operations call; see {executingProposalId}.
+    function _executeOperations(
+        uint256 proposalId,
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal override(Governor, GovernorTimelockControl) {
+        _executingProposalId = proposalId;
+        super._executeOperations(proposalId, targets, values, calldatas, descriptionHash);
+        _executingProposalId = 0;
+    }
+
+    function _cancel(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal override(Governor, GovernorTimelockControl) returns (uint256) {
+        return super._cancel(targets, values, calldatas, descriptionHash);
+    }
+
+    function _executor() internal view override(Governor, GovernorTimelockControl) returns (address) {
+        return super._executor();
+    }
+}

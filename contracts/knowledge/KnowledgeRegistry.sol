@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IExecutingProposal} from "../governance/IExecutingProposal.sol";
+import {IKnowledgeRegistry} from "./IKnowledgeRegistry.sol";
+
+/**
+ * @title KnowledgeRegistry
+ * @notice See {IKnowledgeRegistry}. Written only by the DAO's timelock while a
+ * {MeshGovernor} proposal executes; read by anyone.
+ * @dev Storage is packed to two slots per record (digest + one metadata word); the
+ * ratifying proposal id is stored once per proposal and referenced by index. Bulky
+ * content stays on IPFS, and every field is repeated in the {RecordAdded} event for
+ * indexers.
+ */
+contract KnowledgeRegistry is IKnowledgeRegistry {
+    uint256 private constant _KIND_COUNT = 5;
+    uint256 private constant _SEQUENCE_BITS = 40;
+    uint256 private constant _DIGEST_LENGTH = 32;
+    /// @dev version byte + codec varint + hash-function varint + digest-length byte.
+    uint256 private constant _MAX_PREFIX_LENGTH = 6;
+    uint256 private constant _MIN_PREFIX_LENGTH = 4;
+
+    /// @dev Two storage slots. `cidPrefix` holds the CID bytes before the digest,
+    /// left-aligned; its length is recovered by parsing its varints.
+    struct StoredRecord {
+        bytes32 digest;
+        bytes6 cidPrefix;
+        uint16 schemaVersion;
+        uint48 ref;
+        uint32 round;
+        uint40 recordedAt;
+        uint40 revokedAt;
+        /// @dev 1-based index into `_proposals`.
+        uint32 proposalIndex;
+    }
+
+    address private immutable _governance;
+    IExecutingProposal private immutable _governor;
+
+    mapping(uint48 id => StoredRecord) private _records;
+    /// @dev Records written per kind; a kind's sequence numbers are 1..count.
+    uint40[_KIND_COUNT] private _counts;
+    /// @dev Ids of the proposals that wrote or revoked records, in order.
+    uint256[] private _proposals;
+
+    /**
+     * @param governance_ the executor allowed to write (the DAO's timelock).
+     * @param governor the governor whose executing proposal is recorded as ratifier.
+     */
+    constructor(address governance_, IExecutingProposal governor) {
+        _governance = governance_;
+        _governor = governor;
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function governance() external view returns (address) {
+        return _governance;
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function record(RecordInput calldata input) external returns (uint48 id) {
+        (uint256 proposalId, uint32 proposalIndex) = _checkWriter();
+        uint40[_KIND_COUNT] memory counts = _counts;
+        id = _write(input, input.ref, proposalId, proposalIndex, counts);
+        _counts = counts;
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function recordBatch(RecordInput[] calldata inputs) external returns (uint48[] memory ids) {
+        if (inputs.length == 0) revert RegistryEmptyBatch();
+        (uint256 proposalId, uint32 proposalIndex) = _checkWriter();
+        uint40[_KIND_COUNT] memory counts = _counts;
+        ids = new uint48[](inputs.length);
+        for (uint256 i = 0; i < inputs.length; ++i) {
+            ids[i] = _write(inputs[i], inputs[i].ref, proposalId, proposalIndex, counts);
+        }
+        _counts = counts;
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function revoke(uint48 id) external {
+        (uint256 proposalId, ) = _checkWriter();
+        _revoke(id, proposalId, 0);
+    }
+
+    /**
+     * @inheritdoc IKnowledgeRegistry
+     * @dev `replacement.ref` is ignored: the replacement always refers to `id`.
+     */
+    function supersede(uint48 id, RecordInput calldata replacement) external returns (uint48 newId) {
+        (uint256 proposalId, uint32 proposalIndex) = _checkWriter();
+        if (!exists(id)) revert RegistryUnknownRecord(id);
+        if (replacement.kind != _kindOf(id)) revert RegistryKindMismatch(id, replacement.kind);
+        uint40[_KIND_COUNT] memory counts = _counts;
+        newId = _write(replacement, id, proposalId, proposalIndex, counts);
+        _counts = counts;
+        _revoke(id, proposalId, newId);
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function getRecord(uint48 id) public view returns (Record memory) {
+        if (!exists(id)) revert RegistryUnknownRecord(id);
+        return _load(id);
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function exists(uint48 id) public view returns (bool) {
+        return _records[id].recordedAt != 0;
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function recordCount(Kind kind) external view returns (uint256) {
+        return _counts[uint8(kind)];
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function recordsOfKind(Kind kind, uint256 offset, uint256 limit) external view returns (Record[] memory page) {
+        uint256 count = _counts[uint8(kind)];
+        if (offset >= count) return page;
+        uint256 size = count - offset < limit ? count - offset : limit;
+        page = new Record[](size);
+        for (uint256 i = 0; i < size; ++i) {
+            page[i] = _load(_idOf(uint8(kind), offset + i + 1));
+        }
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function latestModel() external view returns (bool found, Record memory model) {
+        uint8 kind = uint8(Kind.Model);
+        for (uint256 sequence = _counts[kind]; sequence > 0; --sequence) {
+            uint48 id = _idOf(kind, sequence);
+            if (_records[id].revokedAt == 0) return (true, _load(id));
+        }
+    }
+
+    /**
+     * @dev Only the timelock, and only inside a governor execution: the proposal id
+     * stored with each record comes from the governor, not from the caller.
+     * @return proposalId the executing proposal.
+     * @return proposalIndex its 1-based index in `_proposals`, appended if new.
+     */
+    function _checkWriter() private returns (uint256 proposalId, uint32 proposalIndex) {
+        if (msg.sender != _governance) revert RegistryUnauthorized(msg.sender);
+        proposalId = _governor.executingProposalId();
+        if (proposalId == 0) revert RegistryOutsideProposal();
+        uint256 length = _proposals.length;
+        if (length == 0 || _proposals[length - 1] != proposalId) {
+            _proposals.push(proposalId);
+            ++length;
+        }
+        proposalIndex = uint32(length);
+    }
+
+    function _write(
+        RecordInput calldata input,
+        uint48 ref,
+        uint256 proposalId,
+        uint32 proposalIndex,
+        uint40[_KIND_COUNT] memory counts
+    ) private returns (uint48 id) {
+        if (input.kind >= _KIND_COUNT) revert RegistryUnknownKind(input.kind);
+        (bytes6 prefix, bytes32 digest) = _parseCid(input.cid);
+        if (ref != 0 && !exists(ref)) revert RegistryUnknownRecord(ref);
+
+        id = _idOf(input.kind, ++counts[input.kind]);
+        _records[id] = StoredRecord({
+            digest: digest,
+            cidPrefix: prefix,
+            schemaVersion: input.schemaVersion,
+            ref: ref,
+            round: input.round,
+            recordedAt: uint40(block.timestamp),
+            revokedAt: 0,
+            proposalIndex: proposalIndex
+        });
+        emit RecordAdded(id, Kind(input.kind), proposalId, ref, input.round, input.schemaVersion, input.cid);
+    }
+
+    function _revoke(uint48 id, uint256 proposalId, uint48 supersededBy) private {
+        StoredRecord storage stored = _records[id];
+        if (stored.recordedAt == 0) revert RegistryUnknownRecord(id);
+        if (stored.revokedAt != 0) revert RegistryAlreadyRevoked(id);
+        stored.revokedAt = uint40(block.timestamp);
+        emit RecordRevoked(id, proposalId, supersededBy);
+    }
+
+    function _load(uint48 id) private view returns (Record memory) {
+        StoredRecord memory stored = _records[id];
+        return
+            Record({
+                id: id,
+                kind: Kind(_kindOf(id)),
+                schemaVersion: stored.schemaVersion,
+                ref: stored.ref,
+                round: stored.round,
+                proposalId: _proposals[stored.proposalIndex - 1],
+                recordedAt: stored.recordedAt,
+                revokedAt: stored.revokedAt,
+                cid: _joinCid(stored.cidPrefix, stored.digest)
+            });
+    }
+
+    function _idOf(uint8 kind, uint256 sequence) private pure returns (uint48) {
+        return uint48((uint256(kind) << _SEQUENCE_BITS) | sequence);
+    }
+
+    function _kindOf(uint48 id) private pure returns (uint8) {
+        return uint8(id >> _SEQUENCE_BITS);
+    }
+
+    /**
+     * @dev Accepts a binary CIDv1 (`0x01`, codec varint, multihash code varint,
+     * digest length 32, digest) of at most 38 bytes and splits it.
+     */
+    function _parseCid(bytes calldata cid) private pure returns (bytes6 prefix, bytes32 digest) {
+        uint256 length = cid.length;
+        if (length == 0) revert RegistryEmptyCid();
+        if (
+            length < _MIN_PREFIX_LENGTH + _DIGEST_LENGTH ||
+            length > _MAX_PREFIX_LENGTH + _DIGEST_LENGTH ||
+            cid[0] != 0x01
+        ) revert RegistryMalformedCid(cid);
+        uint256 prefixLength = _prefixLength(bytes6(cid[:_MAX_PREFIX_LENGTH]));
+        if (prefixLength == 0 || prefixLength + _DIGEST_LENGTH != length) revert RegistryMalformedCid(cid);
+        prefix = bytes6(cid[:prefixLength]);
+        digest = bytes32(cid[prefixLength:]);
+    }
+
+    /**
+     * @dev Length of the CID prefix at the start of `head` (version byte, two
+     * varints, the digest-length byte), or 0 if it is not a valid prefix for a
+     * 32-byte digest within 6 bytes.
+     */
+    function _prefixLength(bytes6 head) private pure returns (uint256) {
+        uint256 i = 1;
+        for (uint256 varints = 0; varints < 2; ++varints) {
+            // a varint ends at the first byte without the continuation bit
+            while (i < _MAX_PREFIX_LENGTH && uint8(head[i]) & 0x80 != 0) ++i;
+            ++i;
+        }
+        if (i >= _MAX_PREFIX_LENGTH || uint8(head[i]) != _DIGEST_LENGTH) return 0;
+        return i + 1;
+    }
+
+    function _joinCid(bytes6 prefix, bytes32 digest) private pure returns (bytes memory) {
+        uint256 prefixLength = _prefixLength(prefix);
+        bytes memory cid = abi.encodePacked(prefix, digest);
+        // drop the zero padding between the prefix and the digest
+        for (uint256 i = 0; i < _DIGEST_LENGTH; ++i) {
+            cid[prefixLength + i] = cid[_MAX_PREFIX_LENGTH + i];
+        }
+        assembly ("memory-safe") {
+            mstore(cid, add(prefixLength, _DIGEST_LENGTH))
+        }
+        return cid;
+    }
+}

@@ -1,0 +1,62 @@
+/**
+ * The mesh policy's parameters: the one list that the deployment defines on chain
+ * (MeshPolicy) and the coordinator reads back. Values are integers; the unit is part
+ * of each name (`Ms` milliseconds, `Bps` basis points, `Milli` thousandths).
+ */
+import { stringToHex, type Hex } from "viem";
+
+/** FL aggregation strategies, by their on-chain index (`fl.strategy`). */
+export const FL_STRATEGIES = [
+  "fedavg",
+  "fedavgm",
+  "fedprox",
+  "fedadam",
+  "fedmedian",
+  "fedtrimmedavg",
+  "krum",
+  "multikrum",
+  "bulyan",
+  "centeredclipping",
+  "normclipping",
+] as const;
+
+export type FlStrategyName = (typeof FL_STRATEGIES)[number];
+
+export type PolicyParameterDefinition = {
+  /** ASCII name, at most 32 bytes. */
+  name: string;
+  /** What it controls and in which unit. */
+  description: string;
+  min: bigint;
+  max: bigint;
+  /** Value at deployment (the original scenario's defaults where it had one). */
+  value: bigint;
+};
+
+export const POLICY_PARAMETERS = [
+  { name: "fl.strategy", description: `aggregation strategy, index into ${FL_STRATEGIES.join(", ")}`, min: 0n, max: BigInt(FL_STRATEGIES.length - 1), value: 7n },
+  { name: "fl.byzantineF", description: "Byzantine updates the robust strategies tolerate per round (Krum f)", min: 0n, max: 1000n, value: 1n },
+  { name: "fl.trimBetaBps", description: "trimmed-mean cut per side, basis points", min: 0n, max: 4999n, value: 1000n },
+  { name: "fl.minParticipants", description: "fewest nodes a round may start with", min: 1n, max: 10_000n, value: 3n },
+  { name: "fl.targetParticipants", description: "nodes sampled per round", min: 1n, max: 10_000n, value: 10n },
+  { name: "fl.maxParticipants", description: "most nodes sampled per round", min: 1n, max: 10_000n, value: 50n },
+  { name: "fl.roundDeadlineMs", description: "time a round waits for updates, ms", min: 100n, max: 3_600_000n, value: 60_000n },
+  { name: "fl.completionFloorBps", description: "share of sampled nodes that must answer for a round to complete, basis points", min: 1n, max: 10_000n, value: 5_000n },
+  { name: "fl.dpEnabled", description: "1 to clip and noise updates (Gaussian DP), 0 to not", min: 0n, max: 1n, value: 0n },
+  { name: "fl.dpClipMilli", description: "DP clipping norm, thousandths", min: 1n, max: 1_000_000n, value: 1_000n },
+  { name: "fl.dpEpsilonMilli", description: "DP privacy budget ε per round, thousandths", min: 1n, max: 100_000n, value: 1_000n },
+  { name: "mesh.heartbeatMs", description: "node heartbeat interval, ms", min: 100n, max: 600_000n, value: 10_000n },
+  { name: "mesh.staleAfterMs", description: "a node is stale after this long without a heartbeat, ms", min: 200n, max: 3_600_000n, value: 30_000n },
+  { name: "mapek.euphoricMilli", description: "φ at or above which the mesh is EUPHORIC, thousandths", min: 0n, max: 10_000n, value: 1_456n },
+  { name: "mapek.harmonicMilli", description: "φ at or above which the mesh is HARMONIC, thousandths", min: 0n, max: 10_000n, value: 1_133n },
+  { name: "mapek.contemplativeMilli", description: "φ at or above which the mesh is CONTEMPLATIVE, thousandths", min: 0n, max: 10_000n, value: 809n },
+  { name: "mapek.mysticalMilli", description: "φ at or above which the mesh is MYSTICAL (below: CHAOTIC), thousandths", min: 0n, max: 10_000n, value: 485n },
+  { name: "knowledge.maxBatch", description: "most records the keeper puts in one proposal", min: 1n, max: 100n, value: 20n },
+] as const satisfies readonly PolicyParameterDefinition[];
+
+export type PolicyParameterName = (typeof POLICY_PARAMETERS)[number]["name"];
+
+/** The bytes32 form of a parameter name, as MeshPolicy stores it. */
+export function policyParameterKey(name: string): Hex {
+  return stringToHex(name, { size: 32 });
+}

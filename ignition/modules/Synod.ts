@@ -1,0 +1,61 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { keccak256, toHex, zeroAddress, zeroHash } from "viem";
+import { POLICY_PARAMETERS, policyParameterKey } from "../../coordinator/policy/parameters.ts";
+
+const PROPOSER_ROLE = keccak256(toHex("PROPOSER_ROLE"));
+const CANCELLER_ROLE = keccak256(toHex("CANCELLER_ROLE"));
+const DEFAULT_ADMIN_ROLE = zeroHash;
+
+/**
+ * Deploys and wires the Synod DAO: MeshToken → TimelockController → MeshGovernor →
+ * KnowledgeRegistry and MeshPolicy (both written only by the timelock).
+ *
+ * The timelock's only proposer and canceller is the governor, anyone may execute
+ * (the governor's `execute` is public anyway), and the deployer's temporary admin
+ * role is renounced last, so nobody holds a key over the DAO.
+ *
+ * Parameters (see ignition/parameters/*.json): initialSupply (wei), votingDelay and
+ * votingPeriod (seconds), proposalThreshold (wei), quorumPercent, lateQuorumExtension
+ * (seconds), timelockDelay (seconds).
+ */
+export default buildModule("Synod", (m) => {
+  const deployer = m.getAccount(0);
+
+  const token = m.contract("MeshToken", [deployer, m.getParameter("initialSupply", 1_000_000n * 10n ** 18n)]);
+
+  const timelock = m.contract("TimelockController", [
+    m.getParameter("timelockDelay", 2n * 24n * 3600n),
+    [],
+    [zeroAddress],
+    deployer,
+  ]);
+
+  const governor = m.contract("MeshGovernor", [
+    token,
+    timelock,
+    m.getParameter("votingDelay", 24n * 3600n),
+    m.getParameter("votingPeriod", 7n * 24n * 3600n),
+    m.getParameter("proposalThreshold", 0n),
+    m.getParameter("quorumPercent", 4n),
+    m.getParameter("lateQuorumExtension", 24n * 3600n),
+  ]);
+
+  const registry = m.contract("KnowledgeRegistry", [timelock, governor]);
+
+  const policy = m.contract("MeshPolicy", [
+    timelock,
+    POLICY_PARAMETERS.map((p) => policyParameterKey(p.name)),
+    POLICY_PARAMETERS.map((p) => p.min),
+    POLICY_PARAMETERS.map((p) => p.max),
+    POLICY_PARAMETERS.map((p) => p.value),
+  ]);
+
+  const grantProposer = m.call(timelock, "grantRole", [PROPOSER_ROLE, governor], { id: "GrantProposerToGovernor" });
+  const grantCanceller = m.call(timelock, "grantRole", [CANCELLER_ROLE, governor], { id: "GrantCancellerToGovernor" });
+  m.call(timelock, "renounceRole", [DEFAULT_ADMIN_ROLE, deployer], {
+    id: "RenounceDeployerAdmin",
+    after: [grantProposer, grantCanceller, registry, policy],
+  });
+
+  return { token, timelock, governor, registry, policy };
+});
