@@ -25,6 +25,11 @@ import {IExecutingProposal} from "./IExecutingProposal.sol";
  * - TimelockControl: execution delay, the timelock holds the authority;
  * - PreventLateQuorum: a quorum reached at the last moment extends the vote;
  * - Storage: proposals enumerable on chain, so the dApp needs no indexer.
+ *
+ * One addition: a proposal that succeeded but was not queued within the grace period
+ * becomes `Expired` and can no longer be queued, so a forgotten vote cannot be
+ * executed months later against a mesh that has moved on (the role Compound's
+ * timelock grace period plays). Queued proposals do not expire.
  */
 contract MeshGovernor is
     Governor,
@@ -40,6 +45,14 @@ contract MeshGovernor is
     /// @dev Transient: set only while a proposal's operations run; see {executingProposalId}.
     uint256 private transient _executingProposalId;
 
+    uint48 private _gracePeriod;
+
+    /// @dev The grace period for queueing a succeeded proposal changed.
+    event GracePeriodSet(uint48 oldGracePeriod, uint48 newGracePeriod);
+
+    /// @dev A grace period of 0 would expire every proposal the moment its vote ends.
+    error GovernorInvalidGracePeriod(uint48 gracePeriod);
+
     /**
      * @param token the votes token ({MeshToken}).
      * @param timelock_ the timelock that executes proposals and holds authority.
@@ -48,6 +61,7 @@ contract MeshGovernor is
      * @param proposalThreshold_ votes needed to propose.
      * @param quorumPercent percent of the total supply (at the snapshot) needed for quorum.
      * @param lateQuorumExtension_ seconds a vote is extended when quorum is reached late.
+     * @param gracePeriod_ seconds after the vote ends during which a succeeded proposal may be queued.
      */
     constructor(
         IVotes token,
@@ -56,7 +70,8 @@ contract MeshGovernor is
         uint32 votingPeriod_,
         uint256 proposalThreshold_,
         uint256 quorumPercent,
-        uint48 lateQuorumExtension_
+        uint48 lateQuorumExtension_,
+        uint48 gracePeriod_
     )
         Governor("Synod MeshGovernor")
         GovernorSettings(votingDelay_, votingPeriod_, proposalThreshold_)
@@ -64,7 +79,19 @@ contract MeshGovernor is
         GovernorVotesQuorumFraction(quorumPercent)
         GovernorTimelockControl(timelock_)
         GovernorPreventLateQuorum(lateQuorumExtension_)
-    {}
+    {
+        _setGracePeriod(gracePeriod_);
+    }
+
+    /// @notice Seconds after the vote ends during which a succeeded proposal may be queued.
+    function gracePeriod() public view returns (uint48) {
+        return _gracePeriod;
+    }
+
+    /// @notice Changes {gracePeriod}. Only through governance.
+    function setGracePeriod(uint48 newGracePeriod) external onlyGovernance {
+        _setGracePeriod(newGracePeriod);
+    }
 
     /// @inheritdoc IExecutingProposal
     function executingProposalId() external view returns (uint256) {
@@ -85,8 +112,13 @@ contract MeshGovernor is
         return super.proposalThreshold();
     }
 
+    /// @dev Adds `Expired` for a succeeded proposal left unqueued past {gracePeriod}.
     function state(uint256 proposalId) public view override(Governor, GovernorTimelockControl) returns (ProposalState) {
-        return super.state(proposalId);
+        ProposalState current = super.state(proposalId);
+        if (current == ProposalState.Succeeded && clock() > proposalDeadline(proposalId) + _gracePeriod) {
+            return ProposalState.Expired;
+        }
+        return current;
     }
 
     function proposalNeedsQueuing(
@@ -145,6 +177,12 @@ contract MeshGovernor is
         bytes32 descriptionHash
     ) internal override(Governor, GovernorTimelockControl) returns (uint256) {
         return super._cancel(targets, values, calldatas, descriptionHash);
+    }
+
+    function _setGracePeriod(uint48 newGracePeriod) internal {
+        if (newGracePeriod == 0) revert GovernorInvalidGracePeriod(newGracePeriod);
+        emit GracePeriodSet(_gracePeriod, newGracePeriod);
+        _gracePeriod = newGracePeriod;
     }
 
     function _executor() internal view override(Governor, GovernorTimelockControl) returns (address) {

@@ -16,7 +16,7 @@ const DEFAULT_ADMIN_ROLE = zeroHash;
  *
  * Parameters (see ignition/parameters/*.json): initialSupply (wei), votingDelay and
  * votingPeriod (seconds), proposalThreshold (wei), quorumPercent, lateQuorumExtension
- * (seconds), timelockDelay (seconds).
+ * (seconds), gracePeriod (seconds to queue a succeeded proposal), timelockDelay (seconds).
  */
 export default buildModule("Synod", (m) => {
   const deployer = m.getAccount(0);
@@ -38,6 +38,7 @@ export default buildModule("Synod", (m) => {
     m.getParameter("proposalThreshold", 0n),
     m.getParameter("quorumPercent", 4n),
     m.getParameter("lateQuorumExtension", 24n * 3600n),
+    m.getParameter("gracePeriod", 14n * 24n * 3600n),
   ]);
 
   const registry = m.contract("KnowledgeRegistry", [timelock, governor]);
