@@ -9,13 +9,18 @@ import {IKnowledgeRegistry} from "./IKnowledgeRegistry.sol";
  * @notice See {IKnowledgeRegistry}. Written only by the DAO's timelock while a
  * {MeshGovernor} proposal executes; read by anyone.
  * @dev Storage is packed to two slots per record (digest + one metadata word); the
- * ratifying proposal id is stored once per proposal and referenced by index. Bulky
- * content stays on IPFS, and every field is repeated in the {RecordAdded} event for
- * indexers.
+ * ratifying proposal id is stored once per proposal and referenced by index, and all
+ * counters share one word. Bulky content stays on IPFS, and every field is repeated
+ * in the {RecordAdded} event for indexers.
  */
 contract KnowledgeRegistry is IKnowledgeRegistry {
     uint256 private constant _KIND_COUNT = 5;
     uint256 private constant _SEQUENCE_BITS = 40;
+    uint256 private constant _COUNT_MASK = (1 << 40) - 1;
+    /// @dev Bit offset of the proposal counter in `_counters`, after the five kind counters.
+    uint256 private constant _PROPOSALS_SHIFT = 200;
+    /// @dev Bit offset of the last proposal's tag (its id's low 24 bits) in `_counters`.
+    uint256 private constant _TAG_SHIFT = 232;
     uint256 private constant _DIGEST_LENGTH = 32;
     /// @dev version byte + codec varint + hash-function varint + digest-length byte.
     uint256 private constant _MAX_PREFIX_LENGTH = 6;
@@ -31,7 +36,7 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
         uint32 round;
         uint40 recordedAt;
         uint40 revokedAt;
-        /// @dev 1-based index into `_proposals`.
+        /// @dev 1-based key into `_proposals`.
         uint32 proposalIndex;
     }
 
@@ -39,10 +44,13 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
     IExecutingProposal private immutable _governor;
 
     mapping(uint48 id => StoredRecord) private _records;
-    /// @dev Records written per kind; a kind's sequence numbers are 1..count.
-    uint40[_KIND_COUNT] private _counts;
-    /// @dev Ids of the proposals that wrote or revoked records, in order.
-    uint256[] private _proposals;
+    /// @dev One word: records written per kind (40 bits each; a kind's sequence numbers
+    /// are 1..count), the number of proposals that wrote records (32 bits), and the low
+    /// 24 bits of the last such proposal's id, which spares a storage read when a new
+    /// proposal starts writing.
+    uint256 private _counters;
+    /// @dev The proposals that wrote or revoked records, by 1-based index.
+    mapping(uint32 index => uint256 proposalId) private _proposals;
 
     /**
      * @param governance_ the executor allowed to write (the DAO's timelock).
@@ -60,27 +68,26 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
 
     /// @inheritdoc IKnowledgeRegistry
     function record(RecordInput calldata input) external returns (uint48 id) {
-        (uint256 proposalId, uint32 proposalIndex) = _checkWriter();
-        uint40[_KIND_COUNT] memory counts = _counts;
-        id = _write(input, input.ref, proposalId, proposalIndex, counts);
-        _counts = counts;
+        (uint256 proposalId, uint256 counters) = _checkWriter();
+        (id, counters) = _write(input, input.ref, proposalId, counters);
+        _counters = counters;
     }
 
     /// @inheritdoc IKnowledgeRegistry
     function recordBatch(RecordInput[] calldata inputs) external returns (uint48[] memory ids) {
         if (inputs.length == 0) revert RegistryEmptyBatch();
-        (uint256 proposalId, uint32 proposalIndex) = _checkWriter();
-        uint40[_KIND_COUNT] memory counts = _counts;
+        (uint256 proposalId, uint256 counters) = _checkWriter();
         ids = new uint48[](inputs.length);
         for (uint256 i = 0; i < inputs.length; ++i) {
-            ids[i] = _write(inputs[i], inputs[i].ref, proposalId, proposalIndex, counts);
+            (ids[i], counters) = _write(inputs[i], inputs[i].ref, proposalId, counters);
         }
-        _counts = counts;
+        _counters = counters;
     }
 
     /// @inheritdoc IKnowledgeRegistry
     function revoke(uint48 id) external {
-        (uint256 proposalId, ) = _checkWriter();
+        (uint256 proposalId, uint256 counters) = _checkWriter();
+        _counters = counters;
         _revoke(id, proposalId, 0);
     }
 
@@ -89,12 +96,11 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
      * @dev `replacement.ref` is ignored: the replacement always refers to `id`.
      */
     function supersede(uint48 id, RecordInput calldata replacement) external returns (uint48 newId) {
-        (uint256 proposalId, uint32 proposalIndex) = _checkWriter();
+        (uint256 proposalId, uint256 counters) = _checkWriter();
         if (!exists(id)) revert RegistryUnknownRecord(id);
         if (replacement.kind != _kindOf(id)) revert RegistryKindMismatch(id, replacement.kind);
-        uint40[_KIND_COUNT] memory counts = _counts;
-        newId = _write(replacement, id, proposalId, proposalIndex, counts);
-        _counts = counts;
+        (newId, counters) = _write(replacement, id, proposalId, counters);
+        _counters = counters;
         _revoke(id, proposalId, newId);
     }
 
@@ -111,12 +117,12 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
 
     /// @inheritdoc IKnowledgeRegistry
     function recordCount(Kind kind) external view returns (uint256) {
-        return _counts[uint8(kind)];
+        return _countOf(_counters, uint8(kind));
     }
 
     /// @inheritdoc IKnowledgeRegistry
     function recordsOfKind(Kind kind, uint256 offset, uint256 limit) external view returns (Record[] memory page) {
-        uint256 count = _counts[uint8(kind)];
+        uint256 count = _countOf(_counters, uint8(kind));
         if (offset >= count) return page;
         uint256 size = count - offset < limit ? count - offset : limit;
         page = new Record[](size);
@@ -128,7 +134,7 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
     /// @inheritdoc IKnowledgeRegistry
     function latestModel() external view returns (bool found, Record memory model) {
         uint8 kind = uint8(Kind.Model);
-        for (uint256 sequence = _counts[kind]; sequence > 0; --sequence) {
+        for (uint256 sequence = _countOf(_counters, kind); sequence > 0; --sequence) {
             uint48 id = _idOf(kind, sequence);
             if (_records[id].revokedAt == 0) return (true, _load(id));
         }
@@ -138,32 +144,42 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
      * @dev Only the timelock, and only inside a governor execution: the proposal id
      * stored with each record comes from the governor, not from the caller.
      * @return proposalId the executing proposal.
-     * @return proposalIndex its 1-based index in `_proposals`, appended if new.
+     * @return counters `_counters`, with the proposal counted if it is new; the
+     * caller stores it back.
      */
-    function _checkWriter() private returns (uint256 proposalId, uint32 proposalIndex) {
+    function _checkWriter() private returns (uint256 proposalId, uint256 counters) {
         if (msg.sender != _governance) revert RegistryUnauthorized(msg.sender);
         proposalId = _governor.executingProposalId();
         if (proposalId == 0) revert RegistryOutsideProposal();
-        uint256 length = _proposals.length;
-        if (length == 0 || _proposals[length - 1] != proposalId) {
-            _proposals.push(proposalId);
-            ++length;
+        counters = _counters;
+        uint32 proposals = uint32(counters >> _PROPOSALS_SHIFT);
+        uint256 tag = proposalId & 0xffffff;
+        // A proposal makes one record call per record, so consecutive calls usually
+        // share it; a differing tag proves a new proposal without reading storage.
+        if (proposals == 0 || (counters >> _TAG_SHIFT) != tag || _proposals[proposals] != proposalId) {
+            _proposals[++proposals] = proposalId;
+            counters =
+                (counters & ((1 << _PROPOSALS_SHIFT) - 1)) |
+                (uint256(proposals) << _PROPOSALS_SHIFT) |
+                (tag << _TAG_SHIFT);
         }
-        proposalIndex = uint32(length);
     }
 
+    /// @return id the new record's id.
+    /// @return counters `counters` with the kind's count incremented.
     function _write(
         RecordInput calldata input,
         uint48 ref,
         uint256 proposalId,
-        uint32 proposalIndex,
-        uint40[_KIND_COUNT] memory counts
-    ) private returns (uint48 id) {
-        if (input.kind >= _KIND_COUNT) revert RegistryUnknownKind(input.kind);
+        uint256 counters
+    ) private returns (uint48 id, uint256) {
+        uint8 kind = input.kind;
+        if (kind >= _KIND_COUNT) revert RegistryUnknownKind(kind);
         (bytes6 prefix, bytes32 digest) = _parseCid(input.cid);
         if (ref != 0 && !exists(ref)) revert RegistryUnknownRecord(ref);
 
-        id = _idOf(input.kind, ++counts[input.kind]);
+        counters += 1 << (kind * _SEQUENCE_BITS);
+        id = _idOf(kind, _countOf(counters, kind));
         _records[id] = StoredRecord({
             digest: digest,
             cidPrefix: prefix,
@@ -172,8 +188,14 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
             round: input.round,
             recordedAt: uint40(block.timestamp),
             revokedAt: 0,
-            proposalIndex: proposalIndex
+            proposalIndex: uint32(counters >> _PROPOSALS_SHIFT)
         });
+        _emitRecordAdded(id, input, ref, proposalId);
+        return (id, counters);
+    }
+
+    /// @dev Separate to keep `_write` within the stack limit.
+    function _emitRecordAdded(uint48 id, RecordInput calldata input, uint48 ref, uint256 proposalId) private {
         emit RecordAdded(id, Kind(input.kind), proposalId, ref, input.round, input.schemaVersion, input.cid);
     }
 
@@ -194,7 +216,7 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
                 schemaVersion: stored.schemaVersion,
                 ref: stored.ref,
                 round: stored.round,
-                proposalId: _proposals[stored.proposalIndex - 1],
+                proposalId: _proposals[stored.proposalIndex],
                 recordedAt: stored.recordedAt,
                 revokedAt: stored.revokedAt,
                 cid: _joinCid(stored.cidPrefix, stored.digest)
@@ -203,6 +225,10 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
 
     function _idOf(uint8 kind, uint256 sequence) private pure returns (uint48) {
         return uint48((uint256(kind) << _SEQUENCE_BITS) | sequence);
+    }
+
+    function _countOf(uint256 counters, uint8 kind) private pure returns (uint256) {
+        return (counters >> (uint256(kind) * _SEQUENCE_BITS)) & _COUNT_MASK;
     }
 
     function _kindOf(uint48 id) private pure returns (uint8) {

@@ -65,6 +65,18 @@ describe("KnowledgeRegistry", () => {
     assert.equal((await registry.read.recordsOfKind([Kind.Model, 0n, 2n])).length, 2);
   });
 
+  it("records which proposal wrote each record, even for ids that share their low bits", async () => {
+    const { registry, governor } = await networkHelpers.loadFixture(deployStandaloneRegistry);
+    const first = (1n << 200n) | 0x5n;
+    const second = (2n << 200n) | 0x5n;
+    for (const [i, proposalId] of [first, first, second, first].entries()) {
+      await governor.write.setExecutingProposalId([proposalId]);
+      await registry.write.record([input(Kind.Directive, `directive ${i}`)]);
+    }
+    const records = await registry.read.recordsOfKind([Kind.Directive, 0n, 10n]);
+    assert.deepEqual(records.map((r) => r.proposalId), [first, first, second, first]);
+  });
+
   it("returns the latest model that is not revoked", async () => {
     const { registry } = await networkHelpers.loadFixture(deployStandaloneRegistry);
     const [none] = await registry.read.latestModel();
