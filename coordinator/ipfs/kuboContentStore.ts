@@ -32,7 +32,17 @@ export type KuboContentStoreParameters = {
  * // cid === "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"
  */
 export function kuboContentStore({ url, timeoutMs = 30_000 }: KuboContentStoreParameters): ContentStore {
-  const client: KuboRPCClient = create({ url });
+  // fetch() refuses URLs with credentials, so `https://user:pass@host` (hosted RPC
+  // endpoints) becomes a plain URL plus a Basic Authorization header.
+  const parsed = new URL(url);
+  const headers: Record<string, string> = {};
+  if (parsed.username || parsed.password) {
+    const userInfo = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+    headers.authorization = `Basic ${btoa(userInfo)}`;
+    parsed.username = "";
+    parsed.password = "";
+  }
+  const client: KuboRPCClient = create({ url: parsed.toString(), headers });
 
   // kubo-rpc-client 7.1.0 ignores a numeric `timeout` (its check is `isNaN(timeout) && …`),
   // so each call gets its own timeout signal, combined with the caller's.
@@ -115,7 +125,7 @@ function toStoreError({ error, operation, url, cid, timedOut }: {
     return new IpfsUnavailableError({ backend: "kubo", operation, url, cause: error });
   }
   // Connection refused, reset, DNS failure: fetch throws a TypeError with the socket error as cause.
-  const code = (error as { cause?: { code?: unknown } })?.cause?.code;
+  const code = findErrorCode(error);
   return new IpfsUnavailableError({
     backend: "kubo",
     operation,
@@ -123,4 +133,16 @@ function toStoreError({ error, operation, url, cid, timedOut }: {
     cause: error,
     ...(typeof code === "string" ? { reason: code } : {}),
   });
+}
+
+/** The first socket error code (`ECONNREFUSED`, `ECONNRESET`, …) in a fetch error's cause chain. */
+function findErrorCode(error: unknown, depth = 0): string | undefined {
+  if (depth > 5 || typeof error !== "object" || error === null) return undefined;
+  const { code, cause, errors } = error as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return code;
+  for (const inner of [cause, ...(Array.isArray(errors) ? errors : [])]) {
+    const found = findErrorCode(inner, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }
