@@ -43,7 +43,7 @@ const actions = batch.map((input) => encodeFunctionData({ abi: synod.registry.ab
 const targets = actions.map(() => synod.registry.address);
 const values = actions.map(() => 0n);
 const proposeArgs = [targets, values, actions, "# Gas report\n20 model records"] as const;
-const { result: proposalId } = await synod.governor.simulate.propose(proposeArgs, { account: keeper!.account });
+const { result: proposalId } = await synod.governor.simulate.propose(proposeArgs, { account: keeper!.account.address });
 const propose20 = await gasOf(await synod.governor.write.propose(proposeArgs, { account: keeper!.account }));
 await networkHelpers.time.increaseTo((await synod.governor.read.proposalSnapshot([proposalId])) + 1n);
 const castVote = await gasOf(await synod.governor.write.castVote([proposalId, 1], { account: voter1!.account }));
