@@ -1,0 +1,148 @@
+/**
+ * Numeric kernels shared by the strategies. Every function takes the client vectors
+ * as separate Float32Arrays of equal length and returns a new Float32Array; sums are
+ * accumulated in float64 so 500-client averages do not lose precision.
+ */
+
+/**
+ * Weighted mean Σ wᵢ·xᵢ / Σ wᵢ (Flower's `aggregate`, FedAvg of McMahan et al. 2017).
+ *
+ * @param vectors - client vectors.
+ * @param weights - non-negative weights (example counts), not all zero.
+ */
+export function weightedMean(vectors: readonly Float32Array[], weights: readonly number[]): Float32Array {
+  const d = vectors[0]?.length ?? 0;
+  const acc = new Float64Array(d);
+  let total = 0;
+  for (let i = 0; i < vectors.length; i++) total += weights[i] as number;
+  for (let i = 0; i < vectors.length; i++) {
+    const v = vectors[i] as Float32Array;
+    const w = (weights[i] as number) / total;
+    for (let j = 0; j < d; j++) acc[j] = (acc[j] as number) + w * (v[j] as number);
+  }
+  return Float32Array.from(acc);
+}
+
+/**
+ * Coordinate-wise median; for an even count, the mean of the two middle values (as
+ * `numpy.median`, which Flower's FedMedian uses). Yin et al. 2018.
+ *
+ * @param vectors - client vectors.
+ */
+export function coordinateMedian(vectors: readonly Float32Array[]): Float32Array {
+  const n = vectors.length;
+  const d = vectors[0]?.length ?? 0;
+  const out = new Float32Array(d);
+  const column = new Float64Array(n);
+  const mid = n >> 1;
+  for (let j = 0; j < d; j++) {
+    for (let i = 0; i < n; i++) column[i] = (vectors[i] as Float32Array)[j] as number;
+    column.sort();
+    out[j] = n % 2 ? (column[mid] as number) : ((column[mid - 1] as number) + (column[mid] as number)) / 2;
+  }
+  return out;
+}
+
+/**
+ * Coordinate-wise trimmed mean: drops `floor(beta·n)` smallest and largest values of
+ * each coordinate and averages the rest (scipy `trim_mean`, Flower's `_trim_mean`;
+ * Yin et al. 2018).
+ *
+ * @param vectors - client vectors.
+ * @param beta - proportion cut from each end, in [0, 0.5).
+ */
+export function trimmedMean(vectors: readonly Float32Array[], beta: number): Float32Array {
+  const n = vectors.length;
+  const d = vectors[0]?.length ?? 0;
+  const low = Math.floor(beta * n);
+  const high = n - low;
+  const out = new Float32Array(d);
+  const column = new Float64Array(n);
+  for (let j = 0; j < d; j++) {
+    for (let i = 0; i < n; i++) column[i] = (vectors[i] as Float32Array)[j] as number;
+    column.sort();
+    let sum = 0;
+    for (let k = low; k < high; k++) sum += column[k] as number;
+    out[j] = sum / (high - low);
+  }
+  return out;
+}
+
+/**
+ * Squared Euclidean distances between every pair, as an n×n row-major matrix.
+ *
+ * @param vectors - client vectors.
+ */
+export function pairwiseSquaredDistances(vectors: readonly Float32Array[]): Float64Array {
+  const n = vectors.length;
+  const d = vectors[0]?.length ?? 0;
+  const out = new Float64Array(n * n);
+  for (let a = 0; a < n; a++) {
+    const va = vectors[a] as Float32Array;
+    for (let b = a + 1; b < n; b++) {
+      const vb = vectors[b] as Float32Array;
+      let s = 0;
+      for (let j = 0; j < d; j++) {
+        const t = (va[j] as number) - (vb[j] as number);
+        s += t * t;
+      }
+      out[a * n + b] = s;
+      out[b * n + a] = s;
+    }
+  }
+  return out;
+}
+
+/**
+ * Krum scores (Blanchard et al. 2017): for each candidate, the sum of squared
+ * distances to its `n − f − 2` nearest other candidates (Flower uses
+ * `max(1, n − f − 2)`, kept here for Bulyan's shrinking candidate sets).
+ *
+ * @param distances - full n×n matrix from {@link pairwiseSquaredDistances}.
+ * @param n - its dimension.
+ * @param candidates - indices still in play.
+ * @param f - assumed number of Byzantine clients.
+ * @returns one score per candidate, in `candidates` order.
+ */
+export function krumScores(distances: Float64Array, n: number, candidates: readonly number[], f: number): number[] {
+  const k = Math.max(1, candidates.length - f - 2);
+  const row = new Float64Array(candidates.length - 1);
+  return candidates.map((i) => {
+    let r = 0;
+    for (const j of candidates) if (j !== i) row[r++] = distances[i * n + j] as number;
+    row.sort();
+    let s = 0;
+    for (let t = 0; t < Math.min(k, row.length); t++) s += row[t] as number;
+    return s;
+  });
+}
+
+/** Euclidean norm. */
+export function l2Norm(v: Float32Array): number {
+  let s = 0;
+  for (let j = 0; j < v.length; j++) s += (v[j] as number) * (v[j] as number);
+  return Math.sqrt(s);
+}
+
+/** `a − b` as a new array. */
+export function subtract(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let j = 0; j < a.length; j++) out[j] = (a[j] as number) - (b[j] as number);
+  return out;
+}
+
+/** `a + s·b` as a new array. */
+export function addScaled(a: Float32Array, b: Float32Array, s: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let j = 0; j < a.length; j++) out[j] = (a[j] as number) + s * (b[j] as number);
+  return out;
+}
+
+/** Indices of the `k` smallest values (ties keep the lower index first). */
+export function argSmallest(values: readonly number[], k: number): number[] {
+  return values
+    .map((v, i) => [v, i] as const)
+    .sort((x, y) => x[0] - y[0] || x[1] - y[1])
+    .slice(0, k)
+    .map(([, i]) => i);
+}
