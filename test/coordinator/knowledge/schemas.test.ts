@@ -1,0 +1,196 @@
+/**
+ * Record schemas: good records of every kind pass; bad ones fail with every problem
+ * named by its field path; kind numbers match the on-chain registry; the committed
+ * JSON Schemas are the ones the zod schemas generate.
+ */
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { RecordValidationError } from "../../../coordinator/errors/knowledge.ts";
+import {
+  KNOWLEDGE_KINDS,
+  kindName,
+  knowledgeJsonSchemas,
+  parseKnowledgeRecord,
+  registryFields,
+  validateKnowledgeRecord,
+} from "../../../coordinator/knowledge/schemas/index.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+// Real CIDs (of "hello world", of the empty file, and a multi-chunk root), not made-up strings.
+const CID_A = "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e";
+const CID_B = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
+const CID_C = "bafybeicc6oebgtjske4dxibdzsvmz6gtmc2hjmhyb47yv3cx5nob7k6teu";
+
+const model = () => ({
+  kind: "Model",
+  schemaVersion: 1,
+  round: 12,
+  createdAt: "2026-11-27T02:49:36.000Z",
+  artifact: { manifestCid: CID_A, weightsCid: CID_C },
+  architecture: { name: "mlp", inputShape: [784], outputShape: [10], hiddenLayers: [64], parameterCount: 50890 },
+  parentModelCid: CID_B,
+  strategy: { name: "krum", parameters: { f: 1, multi: false } },
+  evaluation: { holdoutAccuracy: 0.912, holdoutLoss: 0.31, holdoutExamples: 2000 },
+  participants: [
+    { nodeId: "node-001", examples: 600 },
+    { nodeId: "node-002", examples: 400 },
+  ],
+  rejectedUpdates: [{ nodeId: "node-003", reason: "non-finite" }],
+  byzantineFlagged: [{ nodeId: "node-004", detector: "krum", score: 812.5, excluded: true }],
+  privacy: { mechanism: "gaussian", epsilon: 1, delta: 1e-5, clippingNorm: 1, noiseMultiplier: 1.1 },
+  totalExamples: 1000,
+});
+
+const incident = () => ({
+  kind: "Incident",
+  schemaVersion: 1,
+  round: 12,
+  createdAt: "2026-11-27T03:00:10.000Z",
+  incidentId: "inc-2026-11-27-001",
+  fault: { kind: "node-failure", description: "node-007 killed (SIGKILL)", injected: true },
+  affectedNodes: ["node-007"],
+  startedAt: "2026-11-27T03:00:00.000Z",
+  detectedAt: "2026-11-27T03:00:02.500Z",
+  healedAt: "2026-11-27T03:00:06.000Z",
+  timeToDetectMs: 2500,
+  timeToRecoverMs: 6000,
+  actions: [{ action: "restart", target: "node-007", at: "2026-11-27T03:00:03.000Z", outcome: "succeeded" }],
+  resolution: { status: "healed", summary: "restarted; heartbeats resumed" },
+});
+
+const chaosReport = () => ({
+  kind: "ChaosReport",
+  schemaVersion: 1,
+  round: 12,
+  createdAt: "2026-11-27T03:02:00.000Z",
+  experiment: {
+    name: "node-failure",
+    title: "One node dies; the mesh heals",
+    faults: [{ kind: "node-failure", targets: ["node-007"], durationMs: 30000 }],
+  },
+  status: "completed",
+  hypothesis: {
+    title: "phi stays above CONTEMPLATIVE",
+    before: [{ probe: "phi", tolerance: "phi >= 0.809", value: 1.2, ok: true }],
+    after: [{ probe: "phi", tolerance: "phi >= 0.809", value: 1.1, ok: true }],
+    deviated: false,
+  },
+  journal: {
+    startedAt: "2026-11-27T03:00:00.000Z",
+    endedAt: "2026-11-27T03:01:00.000Z",
+    events: [{ at: "2026-11-27T03:00:00.000Z", type: "fault-applied", node: "node-007", detail: "SIGKILL" }],
+  },
+  incidentCids: [CID_A],
+  mttdMs: 2500,
+  mttrMs: 6000,
+  resilienceScore: 100,
+});
+
+const snapshot = () => ({
+  kind: "MapekSnapshot",
+  schemaVersion: 1,
+  round: 340,
+  createdAt: "2026-11-27T03:02:00.000Z",
+  state: "EUPHORIC",
+  previousState: "HARMONIC",
+  phi: 1.5,
+  nodes: { total: 50, healthy: 50, stale: 0, isolated: 0 },
+  metrics: { "latency.p95Ms": 12.5, lossRatio: 0, "fl.accuracy": 0.91 },
+  directives: [{ action: "propose-policy", target: null, reason: "stable: raise target participants" }],
+});
+
+const directive = () => ({
+  kind: "Directive",
+  schemaVersion: 1,
+  round: 340,
+  createdAt: "2026-11-27T03:02:01.000Z",
+  title: "Raise FL participation; ban a Byzantine node",
+  rationale: "Mesh EUPHORIC for 10 epochs; node-004 flagged by Krum in 5 consecutive rounds.",
+  trigger: { state: "EUPHORIC", snapshotCid: CID_B },
+  actions: [
+    { type: "set-parameter", parameter: "fl.targetParticipants", value: "20", previous: "10" },
+    { type: "ban-node", nodeId: "node-004", durationSeconds: 86400 },
+  ],
+});
+
+const GOOD = { Model: model, Incident: incident, ChaosReport: chaosReport, MapekSnapshot: snapshot, Directive: directive };
+
+function issuesOf(value: unknown): Array<{ path: string; message: string }> {
+  const result = validateKnowledgeRecord(value);
+  assert.equal(result.success, false, "expected the record to be rejected");
+  return result.success ? [] : result.issues;
+}
+
+function paths(value: unknown): string[] {
+  return issuesOf(value).map((issue) => issue.path).sort();
+}
+
+describe("knowledge record schemas", () => {
+  for (const [kind, make] of Object.entries(GOOD)) {
+    it(`accepts a good ${kind} record and maps it to the registry's fields`, () => {
+      const record = parseKnowledgeRecord(make());
+      assert.equal(record.kind, kind);
+      const fields = registryFields(record);
+      assert.equal(fields.kind, KNOWLEDGE_KINDS[kind as keyof typeof KNOWLEDGE_KINDS]);
+      assert.equal(fields.schemaVersion, 1);
+      assert.equal(kindName(fields.kind), kind);
+    });
+  }
+
+  it("numbers kinds exactly as IKnowledgeRegistry.Kind does", async () => {
+    const solidity = await readFile(path.join(root, "contracts/knowledge/IKnowledgeRegistry.sol"), "utf8");
+    const body = /enum Kind\s*\{([^}]*)\}/.exec(solidity)?.[1] ?? "";
+    const onChain = body.split(",").map((name) => name.replace(/\/\/.*$/gm, "").trim()).filter(Boolean);
+    assert.deepEqual(onChain, Object.keys(KNOWLEDGE_KINDS));
+    assert.deepEqual(Object.values(KNOWLEDGE_KINDS), [0, 1, 2, 3, 4]);
+  });
+
+  // Case table: a mutation of a good record → the field paths that must be reported.
+  const BAD: Array<[label: string, value: () => unknown, expected: string[]]> = [
+    ["Model: accuracy above 1 and a fake CID", () => ({ ...model(), evaluation: { ...model().evaluation, holdoutAccuracy: 1.2 }, artifact: { manifestCid: "Qm" + "a".repeat(44), weightsCid: CID_C } }), ["artifact.manifestCid", "evaluation.holdoutAccuracy"]],
+    ["Model: a rejected node is also a participant; examples do not add up", () => ({ ...model(), rejectedUpdates: [{ nodeId: "node-001", reason: "late" }], totalExamples: 999 }), ["rejectedUpdates[0].nodeId", "totalExamples"]],
+    ["Model: unknown field and no participants", () => ({ ...model(), participants: [], weights: [0.1, 0.2] }), ["", "participants", "totalExamples"]],
+    ["Model: NaN loss", () => ({ ...model(), evaluation: { ...model().evaluation, holdoutLoss: Number.NaN } }), ["evaluation.holdoutLoss"]],
+    ["Incident: detected before it started, wrong MTTD", () => ({ ...incident(), detectedAt: "2026-11-27T02:59:59.000Z" }), ["detectedAt", "timeToDetectMs"]],
+    ["Incident: healed status without healedAt", () => ({ ...incident(), healedAt: null, timeToRecoverMs: null }), ["healedAt"]],
+    ["ChaosReport: deviated flag contradicts the probes; score over 100", () => ({ ...chaosReport(), hypothesis: { ...chaosReport().hypothesis, deviated: true }, resilienceScore: 101 }), ["hypothesis.deviated", "resilienceScore"]],
+    ["MapekSnapshot: unknown state, negative phi", () => ({ ...snapshot(), state: "ECSTATIC", phi: -1 }), ["phi", "state"]],
+    ["Directive: parameter value not an integer; same node twice", () => ({ ...directive(), actions: [{ type: "set-parameter", parameter: "fl.targetParticipants", value: "1.5" }, { type: "ban-node", nodeId: "node-4", durationSeconds: null }, { type: "unban-node", nodeId: "node-4" }] }), ["actions[0].value", "actions[2]"]],
+    ["Directive: unknown action type", () => ({ ...directive(), actions: [{ type: "reboot-universe" }] }), ["actions[0].type"]],
+  ];
+
+  for (const [label, value, expected] of BAD) {
+    it(`rejects ${label}`, () => {
+      assert.deepEqual(paths(value()), [...new Set(expected)].sort());
+    });
+  }
+
+  it("rejects unknown kinds and versions by name", () => {
+    assert.deepEqual(issuesOf({ ...model(), kind: "Gossip" }).map((issue) => issue.path), ["kind"]);
+    const [issue] = issuesOf({ ...model(), schemaVersion: 2 });
+    assert.equal(issue?.path, "schemaVersion");
+    assert.match(issue!.message, /Model has no schema version 2; known: 1/);
+    assert.deepEqual(issuesOf("not an object").map((i) => i.path), [""]);
+  });
+
+  it("throws RecordValidationError listing every issue with its path", () => {
+    const bad = { ...model(), round: -1, evaluation: { ...model().evaluation, holdoutAccuracy: 2 } };
+    assert.throws(() => parseKnowledgeRecord(bad), (error: unknown) => {
+      assert.ok(error instanceof RecordValidationError);
+      assert.equal(error.kind, "Model");
+      assert.deepEqual(error.issues.map((issue) => issue.path).sort(), ["evaluation.holdoutAccuracy", "round"]);
+      assert.match(error.message, /- round: /);
+      return true;
+    });
+  });
+
+  it("the committed schemas/*.json are what the zod schemas generate", async () => {
+    for (const [id, schema] of Object.entries(knowledgeJsonSchemas())) {
+      const committed = JSON.parse(await readFile(path.join(root, "schemas", `${id}.json`), "utf8"));
+      assert.deepEqual(committed, schema, `schemas/${id}.json is stale: run npx tsx scripts/export-schemas.ts`);
+    }
+  });
+});
