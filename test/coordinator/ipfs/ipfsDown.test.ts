@@ -42,6 +42,9 @@ describe("Kubo unreachable", () => {
       const published = await store.addJson(record);
       assert.deepEqual(await store.getJson(published.cid), record);
       assert.deepEqual(kubo.pins(), [published.cid]);
+      // The URL's user:secret reached Kubo as Basic auth, not in the URL.
+      assert.ok(kubo.authorizations.length > 0);
+      for (const header of kubo.authorizations) assert.equal(header, `Basic ${btoa("user:secret")}`);
     } finally {
       await kubo.close();
     }
