@@ -164,3 +164,24 @@ for (const [name, makeHarness] of [
     });
   });
 }
+
+describe("embedded Helia stays offline", () => {
+  it("opens no listening socket and no UDP socket, and keeps its blocks under the data dir", async () => {
+    const count = (kinds: string[]) => process.getActiveResourcesInfo().filter((name) => kinds.includes(name)).length;
+    const listening = () => count(["TCPServerWrap", "UDPWrap"]);
+    const outbound = () => count(["TCPSocketWrap"]);
+    // Earlier suites' servers and idle client sockets may still be closing: counts may only go down.
+    const before = { listening: listening(), outbound: outbound() };
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-offline-"));
+    const store = await heliaContentStore({ dataDir });
+    try {
+      await store.addBytes(patternBytes(1000, 3));
+      assert.ok(listening() <= before.listening, "Helia opened a listening socket");
+      assert.ok(outbound() <= before.outbound, "Helia opened an outbound connection");
+      assert.equal(store.blocksPath, path.join(dataDir, "ipfs", "blocks"));
+    } finally {
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
