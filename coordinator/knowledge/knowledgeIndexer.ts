@@ -1,0 +1,154 @@
+/**
+ * Follows Synod's contracts and writes what they emit into the local index: records
+ * added and revoked, proposals created, voted, queued, executed, canceled. Resumes from
+ * the last processed block after a restart, and tells the outbox which of its records
+ * were ratified.
+ */
+import { CID } from "multiformats/cid";
+import { hexToBytes, type AbiEvent } from "viem";
+import type { ChainClient } from "../chain/createChainClient.ts";
+import { toChainError } from "../chain/createChainClient.ts";
+import { knowledgeRegistryAbi, meshGovernorAbi } from "../chain/abis.ts";
+import type { Logger } from "../logger.ts";
+import type { ChainIndexRepository } from "../store/chainIndexRepository.ts";
+import type { KnowledgeRepository } from "../store/knowledgeRepository.ts";
+
+const REGISTRY_EVENTS = ["RecordAdded", "RecordRevoked"] as const;
+const GOVERNOR_EVENTS = ["ProposalCreated", "VoteCast", "VoteCastWithParams", "ProposalQueued", "ProposalExecuted", "ProposalCanceled", "ProposalExtended"] as const;
+
+const eventsOf = (abi: readonly unknown[], names: readonly string[]) =>
+  (abi as AbiEvent[]).filter((item) => item.type === "event" && names.includes(item.name));
+
+const EVENTS = [...eventsOf(knowledgeRegistryAbi, REGISTRY_EVENTS), ...eventsOf(meshGovernorAbi, GOVERNOR_EVENTS)];
+
+export type KnowledgeIndexerParameters = {
+  chain: ChainClient;
+  index: ChainIndexRepository;
+  outbox: KnowledgeRepository;
+  logger: Logger;
+  /** Blocks per `eth_getLogs` request. */
+  chunkSize?: number;
+  /** First block to read when the index is empty (the deployment block). Default 0. */
+  startBlock?: number;
+};
+
+export type SyncReturnType = { fromBlock: number; toBlock: number; events: number; ratified: number };
+
+/** Converts the registry's binary CID to the base32 string Synod uses everywhere else. */
+export function cidFromBytes(bytes: `0x${string}`): string {
+  return CID.decode(hexToBytes(bytes)).toString();
+}
+
+export class KnowledgeIndexer {
+  readonly #p: Required<KnowledgeIndexerParameters>;
+  readonly #cursorName: string;
+
+  constructor(parameters: KnowledgeIndexerParameters) {
+    this.#p = { chunkSize: 5_000, startBlock: 0, ...parameters };
+    // one cursor per deployment, so pointing at a redeployed chain starts over
+    this.#cursorName = `knowledge:${parameters.chain.chainId}:${parameters.chain.addresses.registry}`;
+  }
+
+  /**
+   * Reads every event since the last processed block up to the chain head.
+   * @throws {ChainUnavailableError} when the chain does not answer; the cursor stays where it was.
+   */
+  async sync(): Promise<SyncReturnType> {
+    const { chain, index, outbox, logger, chunkSize } = this.#p;
+    try {
+      const head = Number(await chain.publicClient.getBlockNumber());
+      const fromBlock = (index.cursor(this.#cursorName) ?? this.#p.startBlock - 1) + 1;
+      let events = 0;
+      let ratified = 0;
+      for (let start = fromBlock; start <= head; start += chunkSize) {
+        const end = Math.min(head, start + chunkSize - 1);
+        const logs = await chain.publicClient.getLogs({
+          address: [chain.addresses.registry, chain.addresses.governor],
+          events: EVENTS,
+          fromBlock: BigInt(start),
+          toBlock: BigInt(end),
+          strict: true,
+        });
+        for (const log of logs) {
+          ratified += this.#apply(log);
+          events++;
+        }
+        index.setCursor(this.#cursorName, end);
+      }
+      if (events) logger.debug({ fromBlock, toBlock: head, events, ratified }, "indexed chain events");
+      return { fromBlock, toBlock: head, events, ratified };
+    } catch (error) {
+      throw toChainError(error, chain.rpcUrl);
+    }
+  }
+
+  /** @returns 1 when the event ratified one of the outbox's records. */
+  #apply(log: { eventName: string; args: unknown; blockNumber: bigint; transactionHash: `0x${string}` }): number {
+    const { index, outbox, logger } = this.#p;
+    const blockNumber = Number(log.blockNumber);
+    const args = log.args as Record<string, unknown>;
+    switch (log.eventName) {
+      case "RecordAdded": {
+        const cid = cidFromBytes(args.cid as `0x${string}`);
+        const id = Number(args.id);
+        index.upsertRecord({
+          id,
+          kind: Number(args.kind),
+          cid,
+          schemaVersion: Number(args.schemaVersion),
+          refId: Number(args.ref),
+          round: Number(args.round),
+          proposalId: args.proposalId as bigint,
+          blockNumber,
+          txHash: log.transactionHash,
+        });
+        if (outbox.markRatified(cid, id)) {
+          logger.info({ cid, recordId: id }, "record ratified");
+          return 1;
+        }
+        return 0;
+      }
+      case "RecordRevoked":
+        index.markRecordRevoked(Number(args.id), blockNumber, Number(args.supersededBy));
+        outbox.markRevoked(Number(args.id));
+        return 0;
+      case "ProposalCreated":
+        index.upsertProposal({
+          id: args.proposalId as bigint,
+          proposer: args.proposer as `0x${string}`,
+          description: args.description as string,
+          targets: [...(args.targets as readonly `0x${string}`[])],
+          calldatas: [...(args.calldatas as readonly `0x${string}`[])],
+          voteStart: Number(args.voteStart),
+          voteEnd: Number(args.voteEnd),
+          createdBlock: blockNumber,
+        });
+        return 0;
+      case "VoteCast":
+      case "VoteCastWithParams":
+        index.upsertVote({
+          proposalId: args.proposalId as bigint,
+          voter: args.voter as `0x${string}`,
+          support: Number(args.support),
+          weight: args.weight as bigint,
+          reason: args.reason as string,
+          blockNumber,
+        });
+        return 0;
+      case "ProposalQueued":
+        index.setProposalQueued(args.proposalId as bigint, Number(args.etaSeconds));
+        return 0;
+      case "ProposalExecuted":
+        index.setProposalExecuted(args.proposalId as bigint, blockNumber);
+        return 0;
+      case "ProposalCanceled":
+        index.setProposalCanceled(args.proposalId as bigint, blockNumber);
+        return 0;
+      case "ProposalExtended":
+        index.setProposalDeadline(args.proposalId as bigint, Number(args.extendedDeadline));
+        return 0;
+      default:
+        return 0;
+    }
+  }
+}
