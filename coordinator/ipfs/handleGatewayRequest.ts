@@ -93,7 +93,8 @@ export async function handleGatewayRequest(
       Etag: etag,
       Vary: "Accept",
       "X-Content-Type-Options": "nosniff",
-      "X-Ipfs-Path": `/ipfs/${request.cid}`,
+      // The parsed CID, never the raw path segment: nothing from the request reaches a header.
+      "X-Ipfs-Path": `/ipfs/${cidString}`,
       "X-Ipfs-Roots": cidString,
     };
     if (request.ifNoneMatch && request.ifNoneMatch.split(",").map((tag) => tag.trim()).includes(etag)) {

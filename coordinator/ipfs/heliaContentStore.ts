@@ -48,7 +48,14 @@ export async function heliaContentStore({ dataDir }: HeliaContentStoreParameters
   // createHeliaLight: no libp2p, no HTTP gateways, no bitswap. Only raw and dag-pb
   // codecs and sha2-256/identity hashes, which is all Synod stores.
   const helia: Helia = createHeliaLight({ blockstore, datastore });
-  await helia.start();
+  try {
+    await helia.start();
+  } catch (error) {
+    // e.g. a repo written by an incompatible Helia version: release the stores before failing.
+    await datastore.close();
+    await blockstore.close();
+    throw error;
+  }
 
   const backend: ContentBackend = {
     name: "helia",

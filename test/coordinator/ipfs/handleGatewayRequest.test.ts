@@ -57,6 +57,11 @@ describe("GET /ipfs/{cid} (trustless gateway)", () => {
     const digest = await sha256.digest(response.body!);
     assert.deepEqual(digest.bytes, CID.parse(recordCid).multihash.bytes);
     assert.deepEqual(JSON.parse(new TextDecoder().decode(response.body!)), record);
+    // Nothing from the raw path segment reaches a header (no CRLF injection).
+    const padded = await handleGatewayRequest(store, { cid: `${recordCid}\r\nX-Evil: 1`, format: "raw" });
+    assert.equal(padded.status, 400);
+    const trailing = await handleGatewayRequest(store, { cid: `${recordCid}\r\n`, format: "raw" });
+    assert.equal(trailing.headers["X-Ipfs-Path"], `/ipfs/${recordCid}`);
   });
 
   it("serves a CAR from which a client rebuilds and verifies the file (Accept: application/vnd.ipld.car)", async () => {
