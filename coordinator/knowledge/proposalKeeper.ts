@@ -97,8 +97,9 @@ export class ProposalKeeper {
     await this.#step(report, async () => {
       report.ratified += (await this.#p.indexer.sync()).ratified;
     });
-    await this.#step(report, () => this.#propose(report));
+    // follow before proposing, so records of an expired batch are proposed again at once
     await this.#step(report, () => this.#follow(report));
+    await this.#step(report, () => this.#propose(report));
     await this.#step(report, async () => {
       report.ratified += (await this.#p.indexer.sync()).ratified;
     });

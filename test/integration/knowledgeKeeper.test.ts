@@ -37,21 +37,6 @@ let synod: Synod;
 let rpc: JsonRpcServer;
 let env: Record<string, string>;
 
-before(async () => {
-  synod = await networkHelpers.loadFixture(deploySynod);
-  rpc = await serveJsonRpc(connection.provider);
-  env = {
-    SYNOD_TOKEN_ADDRESS: synod.token.address,
-    SYNOD_GOVERNOR_ADDRESS: synod.governor.address,
-    SYNOD_REGISTRY_ADDRESS: synod.registry.address,
-    SYNOD_POLICY_ADDRESS: synod.policy.address,
-  };
-});
-
-after(async () => {
-  await rpc.close();
-});
-
 /** Runs one keeper pass in a child process; resolves with its exit signal and report. */
 function keeperProcess(dataDir: string, crashAt?: string) {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "test/fixtures/keeperProcess.ts")], {
@@ -78,6 +63,21 @@ async function voteThrough(proposalId: bigint) {
 }
 
 describe("knowledge keeper (integration)", () => {
+  before(async () => {
+    synod = await networkHelpers.loadFixture(deploySynod);
+    rpc = await serveJsonRpc(connection.provider);
+    env = {
+      SYNOD_TOKEN_ADDRESS: synod.token.address,
+      SYNOD_GOVERNOR_ADDRESS: synod.governor.address,
+      SYNOD_REGISTRY_ADDRESS: synod.registry.address,
+      SYNOD_POLICY_ADDRESS: synod.policy.address,
+    };
+  });
+
+  after(async () => {
+    await rpc.close();
+  });
+
   it("ratifies three records through one proposal, surviving kill -9 after proposing and after queueing", async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-keeper-"));
     try {
