@@ -16,3 +16,11 @@ export class ProposalTransactionRevertedError extends BaseError {
     super(`${action} of proposal ${proposalId} reverted (transaction ${txHash}).`, { name: "ProposalTransactionRevertedError" });
   }
 }
+
+/** No proposal with this id is known (not on chain, not in the index). */
+export class UnknownProposalError extends BaseError {
+  readonly statusCode = 404;
+  constructor({ proposalId }: { proposalId: string }) {
+    super(`Unknown proposal ${proposalId}.`, { name: "UnknownProposalError", metaMessages: ["List proposals with `synod proposals ls`."] });
+  }
+}

@@ -51,3 +51,12 @@ export class InvalidModelWeightsError extends BaseError {
     super(`Invalid model weights: ${reason}.`, { name: "InvalidModelWeightsError" });
   }
 }
+
+/** Neither this coordinator's outbox nor the chain knows a record with this CID. */
+export type UnknownKnowledgeErrorType = UnknownKnowledgeError & { name: "UnknownKnowledgeError" };
+export class UnknownKnowledgeError extends BaseError {
+  readonly statusCode = 404;
+  constructor({ cid }: { cid: string }) {
+    super(`No knowledge record has CID ${cid}.`, { name: "UnknownKnowledgeError", metaMessages: ["List records with `synod knowledge ls`."] });
+  }
+}
