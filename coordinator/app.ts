@@ -1,0 +1,180 @@
+/**
+ * The coordinator's HTTP API, wired but not listening (after fastify/demo `src/app.ts`;
+ * `server.ts` is the process). Everything it uses is a parameter, so tests build it
+ * with fakes or real pieces and call `inject()` without a port.
+ *
+ * Cross-cutting, once for every route: zod validation (400 listing every problem),
+ * the body limit (413), the admin bearer token on mutating routes (401/403), named
+ * rate-limit policies (429), CORS for the dApp, a request-scoped logger, the request
+ * duration histogram, one error handler (5xx details hidden) and one 404.
+ */
+import fastifyCors from "@fastify/cors";
+import fastifyRateLimit from "@fastify/rate-limit";
+import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from "fastify";
+import { RateLimitedError } from "./errors/api.ts";
+import type { EventBus } from "./events.ts";
+import type { ContentStore } from "./ipfs/contentStore.ts";
+import type { Logger } from "./logger.ts";
+import type { SynodConfig } from "./config.ts";
+import { createAdminAuthHook } from "./api/auth.ts";
+import { createErrorHandler, notFoundHandler } from "./api/errorHandler.ts";
+import { createEventStream } from "./api/eventStream.ts";
+import { gatewayRoutes } from "./api/gateway.ts";
+import { healthRoutes, type HealthCheck } from "./api/health.ts";
+import { metricsRoutes, type Metrics } from "./api/metrics.ts";
+import { statusRoutes } from "./api/status.ts";
+import type { ApiPlugin, RateLimitPolicy } from "./api/types.ts";
+import { zodSerializerCompiler, zodValidatorCompiler, type ZodTypeProvider } from "./api/zod.ts";
+
+/** The fastify instance `buildApp` returns. */
+export type SynodApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression<RawServerDefault>,
+  RawReplyDefaultExpression<RawServerDefault>,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export type BuildAppParameters = {
+  /** The validated configuration (`api.*` and `ipfs.gatewayMaxFileBytes` are used). */
+  config: SynodConfig;
+  /** The admin token (see `resolveAdminToken`); never taken from `config` directly, which may not hold it. */
+  adminToken: string;
+  /** The process logger; each request gets a child with its id. */
+  logger: Logger;
+  /** The event bus streamed on `GET /api/events`. */
+  events: EventBus;
+  /** The metrics registry served on `GET /metrics`. */
+  metrics: Metrics;
+  /** Readiness checks reported by `GET /health` and `GET /api/status`. */
+  healthChecks: readonly HealthCheck[];
+  /** The content store behind `GET /ipfs/{cid}`; without one the route is not mounted. */
+  contentStore?: ContentStore;
+  /** The coordinator's version (package.json). */
+  version: string;
+  /** When the process started; default now. */
+  startedAt?: Date;
+  /** The configuration summary `GET /api/status` shows (secrets redacted). */
+  configSummary?: unknown;
+  /** Domain routes (one plugin per resource, see `coordinator/api/types.ts`). */
+  routes?: readonly ApiPlugin[];
+};
+
+/**
+ * Builds the API. Does not listen: `server.ts` does, tests `inject()`.
+ *
+ * @param parameters - configuration, admin token, logger, and the app's dependencies.
+ * @returns the fastify instance; `close()` it to end streams and run `onClose` hooks.
+ *
+ * @example
+ * import { buildApp } from "./app.ts";
+ * const app = await buildApp({ config, adminToken, logger, events, metrics, healthChecks: [], version: "0.1.0" });
+ * const response = await app.inject({ method: "GET", url: "/health" });
+ */
+export async function buildApp(parameters: BuildAppParameters): Promise<SynodApp> {
+  const { config, metrics, events } = parameters;
+  const api = config.api;
+
+  // Typed as fastify's logger interface so the instance type does not depend on pino's.
+  const loggerInstance: FastifyBaseLogger = parameters.logger;
+  const app: SynodApp = Fastify({
+    loggerInstance,
+    bodyLimit: api.bodyLimit,
+    // Fastify's own per-request info lines would be two per heartbeat of every node;
+    // the onResponse hook below logs at a level that depends on the outcome instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Timeouts so slow or idle clients cannot hold connections forever (after fastify/demo server.ts).
+    connectionTimeout: 120_000,
+    requestTimeout: 60_000,
+    keepAliveTimeout: 10_000,
+    http: { headersTimeout: 15_000 },
+    // Shutdown: drop idle keep-alive sockets instead of waiting for them.
+    forceCloseConnections: "idle",
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(zodSerializerCompiler);
+  app.setErrorHandler(createErrorHandler({ bodyLimit: api.bodyLimit }));
+  app.setNotFoundHandler(notFoundHandler);
+
+  // Named rate-limit policies become @fastify/rate-limit's per-route config. This hook is
+  // added before the plugin registers its own onRoute hook, so it runs first.
+  const policies: Record<RateLimitPolicy, { max: number; timeWindow: number; keyGenerator?: (request: { ip: string; headers: Record<string, string | string[] | undefined> }) => string }> = {
+    // Many nodes share one host (and so one IP): count per IP and node key. A node that
+    // lies about its key still cannot exceed the IP's share of real node keys, and
+    // node routes verify the key's signature before doing anything.
+    node: {
+      max: api.rateLimit.nodeMax,
+      timeWindow: api.rateLimit.windowMs,
+      keyGenerator: (request) => {
+        const node = request.headers["x-synod-node"];
+        return `${request.ip}|${typeof node === "string" ? node.slice(0, 132) : ""}`;
+      },
+    },
+    gateway: { max: api.rateLimit.gatewayMax, timeWindow: api.rateLimit.windowMs },
+  };
+  app.addHook("onRoute", (route) => {
+    const policy = route.config?.rateLimitPolicy;
+    if (policy === undefined) return;
+    route.config = { ...route.config, rateLimit: policies[policy] };
+  });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new RateLimitedError({ limit: context.max, window: context.after, retryAfterMs: context.ttl }),
+  });
+
+  await app.register(fastifyCors, {
+    origin: [...api.corsOrigins],
+    methods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+    allowedHeaders: ["Authorization", "Content-Type", "Accept", "Last-Event-ID", "If-None-Match"],
+    // What the dApp reads from gateway and rate-limited responses.
+    exposedHeaders: ["Etag", "X-Ipfs-Path", "X-Ipfs-Roots", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"],
+    maxAge: 600,
+  });
+
+  app.addHook("onRequest", createAdminAuthHook(parameters.adminToken));
+
+  app.addHook("onResponse", async (request, reply) => {
+    const statusCode = reply.statusCode;
+    const route = request.routeOptions.url;
+    if (request.routeOptions.config.recordDuration !== false) {
+      // Unmatched URLs share one label: a scanner must not mint a time series per path.
+      metrics.httpRequestDuration.observe(
+        { method: request.method, route: route ?? "(unmatched)", status_code: String(statusCode) },
+        reply.elapsedTime / 1000,
+      );
+    }
+    const context = { method: request.method, route, statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
+    if (statusCode >= 400) request.log.info(context, "request completed");
+    else request.log.debug(context, "request completed");
+  });
+
+  // Counted here, not in each publisher, so every event type is counted the same way.
+  const stopCounting = events.subscribe((event) => metrics.eventsPublished.inc({ type: event.type }));
+  const eventStream = createEventStream({ events, maxClients: api.events.maxClients, heartbeatMs: api.events.heartbeatMs });
+  // preClose: before the server stops accepting, so close() does not wait on open streams.
+  app.addHook("preClose", async () => {
+    eventStream.closeAll();
+    stopCounting();
+  });
+
+  await app.register(healthRoutes({ checks: parameters.healthChecks }));
+  await app.register(metricsRoutes(metrics));
+  await app.register(
+    statusRoutes({
+      version: parameters.version,
+      startedAt: parameters.startedAt ?? new Date(),
+      config: parameters.configSummary ?? null,
+      checks: parameters.healthChecks,
+      eventStreamClients: eventStream.clientCount,
+    }),
+  );
+  await app.register(eventStream.routes);
+  if (parameters.contentStore) {
+    await app.register(gatewayRoutes({ store: parameters.contentStore, maxFileBytes: config.ipfs.gatewayMaxFileBytes }));
+  }
+  for (const routes of parameters.routes ?? []) await app.register(routes);
+
+  return app;
+}
