@@ -8,6 +8,7 @@ import { createMlp } from "../fl/model/mlp.ts";
 import { partitionDirichlet } from "../fl/partition/dirichlet.ts";
 import { partitionIid } from "../fl/partition/iid.ts";
 import { createRng } from "../fl/random.ts";
+import type { Reputation } from "../fl/reputation.ts";
 import type { RoundConfigInput } from "../fl/roundConfig.ts";
 import { RoundRunner } from "../fl/roundRunner.ts";
 import type { Strategy } from "../fl/strategies/strategy.ts";
@@ -33,6 +34,8 @@ export type SimulatedMeshParameters = {
   /** Byzantine nodes: the first ⌊fraction × numNodes⌋ nodes run `attack`. */
   byzantine?: { fraction: number; attack: AttackSpec };
   seed: number;
+  /** Trust tracking shared with the runner; default a fresh `Reputation`. */
+  reputation?: Reputation;
   logger?: Logger;
 };
 
@@ -88,6 +91,7 @@ export function createSimulatedMesh(parameters: SimulatedMeshParameters): Simula
     evaluation: { dataset: test },
     config: { seed: parameters.seed, ...parameters.config },
     ...(parameters.logger ? { logger: parameters.logger } : {}),
+    ...(parameters.reputation ? { reputation: parameters.reputation } : {}),
   });
   const byzantineIds = new Set<string>();
   const byz = parameters.byzantine;
@@ -97,14 +101,21 @@ export function createSimulatedMesh(parameters: SimulatedMeshParameters): Simula
     const fitConfig = runner.config;
     const coalition =
       byz.attack.kind === "alie"
-        ? new AlieCoalition({ numClients: Math.max(parameters.numNodes * fitConfig.fractionFit, 1), numByzantine: Math.max(1, Math.round(count * fitConfig.fractionFit)) })
+        ? new AlieCoalition({
+            numClients: Math.max(parameters.numNodes * fitConfig.fractionFit, 1),
+            numByzantine: Math.max(1, Math.round(count * fitConfig.fractionFit)),
+            ...(byz.attack.z !== undefined ? { z: byz.attack.z } : {}),
+          })
         : undefined;
+    const honestTrainer = (node: MeshNode) => (global: Float32Array) =>
+      node.trainLocally(global, { localEpochs: fitConfig.localEpochs, learningRate: fitConfig.learningRate, batchSize: fitConfig.batchSize }).params;
     for (const node of attackers) {
       byzantineIds.add(node.nodeId);
       node.setAttack(createAttack(byz.attack, coalition ? { coalition } : {}));
-      coalition?.register(node.nodeId, (global) =>
-        node.trainLocally(global, { localEpochs: fitConfig.localEpochs, learningRate: fitConfig.learningRate, batchSize: fitConfig.batchSize }).params,
-      );
+      coalition?.register(node.nodeId, honestTrainer(node));
+    }
+    if (coalition && byz.attack.kind === "alie" && byz.attack.omniscient) {
+      for (const node of nodes.slice(count)) coalition.observe(node.nodeId, honestTrainer(node));
     }
   }
   for (const node of nodes) runner.register(node);

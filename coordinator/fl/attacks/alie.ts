@@ -42,13 +42,15 @@ export function alieZ(n: number, f: number): number {
 /**
  * The colluding group behind ALIE. Members register how they would train honestly;
  * for each round the coalition trains all of them once from the same global model and
- * publishes the coordinate-wise mean μ and std σ of those honest results. It never
- * sees honest clients' updates: the estimate comes only from the attackers' own data,
- * as in the paper.
+ * publishes the coordinate-wise mean μ and std σ of those honest results — an
+ * estimate from the attackers' own data only. For the paper's stronger, omniscient
+ * setting, benign clients can be registered with {@link observe}: then μ and σ are
+ * taken over their honest updates instead.
  */
 export class AlieCoalition {
   readonly z: number;
   #members = new Map<string, (global: Float32Array) => Float32Array>();
+  #observed = new Map<string, (global: Float32Array) => Float32Array>();
   #cacheRound = -1;
   #crafted: Float32Array | undefined;
 
@@ -69,10 +71,16 @@ export class AlieCoalition {
     this.#members.set(nodeId, trainHonestly);
   }
 
+  /** Omniscient setting: lets the coalition see a benign client's honest update. */
+  observe(nodeId: string, trainHonestly: (global: Float32Array) => Float32Array): void {
+    this.#observed.set(nodeId, trainHonestly);
+  }
+
   /** The update every member sends this round: μ − z·σ (per coordinate). */
   craft(round: number, global: Float32Array): Float32Array {
     if (this.#crafted && this.#cacheRound === round && this.#crafted.length === global.length) return this.#crafted;
-    const results = [...this.#members.values()].map((train) => train(global));
+    const source = this.#observed.size ? this.#observed : this.#members;
+    const results = [...source.values()].map((train) => train(global));
     const d = global.length;
     const n = results.length;
     const out = new Float32Array(d);

@@ -14,7 +14,7 @@ export const AttackSpecSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("gaussian-noise"), std: z.number().positive().optional() }),
   z.object({ kind: z.literal("scaling"), factor: z.number().optional() }),
   z.object({ kind: z.literal("label-flip") }),
-  z.object({ kind: z.literal("alie") }),
+  z.object({ kind: z.literal("alie"), z: z.number().optional(), omniscient: z.boolean().optional() }),
   z.object({ kind: z.literal("nan-injection"), fraction: z.number().gt(0).max(1).optional() }),
 ]);
 
