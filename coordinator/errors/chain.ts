@@ -2,6 +2,9 @@ import { BaseError, redactUrl } from "./base.ts";
 
 /** The JSON-RPC endpoint did not answer (after retries). Nothing was sent; retry later. */
 export class ChainUnavailableError extends BaseError {
+  /** HTTP: the coordinator is up, a service it needs is not; safe to tell the client. */
+  readonly statusCode = 503;
+  readonly expose = true;
   constructor({ url, cause }: { url: string; cause?: unknown }) {
     super(`The chain at ${redactUrl(url)} is unreachable.`, {
       name: "ChainUnavailableError",

@@ -1,0 +1,44 @@
+/**
+ * `synod proposals ls [--limit N]`
+ * `synod proposals show ID`
+ */
+import { formatEther } from "viem";
+import type { ProposalDetails, ProposalEntry } from "../../knowledge/proposalsView.ts";
+import type { CommandContext } from "../main.ts";
+import { UsageError } from "../main.ts";
+
+const votes = (wei: string) => `${Number(formatEther(BigInt(wei))).toLocaleString("en-US")} MESH`;
+
+export async function proposalsCommand({ api, out, args, options }: CommandContext): Promise<void> {
+  const [sub, id] = args;
+  switch (sub) {
+    case "ls": {
+      const { proposals } = await api.get<{ proposals: ProposalEntry[] }>("/api/proposals", { limit: options.limit });
+      out.result(proposals, () =>
+        out.table(
+          proposals.map((p) => ({ id: `${p.id.slice(0, 10)}…`, state: p.state, for: votes(p.votes.for), against: votes(p.votes.against), actions: p.actions, title: p.title })),
+          ["id", "state", "for", "against", "actions", "title"],
+        ),
+      );
+      return;
+    }
+    case "show": {
+      if (!id) throw new UsageError("synod proposals show ID");
+      const p = await api.get<ProposalDetails>(`/api/proposals/${encodeURIComponent(id)}`);
+      out.result(p, () => {
+        out.line(`${p.title}`);
+        out.line(`id ${p.id}`);
+        out.line(`state ${p.state} · votes ${new Date(p.voteStart * 1000).toISOString()} → ${new Date(p.voteEnd * 1000).toISOString()}${p.eta ? ` · executable after ${new Date(p.eta * 1000).toISOString()}` : ""}`);
+        out.line(`for ${votes(p.votes.for)} · against ${votes(p.votes.against)} · abstain ${votes(p.votes.abstain)} · quorum ${votes(p.quorum)}`);
+        if (p.batch) out.line(`keeper batch #${p.batch.id} (${p.batch.status}): ${p.batch.records.map((r) => `${r.kind} ${r.cid} ${r.status}`).join(", ")}`);
+        out.line();
+        out.table(p.voters.map((v) => ({ voter: v.voter, support: v.support, weight: votes(v.weight), reason: v.reason })), ["voter", "support", "weight", "reason"]);
+        out.line();
+        out.line(p.description);
+      });
+      return;
+    }
+    default:
+      throw new UsageError("synod proposals ls|show");
+  }
+}
