@@ -45,15 +45,36 @@ export function loadDotEnv(file: string, env: NodeJS.ProcessEnv = process.env): 
   return taken;
 }
 
+/**
+ * A domain part as the coordinator runs it (the knowledge keeper, FL, chaos, the bot):
+ * started with the shared dependencies, it contributes routes and readiness checks,
+ * and is closed on shutdown after the API stops accepting requests.
+ *
+ * @example
+ * const fl: CoordinatorServiceFactory = async ({ events, logger }) => {
+ *   const runner = await startRounds({ events, logger });
+ *   return { routes: () => [roundsRoutes({ fl: runner })], healthChecks: () => [], close: () => runner.stop() };
+ * };
+ */
+export type CoordinatorService = {
+  /** Route plugins to mount (one per resource). */
+  routes?(): readonly ApiPlugin[];
+  /** Readiness checks for `GET /health`. */
+  healthChecks?(): readonly HealthCheck[];
+  /** Stops background work and releases resources. */
+  close?(): Promise<void>;
+};
+
+/** Starts one {@link CoordinatorService} from the shared dependencies. */
+export type CoordinatorServiceFactory = (deps: CoordinatorDependencies) => CoordinatorService | Promise<CoordinatorService>;
+
 export type StartCoordinatorParameters = {
-  /** The environment; default `process.env` (with `.env` from the working directory folded in). */
+  /** The environment; default `process.env`. */
   env?: Record<string, string | undefined>;
   /** The logger; default one at `LOG_LEVEL`. */
   logger?: Logger;
-  /** Domain routes to mount (one plugin per resource). */
-  routes?: (deps: CoordinatorDependencies) => readonly ApiPlugin[];
-  /** Extra readiness checks (SQLite index, Telegram, …). */
-  healthChecks?: (deps: CoordinatorDependencies) => readonly HealthCheck[];
+  /** The domain services to run, started in order (closed in reverse). */
+  services?: readonly CoordinatorServiceFactory[];
 };
 
 /** What the coordinator opened, handed to route and check factories. */
@@ -112,8 +133,22 @@ export async function startCoordinator(parameters: StartCoordinatorParameters = 
   const metrics = createMetrics();
   const deps: CoordinatorDependencies = { config, logger, events, metrics, contentStore };
 
+  const services: CoordinatorService[] = [];
+  // Releases what was opened, newest first; used on shutdown and when startup fails half-way.
+  const release = async () => {
+    for (const service of services.splice(0).reverse()) {
+      try {
+        await service.close?.();
+      } catch (err) {
+        logger.error({ err }, "a service failed to close");
+      }
+    }
+    await contentStore.close();
+  };
+
   let app: SynodApp;
   try {
+    for (const start of parameters.services ?? []) services.push(await start(deps));
     app = await buildApp({
       config,
       adminToken: adminToken.token,
@@ -124,16 +159,16 @@ export async function startCoordinator(parameters: StartCoordinatorParameters = 
       healthChecks: [
         chainHealthCheck({ rpcUrl: config.chain.rpcUrl }),
         contentStoreHealthCheck(contentStore),
-        ...(parameters.healthChecks?.(deps) ?? []),
+        ...services.flatMap((service) => service.healthChecks?.() ?? []),
       ],
       version,
       startedAt,
       configSummary,
-      routes: parameters.routes?.(deps) ?? [],
+      routes: services.flatMap((service) => service.routes?.() ?? []),
     });
     await app.listen({ host: config.api.host, port: config.api.port });
   } catch (error) {
-    await contentStore.close();
+    await release();
     throw error;
   }
 
@@ -147,9 +182,11 @@ export async function startCoordinator(parameters: StartCoordinatorParameters = 
   const close = () => {
     closing ??= (async () => {
       try {
+        // First stop taking requests (and end event streams), then stop the services
+        // the requests used.
         await app.close();
       } finally {
-        await contentStore.close();
+        await release();
       }
     })();
     return closing;

@@ -6,11 +6,14 @@
  */
 import type { ApiPlugin } from "./types.ts";
 
+/** A plain JSON value (what a check's details may hold). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
 /** What one check reports when it ran to completion. */
 export type HealthCheckOutcome = {
   ok: boolean;
-  /** Facts worth showing (chain id, block number, backend); plain JSON. */
-  details?: Record<string, string | number | boolean | null>;
+  /** Facts worth showing (chain id, block number, backend, counts); plain JSON. */
+  details?: { [key: string]: JsonValue };
   /** Why it is not ok, one line, safe to show (no credentials). */
   error?: string;
 };
@@ -35,7 +38,7 @@ export type HealthCheckReport = {
   status: "up" | "down";
   critical: boolean;
   latencyMs: number;
-  details?: Record<string, string | number | boolean | null>;
+  details?: { [key: string]: JsonValue };
   error?: string;
 };
 

@@ -21,17 +21,26 @@ describe("startCoordinator", () => {
     const rpc = await startFakeJsonRpc({ chainId: 31337, blockNumber: 7n });
     t.after(() => rpc.close());
 
+    const closedServices: string[] = [];
     const coordinator = await startCoordinator({
       env: { RPC_URL: rpc.url, SYNOD_NETWORK_PROFILE: "local", SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0" },
       logger: pino({ level: "silent" }),
-      routes: ({ events }) => [
-        async (app) => {
-          app.post("/api/test/incidents", { schema: { body: z.object({ fault: z.string() }) } }, async (request, reply) => {
-            events.publish("mesh.incident", { incidentId: "i-1", phase: "detected", fault: request.body.fault, nodes: [] });
-            reply.code(201);
-            return { ok: true };
-          });
-        },
+      services: [
+        ({ events }) => ({
+          routes: () => [
+            async (app) => {
+              app.post("/api/test/incidents", { schema: { body: z.object({ fault: z.string() }) } }, async (request, reply) => {
+                events.publish("mesh.incident", { incidentId: "i-1", phase: "detected", fault: request.body.fault, nodes: [] });
+                reply.code(201);
+                return { ok: true };
+              });
+            },
+          ],
+          healthChecks: () => [{ name: "incidents", check: async () => ({ ok: true, details: { open: 0 } }) }],
+          close: async () => {
+            closedServices.push("incidents");
+          },
+        }),
       ],
     });
     t.after(() => coordinator.close());
@@ -42,6 +51,7 @@ describe("startCoordinator", () => {
     assert.equal(health.status, 200, JSON.stringify(report));
     assert.equal(report.checks.chain?.details?.chainId, 31337);
     assert.equal(report.checks.ipfs?.details?.backend, "helia");
+    assert.equal(report.checks.incidents?.status, "up");
 
     assert.equal(coordinator.adminToken.source, "generated");
     const token = (await readFile(path.join(dataDir, "admin-token"), "utf8")).trim();
@@ -59,8 +69,30 @@ describe("startCoordinator", () => {
     assert.deepEqual(seen, ["mesh.incident"]);
 
     await coordinator.close();
+    assert.deepEqual(closedServices, ["incidents"]);
     await assert.rejects(fetch(`${coordinator.url}/health`));
     await coordinator.close(); // idempotent
+    assert.deepEqual(closedServices, ["incidents"]);
+  });
+
+  it("closes the services it started when a later one fails to start", async (t) => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-server-"));
+    t.after(() => rm(dataDir, { recursive: true, force: true }));
+    const closed: string[] = [];
+    await assert.rejects(
+      startCoordinator({
+        env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", SYNOD_ADMIN_TOKEN: "z".repeat(32) },
+        logger: pino({ level: "silent" }),
+        services: [
+          () => ({ close: async () => void closed.push("first") }),
+          () => {
+            throw new Error("index database is locked");
+          },
+        ],
+      }),
+      /index database is locked/,
+    );
+    assert.deepEqual(closed, ["first"]);
   });
 
   it("refuses to start on a bad environment, before opening anything", async () => {
