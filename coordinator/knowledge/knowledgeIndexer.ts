@@ -32,7 +32,10 @@ export type KnowledgeIndexerParameters = {
   startBlock?: number;
 };
 
-export type SyncReturnType = { fromBlock: number; toBlock: number; events: number; ratified: number };
+/** A record of this coordinator's outbox that a `RecordAdded` event just ratified. */
+export type RatifiedRecord = { recordId: number; kind: number; cid: string; proposalId: bigint };
+
+export type SyncReturnType = { fromBlock: number; toBlock: number; events: number; ratified: RatifiedRecord[] };
 
 /** Converts the registry's binary CID to the base32 string Synod uses everywhere else. */
 export function cidFromBytes(bytes: `0x${string}`): string {
@@ -59,7 +62,7 @@ export class KnowledgeIndexer {
       const head = Number(await chain.publicClient.getBlockNumber());
       const fromBlock = (index.cursor(this.#cursorName) ?? this.#p.startBlock - 1) + 1;
       let events = 0;
-      let ratified = 0;
+      const ratified: RatifiedRecord[] = [];
       for (let start = fromBlock; start <= head; start += chunkSize) {
         const end = Math.min(head, start + chunkSize - 1);
         const logs = await chain.publicClient.getLogs({
@@ -70,20 +73,21 @@ export class KnowledgeIndexer {
           strict: true,
         });
         for (const log of logs) {
-          ratified += this.#apply(log);
+          const record = this.#apply(log);
+          if (record) ratified.push(record);
           events++;
         }
         index.setCursor(this.#cursorName, end);
       }
-      if (events) logger.debug({ fromBlock, toBlock: head, events, ratified }, "indexed chain events");
+      if (events) logger.debug({ fromBlock, toBlock: head, events, ratified: ratified.length }, "indexed chain events");
       return { fromBlock, toBlock: head, events, ratified };
     } catch (error) {
       throw toChainError(error, chain.rpcUrl);
     }
   }
 
-  /** @returns 1 when the event ratified one of the outbox's records. */
-  #apply(log: { eventName: string; args: unknown; blockNumber: bigint; transactionHash: `0x${string}` }): number {
+  /** @returns the outbox record the event ratified, if any. */
+  #apply(log: { eventName: string; args: unknown; blockNumber: bigint; transactionHash: `0x${string}` }): RatifiedRecord | undefined {
     const { index, outbox, logger } = this.#p;
     const blockNumber = Number(log.blockNumber);
     const args = log.args as Record<string, unknown>;
@@ -102,16 +106,14 @@ export class KnowledgeIndexer {
           blockNumber,
           txHash: log.transactionHash,
         });
-        if (outbox.markRatified(cid, id)) {
-          logger.info({ cid, recordId: id }, "record ratified");
-          return 1;
-        }
-        return 0;
+        if (!outbox.markRatified(cid, id)) return undefined;
+        logger.info({ cid, recordId: id }, "record ratified");
+        return { recordId: id, kind: Number(args.kind), cid, proposalId: args.proposalId as bigint };
       }
       case "RecordRevoked":
         index.markRecordRevoked(Number(args.id), blockNumber, Number(args.supersededBy));
         outbox.markRevoked(Number(args.id));
-        return 0;
+        return undefined;
       case "ProposalCreated":
         index.upsertProposal({
           id: args.proposalId as bigint,
@@ -123,7 +125,7 @@ export class KnowledgeIndexer {
           voteEnd: Number(args.voteEnd),
           createdBlock: blockNumber,
         });
-        return 0;
+        return undefined;
       case "VoteCast":
       case "VoteCastWithParams":
         index.upsertVote({
@@ -134,21 +136,21 @@ export class KnowledgeIndexer {
           reason: args.reason as string,
           blockNumber,
         });
-        return 0;
+        return undefined;
       case "ProposalQueued":
         index.setProposalQueued(args.proposalId as bigint, Number(args.etaSeconds));
-        return 0;
+        return undefined;
       case "ProposalExecuted":
         index.setProposalExecuted(args.proposalId as bigint, blockNumber);
-        return 0;
+        return undefined;
       case "ProposalCanceled":
         index.setProposalCanceled(args.proposalId as bigint, blockNumber);
-        return 0;
+        return undefined;
       case "ProposalExtended":
         index.setProposalDeadline(args.proposalId as bigint, Number(args.extendedDeadline));
-        return 0;
+        return undefined;
       default:
-        return 0;
+        return undefined;
     }
   }
 }

@@ -19,7 +19,7 @@ import { policyParameterKey } from "../policy/parameters.ts";
 import type { ChainIndexRepository } from "../store/chainIndexRepository.ts";
 import type { KnowledgeRepository, ProposalBatch } from "../store/knowledgeRepository.ts";
 import { buildBatchProposal } from "./buildBatchProposal.ts";
-import type { KnowledgeIndexer } from "./knowledgeIndexer.ts";
+import type { KnowledgeIndexer, RatifiedRecord } from "./knowledgeIndexer.ts";
 
 /** `IGovernor.ProposalState`. */
 export const ProposalState = { Pending: 0, Active: 1, Canceled: 2, Defeated: 3, Succeeded: 4, Queued: 5, Expired: 6, Executed: 7 } as const;
@@ -48,7 +48,8 @@ export type KeeperTickReport = {
   queued: bigint[];
   executed: bigint[];
   settled: Array<{ proposalId: bigint; status: "defeated" | "expired" | "canceled" }>;
-  ratified: number;
+  /** Records of the outbox ratified in this pass. */
+  ratified: RatifiedRecord[];
   /** What failed in this tick (chain or IPFS down, a revert); nothing is lost, the next tick retries. */
   errors: Error[];
 };
@@ -92,16 +93,16 @@ export class ProposalKeeper {
   }
 
   async #tick(): Promise<KeeperTickReport> {
-    const report: KeeperTickReport = { published: 0, proposed: [], queued: [], executed: [], settled: [], ratified: 0, errors: [] };
+    const report: KeeperTickReport = { published: 0, proposed: [], queued: [], executed: [], settled: [], ratified: [], errors: [] };
     await this.#step(report, () => this.#publish(report));
     await this.#step(report, async () => {
-      report.ratified += (await this.#p.indexer.sync()).ratified;
+      report.ratified.push(...(await this.#p.indexer.sync()).ratified);
     });
     // follow before proposing, so records of an expired batch are proposed again at once
     await this.#step(report, () => this.#follow(report));
     await this.#step(report, () => this.#propose(report));
     await this.#step(report, async () => {
-      report.ratified += (await this.#p.indexer.sync()).ratified;
+      report.ratified.push(...(await this.#p.indexer.sync()).ratified);
     });
     return report;
   }

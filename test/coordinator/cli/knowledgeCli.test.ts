@@ -74,7 +74,7 @@ describe("synod CLI: knowledge and proposals", () => {
       metrics: createMetrics(),
       healthChecks: [],
       version: "test",
-      routes: [knowledgeRoutes({ outbox, index, content }), proposalsRoutes({ outbox, index, chain })],
+      routes: [knowledgeRoutes({ outbox, index, content }), proposalsRoutes(() => ({ outbox, index, chain }))],
     });
     const address = await app.listen({ host: "127.0.0.1", port: 0 });
     env = { SYNOD_API_URL: address, SYNOD_ADMIN_TOKEN: ADMIN_TOKEN };
