@@ -29,12 +29,14 @@ describe("RoundRunner lifecycle", () => {
   });
 
   it("tolerates a straggler past the deadline and a crashed node", async () => {
-    const mesh = smallMesh({ strategy: new FedAvg(), config: { roundTimeoutMs: 300 } });
-    mesh.nodes[0]!.setFault({ kind: "delay", ms: 5_000 });
+    // The deadline leaves room for the other nodes' (serial, in-process) training even
+    // on a loaded machine; the straggler sleeps far past it.
+    const mesh = smallMesh({ strategy: new FedAvg(), config: { roundTimeoutMs: 2_000 } });
+    mesh.nodes[0]!.setFault({ kind: "delay", ms: 60_000 });
     mesh.nodes[1]!.setFault({ kind: "crash" });
     const started = performance.now();
     const record = await mesh.runner.runRound();
-    assert.ok(performance.now() - started < 2_000, "the round did not wait for the straggler");
+    assert.ok(performance.now() - started < 10_000, "the round did not wait for the straggler");
     assert.equal(record.status, "completed");
     assert.deepEqual(
       record.failures.map((f) => [f.nodeId, f.reason]).sort(),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { verifyTypedData } from "viem";
-import { createNodeIdentity, hashUpdate, recoverUpdateSigner, updateDomain, updateTypes } from "../../../coordinator/mesh/nodeIdentity.ts";
+import { hashTypedData, verifyTypedData } from "viem";
+import { createNodeIdentity, hashUpdate, recoverUpdateSigner, updateDigest, updateDomain, updateTypes } from "../../../coordinator/mesh/nodeIdentity.ts";
 
 describe("node identity", () => {
   const identity = createNodeIdentity({ seed: "node-1" });
@@ -26,6 +26,12 @@ describe("node identity", () => {
       }),
     );
     assert.equal(recoverUpdateSigner(message, signature), identity.address);
+  });
+
+  it("computes the same EIP-712 digest as viem's hashTypedData", () => {
+    for (const m of [message, { round: 0, modelVersion: 0, updateHash }, { round: 2 ** 40, modelVersion: 123456, updateHash }]) {
+      assert.equal(updateDigest(m), hashTypedData({ domain: updateDomain, types: updateTypes, primaryType: "ModelUpdate", message: { round: BigInt(m.round), modelVersion: BigInt(m.modelVersion), updateHash } }));
+    }
   });
 
   it("recovers a different address when any signed field changes", async () => {
