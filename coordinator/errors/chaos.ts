@@ -1,0 +1,100 @@
+/**
+ * Errors of the chaos engine: invalid fault specs and experiments, faults that could
+ * not be applied or reverted, and node hosts that misbehave.
+ */
+import { BaseError } from "./base.ts";
+
+/** One problem in a fault spec or an experiment, with the path of the field it concerns. */
+export type ChaosIssue = {
+  /** Dotted path, e.g. `method[2].spec.latencyMs`; empty for the document itself. */
+  path: string;
+  message: string;
+};
+
+/** A fault spec failed validation; `issues` lists every problem (Chaos Mesh webhook style). */
+export type InvalidFaultSpecErrorType = InvalidFaultSpecError & { name: "InvalidFaultSpecError" };
+export class InvalidFaultSpecError extends BaseError {
+  readonly kind: string;
+  readonly issues: readonly ChaosIssue[];
+  constructor({ kind, issues }: { kind: string; issues: readonly ChaosIssue[] }) {
+    super(`Invalid ${kind} fault: ${issues.length} problem${issues.length === 1 ? "" : "s"}.`, {
+      name: "InvalidFaultSpecError",
+      metaMessages: issues.map((issue) => `- ${issue.path || "(spec)"}: ${issue.message}`),
+      docsPath: "#chaos",
+    });
+    this.kind = kind;
+    this.issues = issues;
+  }
+}
+
+/** No fault kind is registered under the requested name. */
+export class UnknownFaultKindError extends BaseError {
+  constructor({ kind, known }: { kind: string; known: readonly string[] }) {
+    super(`Unknown fault kind "${kind}".`, { name: "UnknownFaultKindError", metaMessages: [`known: ${known.join(", ")}`] });
+  }
+}
+
+/** An experiment file failed to parse or validate; `issues` lists every problem. */
+export class InvalidExperimentError extends BaseError {
+  readonly file: string | undefined;
+  readonly issues: readonly ChaosIssue[];
+  constructor({ file, issues }: { file?: string | undefined; issues: readonly ChaosIssue[] }) {
+    super(`Invalid chaos experiment${file ? ` ${file}` : ""}: ${issues.length} problem${issues.length === 1 ? "" : "s"}.`, {
+      name: "InvalidExperimentError",
+      metaMessages: issues.map((issue) => `- ${issue.path || "(experiment)"}: ${issue.message}`),
+      docsPath: "#chaos",
+    });
+    this.file = file;
+    this.issues = issues;
+  }
+}
+
+/** The selector matched fewer targets than the fault needs. */
+export class NoTargetsError extends BaseError {
+  constructor({ kind, reason }: { kind: string; reason: string }) {
+    super(`${kind}: no targets selected (${reason}).`, { name: "NoTargetsError" });
+  }
+}
+
+/** Applying a fault failed; whatever part was applied has been reverted. */
+export class FaultApplyError extends BaseError {
+  readonly kind: string;
+  constructor({ kind, faultId, cause }: { kind: string; faultId: string; cause: unknown }) {
+    super(`Could not apply ${kind} fault ${faultId}.`, { name: "FaultApplyError", cause, metaMessages: [`fault: ${faultId}`] });
+    this.kind = kind;
+  }
+}
+
+/** Reverting a fault failed: the system may still be impaired. */
+export class FaultRecoverError extends BaseError {
+  readonly kind: string;
+  constructor({ kind, faultId, cause }: { kind: string; faultId: string; cause: unknown }) {
+    super(`Could not recover ${kind} fault ${faultId}.`, { name: "FaultRecoverError", cause, metaMessages: [`fault: ${faultId}`] });
+    this.kind = kind;
+  }
+}
+
+/** A node host process did not start, answer, or stop in time. */
+export class NodeHostError extends BaseError {
+  readonly hostId: string;
+  constructor({ hostId, reason, cause }: { hostId: string; reason: string; cause?: unknown }) {
+    super(`Node host ${hostId}: ${reason}.`, { name: "NodeHostError", cause });
+    this.hostId = hostId;
+  }
+}
+
+/** A remote node answered a fit request with an error or garbage. */
+export class RemoteNodeError extends BaseError {
+  readonly nodeId: string;
+  constructor({ nodeId, reason, cause }: { nodeId: string; reason: string; cause?: unknown }) {
+    super(`Remote node ${nodeId}: ${reason}.`, { name: "RemoteNodeError", cause });
+    this.nodeId = nodeId;
+  }
+}
+
+/** An experiment was aborted by one of its abort conditions. */
+export class ExperimentAbortedError extends BaseError {
+  constructor({ experiment, reason }: { experiment: string; reason: string }) {
+    super(`Experiment ${experiment} aborted: ${reason}.`, { name: "ExperimentAbortedError" });
+  }
+}

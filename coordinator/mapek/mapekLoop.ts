@@ -1,0 +1,362 @@
+/**
+ * The MAPE-K loop: Monitor (heartbeats, FL rounds) → Analyze (conditions, φ) → Plan
+ * (healing, directives) → Execute (restart, reroute, exclude, resync, shed load) →
+ * Knowledge (MapekSnapshot records periodically and on every state change; a
+ * Directive record on entering EUPHORIC or MYSTICAL).
+ */
+import type { EventBus } from "../events.ts";
+import { HealingActionError } from "../errors/mapek.ts";
+import type { KnowledgeRepository } from "../store/knowledgeRepository.ts";
+import type { Logger } from "../logger.ts";
+import { submitKnowledgeRecord } from "../knowledge/submitKnowledgeRecord.ts";
+import type { MapekState } from "../knowledge/schemas/index.ts";
+import { POLICY_PARAMETERS, type PolicyParameterName } from "../policy/parameters.ts";
+import type { MeshActuator } from "./actuator.ts";
+import { analyze, DEFAULT_ANALYZE_OPTIONS, type Analysis, type AnalyzeOptions, type NodeCondition } from "./analyze.ts";
+import type { Monitor } from "./monitor.ts";
+import { classifyPhi, computePhi, thresholdsFromPolicy } from "./phi.ts";
+import { planDirective, planHealing, type ExclusionReason, type HealingAction } from "./plan.ts";
+
+/** An action as executed. */
+export type ExecutedAction = HealingAction & { at: number; outcome: "succeeded" | "failed" | "skipped"; detail?: string };
+
+/** An incident as MAPE-K saw it: from the first condition on a node to its healing. */
+export type MapekIncident = {
+  incidentId: string;
+  nodeId: string;
+  condition: NodeCondition;
+  /** Last sign of health (the last heartbeat for stale nodes), ms since epoch. */
+  lastHealthyAt: number;
+  detectedAt: number;
+  healedAt: number | null;
+  resolution: "healed" | "mitigated" | null;
+  actions: ExecutedAction[];
+};
+
+/** One tick's outcome. */
+export type MapekTick = { epoch: number; state: MapekState; previousState: MapekState | null; phi: number; analysis: Analysis; actions: ExecutedAction[] };
+
+/** Options of {@link MapekLoop}. */
+export type MapekLoopParameters = {
+  monitor: Monitor;
+  actuator: MeshActuator;
+  /** Tick period, ms. */
+  intervalMs: number;
+  analyze?: Partial<AnalyzeOptions>;
+  /** Current MeshPolicy values (thresholds, participants…); default the deployment defaults. */
+  policy?: () => Readonly<Record<PolicyParameterName, bigint>>;
+  /** Where snapshots and directives are queued; without it nothing is submitted. */
+  outbox?: KnowledgeRepository;
+  /** A snapshot at least this often even without state changes, ms; default 60 000. */
+  snapshotEveryMs?: number;
+  /** Condition-free ticks before a routed-around node is readmitted (hysteresis); default 3. */
+  readmitAfterTicks?: number;
+  /** Fewest ms between two directives for the same state (a flapping mesh must not flood governance); default 600 000. */
+  directiveCooldownMs?: number;
+  events?: EventBus;
+  logger?: Logger;
+  /** Called after every tick. */
+  onTick?: (tick: MapekTick) => void;
+};
+
+const DEFAULT_POLICY = Object.fromEntries(POLICY_PARAMETERS.map((p) => [p.name, p.value])) as Record<PolicyParameterName, bigint>;
+
+/**
+ * @example
+ * import { MapekLoop } from "./mapekLoop.ts";
+ * const loop = new MapekLoop({ monitor, actuator: mesh, intervalMs: 1000, outbox, events });
+ * loop.start();
+ * // …
+ * await loop.stop();
+ */
+export class MapekLoop {
+  readonly monitor: Monitor;
+  #p: MapekLoopParameters;
+  #options: AnalyzeOptions;
+  #state: MapekState | null = null;
+  #epoch = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #stopped = true;
+  #bootIds = new Map<string, string>();
+  #exclusions = new Map<string, ExclusionReason>();
+  #restarting = new Set<string>();
+  #inFlight = new Set<Promise<unknown>>();
+  #shedding = { enabled: false, calmTicks: 0, hotTicks: 0 };
+  #incidents = new Map<string, MapekIncident>();
+  #closed: MapekIncident[] = [];
+  #lastSnapshotAt = 0;
+  #lastDirectiveAt = new Map<MapekState, number>();
+  #nextIncident = 1;
+  #healthyTicks = new Map<string, number>();
+  #lastTick: MapekTick | undefined;
+  /** Directives and snapshots submitted (CIDs), newest last. */
+  readonly submitted: { kind: "MapekSnapshot" | "Directive"; cid: string; state: MapekState }[] = [];
+
+  constructor(parameters: MapekLoopParameters) {
+    this.monitor = parameters.monitor;
+    this.#p = parameters;
+    this.#options = { ...DEFAULT_ANALYZE_OPTIONS, ...parameters.analyze };
+    this.#p.logger?.info({ intervalMs: parameters.intervalMs, analyze: this.#options }, "MAPE-K loop configured");
+  }
+
+  /** The current state, `null` before the first tick. */
+  get state(): MapekState | null {
+    return this.#state;
+  }
+  get lastTick(): MapekTick | undefined {
+    return this.#lastTick;
+  }
+  /** Open incidents. */
+  openIncidents(): MapekIncident[] {
+    return [...this.#incidents.values()].map((i) => ({ ...i, actions: [...i.actions] }));
+  }
+  /** Closed incidents, oldest first. */
+  closedIncidents(): MapekIncident[] {
+    return this.#closed.map((i) => ({ ...i, actions: [...i.actions] }));
+  }
+  /** Nodes the loop excluded from FL and why. */
+  exclusions(): ReadonlyMap<string, ExclusionReason> {
+    return new Map(this.#exclusions);
+  }
+  get sheddingEnabled(): boolean {
+    return this.#shedding.enabled;
+  }
+
+  /** Starts ticking every `intervalMs` (a tick never overlaps the previous one). */
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    const loop = async (): Promise<void> => {
+      if (this.#stopped) return;
+      this.#running = this.tick().then(
+        () => undefined,
+        (error: unknown) => this.#p.logger?.error({ err: error }, "MAPE-K tick failed"),
+      );
+      await this.#running;
+      if (!this.#stopped) this.#timer = setTimeout(() => void loop(), this.#p.intervalMs);
+    };
+    void loop();
+  }
+
+  /** Stops ticking and waits for the current tick and any healing in flight. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#running;
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  /** Runs one Monitor → Analyze → Plan → Execute → Knowledge pass. */
+  async tick(): Promise<MapekTick> {
+    const epoch = ++this.#epoch;
+    const actuator = this.#p.actuator;
+    const policy = this.#p.policy?.() ?? DEFAULT_POLICY;
+    const analysis = await analyze(this.monitor, actuator, this.#options, this.#bootIds);
+    const phi = computePhi(analysis.factors);
+
+    // Shedding pressure, with hysteresis so it does not flap.
+    if (analysis.apiLatencyMs > this.#options.latencyBudgetMs) {
+      this.#shedding.hotTicks++;
+      this.#shedding.calmTicks = 0;
+    } else {
+      this.#shedding.hotTicks = 0;
+      if (analysis.apiLatencyMs < this.#options.latencyBudgetMs / 2) this.#shedding.calmTicks++;
+    }
+
+    for (const view of this.monitor.nodes()) {
+      this.#healthyTicks.set(view.nodeId, analysis.conditions.has(view.nodeId) ? 0 : (this.#healthyTicks.get(view.nodeId) ?? 0) + 1);
+    }
+    this.#trackIncidents(analysis);
+    const planned = planHealing(analysis, {
+      actuator,
+      exclusions: this.#exclusions,
+      restarting: this.#restarting,
+      shedding: this.#shedding,
+      healthyTicks: this.#healthyTicks,
+      readmitAfterTicks: this.#p.readmitAfterTicks ?? 3,
+    });
+    const executed = await this.#execute(planned, analysis);
+
+    const recovering = this.#restarting.size > 0;
+    const state = classifyPhi(phi, thresholdsFromPolicy(policy), recovering);
+    const previousState = this.#state;
+    this.#state = state;
+    const tick: MapekTick = { epoch, state, previousState, phi, analysis, actions: executed };
+    this.#lastTick = tick;
+    if (state !== previousState) {
+      this.#p.logger?.info({ from: previousState, to: state, phi: Number(phi.toFixed(3)), factors: analysis.factors }, "MAPE-K state changed");
+      this.#p.events?.publish("mapek.state.changed", { from: previousState ?? "NONE", to: state, phi });
+    }
+    await this.#knowledge(tick, policy);
+    this.#p.onTick?.(tick);
+    return tick;
+  }
+
+  #trackIncidents(analysis: Analysis): void {
+    for (const [nodeId, condition] of analysis.conditions) {
+      if (this.#incidents.has(nodeId)) continue;
+      const view = this.monitor.node(nodeId);
+      const incident: MapekIncident = {
+        incidentId: `inc-${analysis.at}-${this.#nextIncident++}`,
+        nodeId,
+        condition,
+        lastHealthyAt: Math.min(view?.lastHeartbeatAt ?? analysis.at, analysis.at),
+        detectedAt: analysis.at,
+        healedAt: null,
+        resolution: null,
+        actions: [],
+      };
+      this.#incidents.set(nodeId, incident);
+      this.#p.logger?.warn({ nodeId, condition }, "MAPE-K detected an incident");
+      this.#p.events?.publish("mesh.incident", { incidentId: incident.incidentId, phase: "detected", fault: condition, nodes: [nodeId] });
+    }
+    for (const [nodeId, incident] of this.#incidents) {
+      const condition = analysis.conditions.get(nodeId);
+      const byzantineHandled = condition === "byzantine" && this.#exclusions.get(nodeId) === "byzantine";
+      const healthy = condition === undefined && !this.#exclusions.has(nodeId);
+      if (!healthy && !byzantineHandled) continue;
+      incident.healedAt = analysis.at;
+      incident.resolution = healthy ? "healed" : "mitigated";
+      this.#incidents.delete(nodeId);
+      this.#closed.push(incident);
+      if (this.#closed.length > 1000) this.#closed.shift();
+      this.#p.logger?.info({ nodeId, condition: incident.condition, resolution: incident.resolution, ms: incident.healedAt - incident.detectedAt }, "MAPE-K closed an incident");
+      this.#p.events?.publish("mesh.incident", { incidentId: incident.incidentId, phase: "healed", fault: incident.condition, nodes: [nodeId] });
+    }
+  }
+
+  async #execute(planned: HealingAction[], analysis: Analysis): Promise<ExecutedAction[]> {
+    const actuator = this.#p.actuator;
+    const done: ExecutedAction[] = [];
+    const record = (action: HealingAction, outcome: ExecutedAction["outcome"], detail?: string): ExecutedAction => {
+      const executed: ExecutedAction = { ...action, at: this.monitor.now(), outcome, ...(detail ? { detail } : {}) };
+      done.push(executed);
+      for (const nodeId of action.nodes) this.#incidents.get(nodeId)?.actions.push(executed);
+      return executed;
+    };
+    for (const action of planned) {
+      try {
+        switch (action.action) {
+          case "restart": {
+            // Restarts take seconds; run them in the background (the loop reports
+            // QUIESCENT meanwhile) instead of stalling detection of everything else.
+            const host = action.target as string;
+            this.#restarting.add(host);
+            const executed = record(action, "succeeded", "restart started");
+            const work = actuator
+              .restartHost(host)
+              .then(
+                () => {
+                  for (const nodeId of action.nodes) this.monitor.clearOutcomes(nodeId);
+                },
+                (error: unknown) => {
+                  executed.outcome = "failed";
+                  executed.detail = new HealingActionError({ action: "restart", target: host, cause: error }).shortMessage;
+                  this.#p.logger?.error({ err: error, host }, "MAPE-K restart failed");
+                },
+              )
+              .finally(() => {
+                this.#restarting.delete(host);
+                this.#inFlight.delete(work);
+              });
+            this.#inFlight.add(work);
+            break;
+          }
+          case "reroute":
+            actuator.excludeFromFl(action.target as string, action.reason);
+            this.#exclusions.set(action.target as string, "route");
+            record(action, "succeeded");
+            break;
+          case "exclude-from-fl":
+            actuator.excludeFromFl(action.target as string, action.reason);
+            this.#exclusions.set(action.target as string, "byzantine");
+            record(action, "succeeded");
+            break;
+          case "readmit": {
+            const nodeId = action.target as string;
+            if (await actuator.pingNode(nodeId, Math.max(500, this.#options.latencyBudgetMs * 4))) {
+              this.monitor.clearOutcomes(nodeId);
+              actuator.readmitToFl(nodeId);
+              this.#exclusions.delete(nodeId);
+              record(action, "succeeded");
+            } else {
+              record(action, "skipped", "link does not answer yet");
+            }
+            break;
+          }
+          case "resync-clock":
+            await actuator.resyncClock(action.target as string);
+            record(action, "succeeded");
+            break;
+          case "shed-load":
+            actuator.setLoadShedding(true);
+            this.#shedding.enabled = true;
+            this.#shedding.calmTicks = 0;
+            record(action, "succeeded");
+            break;
+          case "restore-load":
+            actuator.setLoadShedding(false);
+            this.#shedding.enabled = false;
+            this.#shedding.hotTicks = 0;
+            record(action, "succeeded");
+            break;
+        }
+      } catch (error) {
+        record(action, "failed", new HealingActionError({ action: action.action, target: action.target, cause: error }).shortMessage);
+        this.#p.logger?.error({ err: error, action: action.action, target: action.target }, "MAPE-K action failed");
+      }
+    }
+    // Re-check incidents so a node readmitted this tick is closed now, not a tick later.
+    if (done.some((a) => a.action === "readmit" && a.outcome === "succeeded")) this.#trackIncidents({ ...analysis, at: this.monitor.now() });
+    return done;
+  }
+
+  async #knowledge(tick: MapekTick, policy: Readonly<Record<PolicyParameterName, bigint>>): Promise<void> {
+    const outbox = this.#p.outbox;
+    const changed = tick.state !== tick.previousState;
+    const now = this.monitor.now();
+    let directiveCid: string | undefined;
+    let directive: ReturnType<typeof planDirective> | undefined;
+    // String states compared with string states: the original compared an integer enum here.
+    if (changed && (tick.state === "EUPHORIC" || tick.state === "MYSTICAL")) {
+      const last = this.#lastDirectiveAt.get(tick.state);
+      if (last === undefined || now - last >= (this.#p.directiveCooldownMs ?? 600_000)) {
+        this.#lastDirectiveAt.set(tick.state, now);
+        directive = planDirective({ state: tick.state, analysis: tick.analysis, policy, actuator: this.#p.actuator });
+        if (outbox) {
+          const { record } = await submitKnowledgeRecord({
+            outbox,
+            record: { kind: "Directive", schemaVersion: 1, round: tick.epoch, createdAt: new Date(now).toISOString(), title: directive.title, rationale: directive.rationale, trigger: { state: tick.state }, actions: directive.actions },
+          });
+          directiveCid = record.cid;
+          this.submitted.push({ kind: "Directive", cid: record.cid, state: tick.state });
+        }
+        this.#p.logger?.info({ state: tick.state, actions: directive.actions, cid: directiveCid }, "MAPE-K proposed a directive");
+      }
+    }
+    if (!outbox || (!changed && now - this.#lastSnapshotAt < (this.#p.snapshotEveryMs ?? 60_000))) return;
+    this.#lastSnapshotAt = now;
+    const a = tick.analysis;
+    const directives = [
+      ...tick.actions.map((x) => ({ action: x.action, target: x.target, reason: x.reason })),
+      ...(directive ? [{ action: "propose-policy", target: null, reason: directive.title, ...(directiveCid ? { directiveCid } : {}) }] : []),
+    ];
+    const { record } = await submitKnowledgeRecord({
+      outbox,
+      record: {
+        kind: "MapekSnapshot",
+        schemaVersion: 1,
+        round: tick.epoch,
+        createdAt: new Date(now).toISOString(),
+        state: tick.state,
+        previousState: tick.previousState,
+        phi: tick.phi,
+        nodes: { total: a.total, healthy: a.healthy, stale: a.stale, isolated: a.isolated },
+        metrics: a.metrics,
+        directives,
+      },
+    });
+    this.submitted.push({ kind: "MapekSnapshot", cid: record.cid, state: tick.state });
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * MAPE-K Monitor: what the loop knows about each node, from heartbeats (liveness,
+ * restarts, clock, CPU) and from FL rounds (who answered, who was flagged or rejected,
+ * how far each update strayed from the others).
+ */
+import type { SignedUpdate } from "../fl/client.ts";
+import type { RoundRecord } from "../fl/roundRunner.ts";
+import { InvalidHeartbeatError } from "../errors/mapek.ts";
+import { HeartbeatSchema, type Heartbeat } from "../chaos/host/wire.ts";
+
+/** Median of a sorted-in-place array (0 when empty). */
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  values.sort((a, b) => a - b);
+  const mid = (values.length - 1) / 2;
+  return ((values[Math.floor(mid)] as number) + (values[Math.ceil(mid)] as number)) / 2;
+}
+
+/**
+ * Distance of each update from the coordinate-wise median update, over the median
+ * distance (see {@link Monitor.observeRound}). Non-finite updates score +∞; with fewer
+ * than 3 updates there is no majority to compare with and nothing is scored.
+ */
+export function anomalyScores(updates: readonly { update: SignedUpdate; global: Float32Array }[]): Map<string, number> {
+  const out = new Map<string, number>();
+  if (updates.length < 3) return out;
+  const dim = updates[0]!.global.length;
+  const deltas = updates.map(({ update, global }) => {
+    const d = new Float64Array(dim);
+    for (let i = 0; i < dim; i++) d[i] = (update.params[i] as number) - (global[i] as number);
+    return d;
+  });
+  const finite = deltas.map((d) => d.every(Number.isFinite));
+  const column: number[] = [];
+  const center = new Float64Array(dim);
+  for (let i = 0; i < dim; i++) {
+    column.length = 0;
+    for (let k = 0; k < deltas.length; k++) if (finite[k]) column.push(deltas[k]![i] as number);
+    center[i] = median(column);
+  }
+  const distances = deltas.map((d, k) => {
+    if (!finite[k]) return Number.POSITIVE_INFINITY;
+    let sum = 0;
+    for (let i = 0; i < dim; i++) sum += ((d[i] as number) - (center[i] as number)) ** 2;
+    return Math.sqrt(sum);
+  });
+  const typical = median(distances.filter(Number.isFinite));
+  updates.forEach(({ update }, k) => out.set(update.nodeId, typical > 0 ? (distances[k] as number) / typical : 1));
+  return out;
+}
+
+/** One node's FL outcome in one round. */
+export type RoundOutcome = "accepted" | "flagged" | "rejected" | "timeout" | "error";
+
+/** What the monitor knows about a node. */
+export type NodeView = {
+  nodeId: string;
+  hostId: string | null;
+  /** Coordinator time of the last heartbeat (ms since epoch), `null` before the first. */
+  lastHeartbeatAt: number | null;
+  /** Coordinator time the node registered (staleness counts from here before the first heartbeat). */
+  registeredAt: number;
+  bootId: string | null;
+  /** bootId changes seen: restarts, injected or not. */
+  restarts: number;
+  /** Node clock minus coordinator clock at the last heartbeat, ms (transit included, so ≥ true skew − one-way delay). */
+  clockSkewMs: number;
+  loopLagMs: number;
+  /** Host CPU in cores, smoothed (EWMA, α = 0.3 per heartbeat) so one busy training step is not overload. */
+  cpuCores: number;
+  /** Outcomes of the node's last rounds, newest last (at most 10). */
+  outcomes: { round: number; outcome: RoundOutcome; anomaly: number | null }[];
+};
+
+/** Options of {@link Monitor}. */
+export type MonitorParameters = {
+  /** The clock; default `Date.now`. */
+  now?: () => number;
+};
+
+/**
+ * @example
+ * import { Monitor } from "./monitor.ts";
+ * const monitor = new Monitor();
+ * monitor.register("node-001", "host-0");
+ * monitor.ingestHeartbeat(body);
+ * monitor.observeRound(record, updates);
+ */
+export class Monitor {
+  #nodes = new Map<string, NodeView>();
+  #rounds: { round: number; status: RoundRecord["status"]; accuracy: number | null; at: number }[] = [];
+  #now: () => number;
+  /** Heartbeats received (all nodes). */
+  heartbeats = 0;
+
+  constructor(parameters: MonitorParameters = {}) {
+    this.#now = parameters.now ?? Date.now;
+  }
+
+  /** Adds a node the loop should expect heartbeats from. */
+  register(nodeId: string, hostId: string | null = null): void {
+    if (this.#nodes.has(nodeId)) return;
+    this.#nodes.set(nodeId, { nodeId, hostId, lastHeartbeatAt: null, registeredAt: this.#now(), bootId: null, restarts: 0, clockSkewMs: 0, loopLagMs: 0, cpuCores: 0, outcomes: [] });
+  }
+
+  /**
+   * Records a heartbeat.
+   * @throws {InvalidHeartbeatError} when the body does not match the schema or names an unknown node.
+   */
+  ingestHeartbeat(body: unknown): Heartbeat {
+    const parsed = HeartbeatSchema.safeParse(body);
+    if (!parsed.success) throw new InvalidHeartbeatError({ issues: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) });
+    const beat = parsed.data;
+    const view = this.#nodes.get(beat.nodeId);
+    if (!view) throw new InvalidHeartbeatError({ issues: [`nodeId: unknown node ${beat.nodeId}`] });
+    const now = this.#now();
+    if (view.bootId !== null && view.bootId !== beat.bootId) view.restarts++;
+    const restarted = view.bootId !== beat.bootId;
+    const cpuCores = restarted ? beat.cpuCores : 0.7 * view.cpuCores + 0.3 * beat.cpuCores;
+    Object.assign(view, { hostId: beat.hostId, lastHeartbeatAt: now, bootId: beat.bootId, clockSkewMs: beat.sentAt - now, loopLagMs: beat.loopLagMs, cpuCores });
+    this.heartbeats++;
+    return beat;
+  }
+
+  /**
+   * Folds one FL round in: each sampled node's outcome and, for updates that arrived,
+   * an anomaly score: the distance of its update Δᵢ = wᵢ − w_global from the
+   * coordinate-wise median of all Δ, divided by the median of those distances. The
+   * median update is what a majority of honest nodes agree on (as in FedMedian, Yin
+   * et al. 2018), so honest scores sit near 1 while sign-flipped, scaled or noised
+   * updates score far above it, whatever strategy aggregates the round.
+   *
+   * @param record - the round's record.
+   * @param updates - the updates that arrived (with the global params they started from).
+   */
+  observeRound(record: RoundRecord, updates: readonly { update: SignedUpdate; global: Float32Array }[] = []): void {
+    this.#rounds.push({ round: record.round, status: record.status, accuracy: record.evaluation?.accuracy ?? null, at: this.#now() });
+    if (this.#rounds.length > 50) this.#rounds.shift();
+    const scores = anomalyScores(updates.filter((u) => u.update.round === record.round));
+    const anomaly = (nodeId: string): number | null => scores.get(nodeId) ?? null;
+    const flagged = new Set(record.flagged);
+    const outcomeOf = new Map<string, RoundOutcome>();
+    for (const id of record.accepted) outcomeOf.set(id, flagged.has(id) ? "flagged" : "accepted");
+    for (const r of record.rejected) outcomeOf.set(r.nodeId, "rejected");
+    for (const f of record.failures) outcomeOf.set(f.nodeId, f.reason);
+    for (const [nodeId, outcome] of outcomeOf) {
+      const view = this.#nodes.get(nodeId);
+      if (!view) continue;
+      view.outcomes.push({ round: record.round, outcome, anomaly: anomaly(nodeId) });
+      if (view.outcomes.length > 10) view.outcomes.shift();
+    }
+  }
+
+  /** Forgets a node's FL history (after it was healed, so old failures do not count again). */
+  clearOutcomes(nodeId: string): void {
+    const view = this.#nodes.get(nodeId);
+    if (view) view.outcomes = [];
+  }
+
+  /** Copies of every node view. */
+  nodes(): NodeView[] {
+    return [...this.#nodes.values()].map((v) => ({ ...v, outcomes: [...v.outcomes] }));
+  }
+
+  node(nodeId: string): NodeView | undefined {
+    const v = this.#nodes.get(nodeId);
+    return v && { ...v, outcomes: [...v.outcomes] };
+  }
+
+  /** The last rounds, oldest first. */
+  rounds(): readonly { round: number; status: RoundRecord["status"]; accuracy: number | null; at: number }[] {
+    return this.#rounds;
+  }
+
+  now(): number {
+    return this.#now();
+  }
+}
