@@ -8,6 +8,7 @@
  * rate-limit policies (429), CORS for the dApp, a request-scoped logger, the request
  * duration histogram, one error handler (5xx details hidden) and one 404.
  */
+import { randomUUID } from "node:crypto";
 import fastifyCors from "@fastify/cors";
 import fastifyRateLimit from "@fastify/rate-limit";
 import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from "fastify";
@@ -83,6 +84,8 @@ export async function buildApp(parameters: BuildAppParameters): Promise<SynodApp
     // Fastify's own per-request info lines would be two per heartbeat of every node;
     // the onResponse hook below logs at a level that depends on the outcome instead.
     logController: new LogController({ disableRequestLogging: true }),
+    // Unique across restarts, so a request id quoted from a 5xx body finds one log line.
+    genReqId: () => randomUUID(),
     // Timeouts so slow or idle clients cannot hold connections forever (after fastify/demo server.ts).
     connectionTimeout: 120_000,
     requestTimeout: 60_000,
