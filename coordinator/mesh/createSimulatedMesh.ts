@@ -36,6 +36,8 @@ export type SimulatedMeshParameters = {
   seed: number;
   /** Trust tracking shared with the runner; default a fresh `Reputation`. */
   reputation?: Reputation;
+  /** Global parameters to start from (a restart resuming the last model); default the model's seeded init. */
+  initialParams?: Float32Array;
   logger?: Logger;
 };
 
@@ -92,6 +94,7 @@ export function createSimulatedMesh(parameters: SimulatedMeshParameters): Simula
     config: { seed: parameters.seed, ...parameters.config },
     ...(parameters.logger ? { logger: parameters.logger } : {}),
     ...(parameters.reputation ? { reputation: parameters.reputation } : {}),
+    ...(parameters.initialParams ? { initialParams: parameters.initialParams } : {}),
   });
   const byzantineIds = new Set<string>();
   const byz = parameters.byzantine;

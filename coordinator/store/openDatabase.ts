@@ -81,6 +81,17 @@ const MIGRATIONS: readonly string[] = [
      name           TEXT PRIMARY KEY,
      block_number   INTEGER NOT NULL
    );`,
+  // 3: FL rounds, so a restart resumes from the last global model and closes the round it interrupted
+  `CREATE TABLE fl_rounds (
+     round              INTEGER PRIMARY KEY,
+     status             TEXT NOT NULL CHECK (status IN ('running','completed','failed')),
+     reason             TEXT,
+     record             TEXT,
+     manifest_cid       TEXT,
+     model_record_cid   TEXT,
+     started_at         INTEGER NOT NULL,
+     finished_at        INTEGER
+   );`,
 ];
 
 /**
