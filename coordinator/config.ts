@@ -101,6 +101,7 @@ export const envSchema = z.object({
     "127.0.0.1",
   ),
   SYNOD_API_PORT: withDefault(integer(0, 65535), 8787),
+  SYNOD_PUBLIC_URL: optional(httpUrl),
   SYNOD_ADMIN_TOKEN: optional(
     z
       .string()
@@ -166,6 +167,11 @@ export const configSchema = envSchema.transform((env) => {
     api: {
       host: env.SYNOD_API_HOST,
       port: env.SYNOD_API_PORT,
+      /**
+       * `SYNOD_PUBLIC_URL`: where others reach this coordinator (links to `/ipfs/{cid}` in
+       * proposal descriptions, node hosts); default `http://<host>:<port>`, no trailing slash.
+       */
+      publicUrl: (env.SYNOD_PUBLIC_URL ?? `http://${env.SYNOD_API_HOST.includes(":") ? `[${env.SYNOD_API_HOST}]` : env.SYNOD_API_HOST}:${env.SYNOD_API_PORT}`).replace(/\/+$/, ""),
       /** `SYNOD_ADMIN_TOKEN` (secret); unset in the local profile: see {@link resolveAdminToken}. */
       adminToken: env.SYNOD_ADMIN_TOKEN,
       /** Origins whose browsers may read the API (the dApp). */
@@ -287,6 +293,7 @@ export function summarizeConfig(config: SynodConfig) {
     api: {
       host: config.api.host,
       port: config.api.port,
+      publicUrl: redactUrl(config.api.publicUrl),
       adminToken: config.api.adminToken === undefined ? `(generated: ${path.join(config.dataDir, ADMIN_TOKEN_FILE)})` : "(set)",
       corsOrigins: config.api.corsOrigins,
       bodyLimit: config.api.bodyLimit,

@@ -19,11 +19,22 @@ import type { ApiPlugin } from "./api/types.ts";
 import { loadConfig, resolveAdminToken, summarizeConfig, type SynodConfig } from "./config.ts";
 import { ConfigValidationError } from "./errors/config.ts";
 import { createEventBus, type EventBus } from "./events.ts";
+import { createKnowledgeService } from "./knowledge/createKnowledgeService.ts";
 import { createContentStore } from "./ipfs/createContentStore.ts";
 import type { ContentStore } from "./ipfs/contentStore.ts";
 import { createLogger, type Logger } from "./logger.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
+
+/**
+ * The knowledge layer (SQLite outbox and index, proposal keeper, `/api/knowledge`,
+ * `/api/proposals`). Proposal descriptions link content to this coordinator's gateway.
+ */
+export const knowledgeService: CoordinatorServiceFactory = ({ config, logger, contentStore, events }) =>
+  createKnowledgeService({ config, logger, contentStore, events, root, gatewayUrl: config.api.publicUrl });
+
+/** What `npm run coordinator` runs when no `services` are given. */
+export const defaultServices: readonly CoordinatorServiceFactory[] = [knowledgeService];
 
 /**
  * Reads `.env` into `env` without overriding what is already set: an exported variable
@@ -73,7 +84,7 @@ export type StartCoordinatorParameters = {
   env?: Record<string, string | undefined>;
   /** The logger; default one at `LOG_LEVEL`. */
   logger?: Logger;
-  /** The domain services to run, started in order (closed in reverse). */
+  /** The domain services to run, started in order (closed in reverse). Default {@link defaultServices}. */
   services?: readonly CoordinatorServiceFactory[];
 };
 
@@ -148,7 +159,7 @@ export async function startCoordinator(parameters: StartCoordinatorParameters = 
 
   let app: SynodApp;
   try {
-    for (const start of parameters.services ?? []) services.push(await start(deps));
+    for (const start of parameters.services ?? defaultServices) services.push(await start(deps));
     app = await buildApp({
       config,
       adminToken: adminToken.token,

@@ -4,7 +4,7 @@
  * without a chain. Anything else is a JSON-RPC "method not found".
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 
 export type FakeJsonRpc = { url: string; close(): Promise<void> };
 
@@ -33,4 +33,13 @@ export async function startFakeJsonRpc({ chainId, blockNumber }: { chainId: numb
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/** A port nothing listens on: bind one, note it, release it. */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -3,24 +3,14 @@
  * check's reason otherwise; checks are bounded in time.
  */
 import assert from "node:assert/strict";
-import net from "node:net";
 import { describe, it } from "node:test";
 import { runHealthChecks, type HealthCheck } from "../../../coordinator/api/health.ts";
 import { chainHealthCheck, contentStoreHealthCheck } from "../../../coordinator/api/healthChecks.ts";
 import { IpfsUnavailableError } from "../../../coordinator/errors/ipfs.ts";
 import { buildTestApp } from "./helper.ts";
-import { startFakeJsonRpc } from "./fakeJsonRpc.ts";
+import { closedPort, startFakeJsonRpc } from "./fakeJsonRpc.ts";
 
 const up = (name: string): HealthCheck => ({ name, check: async () => ({ ok: true, details: { probe: name } }) });
-
-/** A port nothing listens on: bind one, note it, release it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe("GET /health", () => {
   it("200 when every check is up", async (t) => {

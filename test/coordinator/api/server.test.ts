@@ -12,7 +12,7 @@ import { pino } from "pino";
 import { z } from "zod";
 import { loadDotEnv, startCoordinator } from "../../../coordinator/server.ts";
 import { ConfigValidationError } from "../../../coordinator/errors/config.ts";
-import { startFakeJsonRpc } from "./fakeJsonRpc.ts";
+import { closedPort, startFakeJsonRpc } from "./fakeJsonRpc.ts";
 
 describe("startCoordinator", () => {
   it("starts, is healthy against its chain and IPFS, serves plugged-in routes with the generated token, and closes", async (t) => {
@@ -73,6 +73,26 @@ describe("startCoordinator", () => {
     await assert.rejects(fetch(`${coordinator.url}/health`));
     await coordinator.close(); // idempotent
     assert.deepEqual(closedServices, ["incidents"]);
+  });
+
+  it("runs the knowledge service by default: its routes answer and its check reports the chain it waits for", async (t) => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-server-"));
+    t.after(() => rm(dataDir, { recursive: true, force: true }));
+    const port = await closedPort();
+    const coordinator = await startCoordinator({
+      env: { RPC_URL: `http://127.0.0.1:${port}`, SYNOD_NETWORK_PROFILE: "local", SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0" },
+      logger: pino({ level: "silent" }),
+    });
+    t.after(() => coordinator.close());
+    const knowledge = await fetch(`${coordinator.url}/api/knowledge`);
+    assert.equal(knowledge.status, 200);
+    assert.deepEqual(await knowledge.json(), { records: [] });
+    const health = await fetch(`${coordinator.url}/health`);
+    assert.equal(health.status, 503);
+    const report = (await health.json()) as { checks: Record<string, { status: string }> };
+    assert.deepEqual(Object.keys(report.checks), ["chain", "ipfs", "knowledge"]);
+    assert.equal(report.checks.knowledge?.status, "down");
+    await coordinator.close();
   });
 
   it("closes the services it started when a later one fails to start", async (t) => {
