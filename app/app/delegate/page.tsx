@@ -1,0 +1,5 @@
+import { Delegation } from "./_components/Delegation.tsx";
+
+export default function DelegatePage() {
+  return <Delegation />;
+}

@@ -1,0 +1,5 @@
+import { ProposalList } from "./_components/ProposalList.tsx";
+
+export default function ProposalsPage() {
+  return <ProposalList />;
+}

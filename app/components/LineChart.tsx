@@ -1,0 +1,67 @@
+"use client";
+
+import { useEffect, useRef } from "react";
+import uPlot from "uplot";
+
+export type LineChartProps = {
+  /** What the chart shows, read out by screen readers and shown as its caption. */
+  label: string;
+  xLabel: string;
+  yLabel: string;
+  points: ReadonlyArray<{ x: number; y: number | null }>;
+  /** Fixed y range, e.g. [0, 1] for accuracy. */
+  yRange?: [number, number];
+};
+
+/** A small line chart (uPlot) with the same data as a table for people who cannot see it. */
+export function LineChart({ label, xLabel, yLabel, points, yRange }: LineChartProps) {
+  const container = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = container.current;
+    if (!element || points.length === 0) return;
+    const data: uPlot.AlignedData = [points.map((p) => p.x), points.map((p) => p.y)];
+    const plot = new uPlot(
+      {
+        width: element.clientWidth || 320,
+        height: 220,
+        scales: { x: { time: false }, ...(yRange ? { y: { range: yRange } } : {}) },
+        axes: [{ label: xLabel }, { label: yLabel }],
+        series: [{ label: xLabel }, { label: yLabel, stroke: "#2f5d50", width: 2, points: { show: true, size: 6 } }],
+        legend: { show: false },
+      },
+      data,
+      element,
+    );
+    const observer = new ResizeObserver(() => plot.setSize({ width: element.clientWidth || 320, height: 220 }));
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      plot.destroy();
+    };
+  }, [points, xLabel, yLabel, yRange]);
+  return (
+    <figure style={{ margin: 0 }}>
+      <div ref={container} className="chart" role="img" aria-label={label} />
+      <figcaption className="small muted">{label}</figcaption>
+      <details className="small">
+        <summary>Data as a table</summary>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{xLabel}</th>
+              <th scope="col">{yLabel}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {points.map((p) => (
+              <tr key={p.x}>
+                <td>{p.x}</td>
+                <td>{p.y ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </figure>
+  );
+}

@@ -1,0 +1,26 @@
+"use client";
+
+import ReactMarkdown, { defaultUrlTransform } from "react-markdown";
+import rehypeSanitize from "rehype-sanitize";
+
+/**
+ * Renders untrusted Markdown (proposal descriptions) inert: raw HTML is not parsed,
+ * the tree is sanitised with GitHub's schema (rehype-sanitize), and URLs other than
+ * http(s), mailto and relative ones are dropped (react-markdown's url transform).
+ */
+export function Markdown({ source }: { source: string }) {
+  return (
+    <div className="markdown">
+      <ReactMarkdown
+        skipHtml
+        rehypePlugins={[rehypeSanitize]}
+        urlTransform={defaultUrlTransform}
+        components={{
+          a: ({ node: _node, ...props }) => <a {...props} rel="noopener noreferrer nofollow" target="_blank" />,
+        }}
+      >
+        {source}
+      </ReactMarkdown>
+    </div>
+  );
+}

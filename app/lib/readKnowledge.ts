@@ -1,0 +1,84 @@
+/** KnowledgeRegistry reads: records per kind, paged without an index, in one multicall. */
+import type { Hex, PublicClient } from "viem";
+import type { SynodContracts } from "./contracts.ts";
+import { KNOWLEDGE_KINDS, knowledgeKindName, type KnowledgeKind } from "./knowledge.ts";
+
+export type KnowledgeRecord = {
+  id: bigint;
+  kind: KnowledgeKind;
+  schemaVersion: number;
+  ref: bigint;
+  round: number;
+  proposalId: bigint;
+  recordedAt: number;
+  revokedAt: number;
+  cid: Hex;
+};
+
+/** Counts of every kind, in one multicall. */
+export async function readRecordCounts({ client, contracts }: { client: PublicClient; contracts: SynodContracts }) {
+  const counts = await client.multicall({
+    allowFailure: false,
+    contracts: KNOWLEDGE_KINDS.map((_, kind) => ({ ...contracts.KnowledgeRegistry, functionName: "recordCount", args: [kind] }) as const),
+  });
+  return Object.fromEntries(KNOWLEDGE_KINDS.map((kind, i) => [kind, counts[i]!])) as Record<KnowledgeKind, bigint>;
+}
+
+/** The newest `limit` records of `kind`, newest first. */
+export async function readRecordsOfKind({
+  client,
+  contracts,
+  kind,
+  limit = 100n,
+}: {
+  client: PublicClient;
+  contracts: SynodContracts;
+  kind: KnowledgeKind;
+  limit?: bigint;
+}): Promise<KnowledgeRecord[]> {
+  const kindIndex = KNOWLEDGE_KINDS.indexOf(kind);
+  const count = await client.readContract({ ...contracts.KnowledgeRegistry, functionName: "recordCount", args: [kindIndex] });
+  const offset = count > limit ? count - limit : 0n;
+  const records = await client.readContract({
+    ...contracts.KnowledgeRegistry,
+    functionName: "recordsOfKind",
+    args: [kindIndex, offset, limit],
+  });
+  return records.map(toRecord).reverse();
+}
+
+/** Records by id (lineage lookups), in one multicall; unknown ids are left out. */
+export async function readRecords({ client, contracts, ids }: { client: PublicClient; contracts: SynodContracts; ids: readonly bigint[] }) {
+  if (ids.length === 0) return [];
+  const results = await client.multicall({
+    allowFailure: true,
+    contracts: ids.map((id) => ({ ...contracts.KnowledgeRegistry, functionName: "getRecord", args: [Number(id)] }) as const),
+  });
+  return results.flatMap((r) => (r.status === "success" ? [toRecord(r.result)] : []));
+}
+
+type RawRecord = {
+  id: number;
+  kind: number;
+  schemaVersion: number;
+  ref: number;
+  round: number;
+  proposalId: bigint;
+  recordedAt: number;
+  revokedAt: number;
+  cid: Hex;
+};
+
+function toRecord(raw: RawRecord): KnowledgeRecord {
+  return {
+    id: BigInt(raw.id),
+    kind: knowledgeKindName(raw.kind),
+    schemaVersion: raw.schemaVersion,
+    ref: BigInt(raw.ref),
+    round: raw.round,
+    proposalId: raw.proposalId,
+    recordedAt: raw.recordedAt,
+    revokedAt: raw.revokedAt,
+    cid: raw.cid,
+  };
+}
