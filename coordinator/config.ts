@@ -102,6 +102,7 @@ export const envSchema = z.object({
   ),
   SYNOD_API_PORT: withDefault(integer(0, 65535), 8787),
   SYNOD_PUBLIC_URL: optional(httpUrl),
+  SYNOD_API_URL: optional(httpUrl),
   SYNOD_ADMIN_TOKEN: optional(
     z
       .string()
@@ -133,6 +134,8 @@ export type SynodEnv = z.input<typeof envSchema>;
 /** The schema of the structured configuration, derived from {@link envSchema}. */
 export const configSchema = envSchema.transform((env) => {
   const embeddedChain = env.RPC_URL === undefined;
+  // The API's own address as a URL (IPv6 literals in brackets).
+  const localUrl = `http://${env.SYNOD_API_HOST.includes(":") ? `[${env.SYNOD_API_HOST}]` : env.SYNOD_API_HOST}:${env.SYNOD_API_PORT}`;
   return {
     chain: {
       /** `RPC_URL`, else the embedded chain `npm start` runs. */
@@ -171,7 +174,7 @@ export const configSchema = envSchema.transform((env) => {
        * `SYNOD_PUBLIC_URL`: where others reach this coordinator (links to `/ipfs/{cid}` in
        * proposal descriptions, node hosts); default `http://<host>:<port>`, no trailing slash.
        */
-      publicUrl: (env.SYNOD_PUBLIC_URL ?? `http://${env.SYNOD_API_HOST.includes(":") ? `[${env.SYNOD_API_HOST}]` : env.SYNOD_API_HOST}:${env.SYNOD_API_PORT}`).replace(/\/+$/, ""),
+      publicUrl: (env.SYNOD_PUBLIC_URL ?? localUrl).replace(/\/+$/, ""),
       /** `SYNOD_ADMIN_TOKEN` (secret); unset in the local profile: see {@link resolveAdminToken}. */
       adminToken: env.SYNOD_ADMIN_TOKEN,
       /** Origins whose browsers may read the API (the dApp). */
@@ -191,6 +194,10 @@ export const configSchema = envSchema.transform((env) => {
       },
     },
     logLevel: env.LOG_LEVEL,
+    cli: {
+      /** `SYNOD_API_URL`: the coordinator `npx synod` talks to; default the local API. */
+      apiUrl: (env.SYNOD_API_URL ?? localUrl).replace(/\/+$/, ""),
+    },
     telegram: {
       /** `TELEGRAM_BOT_TOKEN` (secret); unset: no bot. */
       botToken: env.TELEGRAM_BOT_TOKEN,
@@ -301,6 +308,7 @@ export function summarizeConfig(config: SynodConfig) {
       events: config.api.events,
     },
     logLevel: config.logLevel,
+    cli: { apiUrl: redactUrl(config.cli.apiUrl) },
     telegram: {
       botToken: secret(config.telegram.botToken),
       apiRoot: config.telegram.apiRoot === undefined ? null : redactUrl(config.telegram.apiRoot),

@@ -88,6 +88,14 @@ describe("configuration", () => {
     assert.equal(config.api.bodyLimit, 1024 * 1024);
     assert.equal(config.logLevel, "info");
     assert.deepEqual(config.telegram.adminIds, []);
+    assert.equal(config.api.publicUrl, "http://127.0.0.1:8787");
+    assert.equal(config.cli.apiUrl, "http://127.0.0.1:8787");
+  });
+
+  it("derives URLs from the listen address (IPv6 in brackets) unless given", () => {
+    const { config } = loadConfig({ SYNOD_API_HOST: "::1", SYNOD_API_PORT: "9000", SYNOD_PUBLIC_URL: "https://synod.example.org/" });
+    assert.equal(config.api.publicUrl, "https://synod.example.org");
+    assert.equal(config.cli.apiUrl, "http://[::1]:9000");
   });
 
   it("warns about SYNOD_* variables nobody reads", () => {
