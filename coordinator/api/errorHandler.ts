@@ -97,7 +97,8 @@ export function toErrorResponse(error: unknown, requestId: string): ToErrorRespo
  */
 export function createErrorHandler(options: { bodyLimit: number }) {
   return function errorHandler(rawError: unknown, request: FastifyRequest, reply: FastifyReply): ErrorResponseBody {
-    const error = normalizeError(rawError, options);
+    // A route may set its own `bodyLimit` (e.g. model uploads); name the one that applied.
+    const error = normalizeError(rawError, { bodyLimit: request.routeOptions.bodyLimit ?? options.bodyLimit });
     const { statusCode, body } = toErrorResponse(error, request.id);
     const context = {
       err: rawError,

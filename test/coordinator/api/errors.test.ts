@@ -23,6 +23,7 @@ const routes: ApiPlugin = async (app) => {
   app.get("/api/test/closed", async () => {
     throw new RoundClosedError({ round: 7 });
   });
+  app.post("/api/test/small", { bodyLimit: 100 }, async () => ({ ok: true }));
   app.post("/api/test/upload", { schema: { body: z.object({ data: z.string() }) } }, async (request) => ({ bytes: request.body.data.length }));
 };
 
@@ -69,5 +70,9 @@ describe("error handler", () => {
     const large = await app.inject({ method: "POST", url: "/api/test/upload", headers, payload: { data: "x".repeat(3000) } });
     assert.equal(large.statusCode, 413);
     assert.deepEqual(large.json(), { error: { name: "PayloadTooLargeError", message: "The request body is over the 2048-byte limit." } });
+    // A route's own limit is the one named.
+    const routeLimited = await app.inject({ method: "POST", url: "/api/test/small", headers, payload: { data: "x".repeat(200) } });
+    assert.equal(routeLimited.statusCode, 413);
+    assert.equal(routeLimited.json().error.message, "The request body is over the 100-byte limit.");
   });
 });
