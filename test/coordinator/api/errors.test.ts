@@ -20,6 +20,10 @@ const routes: ApiPlugin = async (app) => {
   app.get("/api/test/crash", async () => {
     throw new Error("connect ECONNREFUSED postgres://admin:hunter2@10.0.0.5/synod");
   });
+  app.get("/api/test/throws-a-string", async () => {
+    // Not an Error at all: still a hidden 500.
+    throw "database password is hunter2";
+  });
   app.get("/api/test/closed", async () => {
     throw new RoundClosedError({ round: 7 });
   });
@@ -45,6 +49,14 @@ describe("error handler", () => {
     assert.equal(logged.reqId, error.requestId);
     assert.match(String((logged.err as { message: string }).message), /hunter2/);
     assert.match(String((logged.err as { stack: string }).stack), /errors\.test\.ts/);
+  });
+
+  it("hides a thrown non-Error value too", async (t) => {
+    const { app } = await buildTestApp(t, { app: { routes: [routes] } });
+    const response = await app.inject({ method: "GET", url: "/api/test/throws-a-string" });
+    assert.equal(response.statusCode, 500);
+    assert.equal(response.json().error.name, "InternalServerError");
+    assert.doesNotMatch(response.body, /hunter2/);
   });
 
   it("shows a 4xx's shortMessage (not its meta lines) under its class name", async (t) => {

@@ -94,6 +94,18 @@ describe("request validation", () => {
     assert.deepEqual(Object.keys(body.error).sort(), ["message", "name"]);
   });
 
+  it("415 for a body type the API does not parse", async (t) => {
+    const { app } = await buildTestApp(t, { app: { routes: [routes] } });
+    const response = await app.inject({
+      method: "POST",
+      url: "/api/test/rounds",
+      headers: { ...auth, "content-type": "application/xml" },
+      payload: "<round>3</round>",
+    });
+    assert.equal(response.statusCode, 415);
+    assert.equal(response.json().error.name, "UnsupportedMediaTypeError");
+  });
+
   it("refuses a route whose schema is not zod when the app starts", async (t) => {
     // What a route copied from plain fastify would have: a JSON schema.
     const jsonSchema: unknown = { type: "object" };
