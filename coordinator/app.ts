@@ -11,7 +11,7 @@
 import { randomUUID } from "node:crypto";
 import fastifyCors from "@fastify/cors";
 import fastifyRateLimit from "@fastify/rate-limit";
-import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from "fastify";
+import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyInstance, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from "fastify";
 import { RateLimitedError } from "./errors/api.ts";
 import type { EventBus } from "./events.ts";
 import type { ContentStore } from "./ipfs/contentStore.ts";
@@ -26,6 +26,15 @@ import { metricsRoutes, type Metrics } from "./api/metrics.ts";
 import { statusRoutes } from "./api/status.ts";
 import type { ApiPlugin, RateLimitPolicy } from "./api/types.ts";
 import { zodSerializerCompiler, zodValidatorCompiler, type ZodTypeProvider } from "./api/zod.ts";
+
+/** A window in words, as the rate-limit plugin writes it ("1 minute", "30 seconds"). */
+function formatWindow(ms: number): string {
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  if (ms % 3_600_000 === 0) return unit(ms / 3_600_000, "hour");
+  if (ms % 60_000 === 0) return unit(ms / 60_000, "minute");
+  if (ms % 1000 === 0) return unit(ms / 1000, "second");
+  return `${ms} ms`;
+}
 
 /** The fastify instance `buildApp` returns. */
 export type SynodApp = FastifyInstance<
@@ -103,9 +112,9 @@ export async function buildApp(parameters: BuildAppParameters): Promise<SynodApp
   // Named rate-limit policies become @fastify/rate-limit's per-route config. This hook is
   // added before the plugin registers its own onRoute hook, so it runs first.
   const policies: Record<RateLimitPolicy, { max: number; timeWindow: number; keyGenerator?: (request: { ip: string; headers: Record<string, string | string[] | undefined> }) => string }> = {
-    // Many nodes share one host (and so one IP): count per IP and node key. A node that
-    // lies about its key still cannot exceed the IP's share of real node keys, and
-    // node routes verify the key's signature before doing anything.
+    // Many nodes share one host (and so one IP): count per IP and node key, so nodes do
+    // not starve each other. The key is only the client's claim: a client that rotates
+    // keys gets a fresh budget for each, which the per-IP ceiling below bounds.
     node: {
       max: api.rateLimit.nodeMax,
       timeWindow: api.rateLimit.windowMs,
@@ -116,15 +125,29 @@ export async function buildApp(parameters: BuildAppParameters): Promise<SynodApp
     },
     gateway: { max: api.rateLimit.gatewayMax, timeWindow: api.rateLimit.windowMs },
   };
+  // One counter per IP across every node-facing route (one store, unlike the per-route
+  // limits). Created on first use: the decorator exists once the plugin is registered.
+  let nodeIpLimiter: ReturnType<SynodApp["createRateLimit"]> | undefined;
+  const nodeIpCeiling = async (request: FastifyRequest, reply: FastifyReply) => {
+    nodeIpLimiter ??= app.createRateLimit({ max: api.rateLimit.nodeIpMax, timeWindow: api.rateLimit.windowMs, keyGenerator: (r) => r.ip });
+    const limit = await nodeIpLimiter(request);
+    if (limit.isAllowed || !limit.isExceeded) return;
+    reply.header("retry-after", limit.ttlInSeconds);
+    throw new RateLimitedError({ limit: limit.max, window: formatWindow(limit.timeWindow), retryAfterMs: limit.ttl, scope: "this host's nodes" });
+  };
   app.addHook("onRoute", (route) => {
     const policy = route.config?.rateLimitPolicy;
     if (policy === undefined) return;
     route.config = { ...route.config, rateLimit: policies[policy] };
+    if (policy === "node") {
+      const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+      route.onRequest = [nodeIpCeiling, ...existing];
+    }
   });
   await app.register(fastifyRateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
-      new RateLimitedError({ limit: context.max, window: context.after, retryAfterMs: context.ttl }),
+      new RateLimitedError({ limit: context.max, window: context.after, retryAfterMs: context.ttl, scope: "this client" }),
   });
 
   await app.register(fastifyCors, {

@@ -113,6 +113,7 @@ export const envSchema = z.object({
   SYNOD_API_BODY_LIMIT: withDefault(integer(1024, 256 * 1024 * 1024), 1024 * 1024),
   SYNOD_RATE_LIMIT_WINDOW_MS: withDefault(integer(100, 3_600_000), 60_000),
   SYNOD_NODE_RATE_LIMIT_MAX: withDefault(integer(1, 10_000_000), 600),
+  SYNOD_NODE_IP_RATE_LIMIT_MAX: withDefault(integer(1, 100_000_000), 120_000),
   SYNOD_GATEWAY_RATE_LIMIT_MAX: withDefault(integer(1, 10_000_000), 1200),
   SYNOD_GATEWAY_MAX_FILE_BYTES: withDefault(integer(1, 4 * 1024 * 1024 * 1024), 64 * 1024 * 1024),
   SYNOD_SSE_MAX_CLIENTS: withDefault(integer(1, 100_000), 100),
@@ -183,8 +184,10 @@ export const configSchema = envSchema.transform((env) => {
       bodyLimit: env.SYNOD_API_BODY_LIMIT,
       rateLimit: {
         windowMs: env.SYNOD_RATE_LIMIT_WINDOW_MS,
-        /** Requests per window per node (IP + node key) on node-facing routes. */
+        /** Requests per window per node (IP + node key) on each node-facing route. */
         nodeMax: env.SYNOD_NODE_RATE_LIMIT_MAX,
+        /** Requests per window per IP across all node-facing routes (a host of many nodes). */
+        nodeIpMax: env.SYNOD_NODE_IP_RATE_LIMIT_MAX,
         /** Requests per window per IP on `GET /ipfs/{cid}`. */
         gatewayMax: env.SYNOD_GATEWAY_RATE_LIMIT_MAX,
       },

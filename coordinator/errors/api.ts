@@ -73,8 +73,14 @@ export class RateLimitedError extends BaseError {
   /** Milliseconds until the window resets. */
   readonly retryAfterMs: number;
 
-  constructor({ limit, window, retryAfterMs }: { limit: number; window: string; retryAfterMs: number }) {
-    super(`Rate limit of ${limit} requests per ${window} exceeded; retry in ${Math.ceil(retryAfterMs / 1000)} s.`, {
+  constructor({ limit, window, retryAfterMs, scope }: {
+    limit: number;
+    window: string;
+    retryAfterMs: number;
+    /** Whose requests were counted, e.g. "this client" or "this host's nodes". */
+    scope?: string;
+  }) {
+    super(`Rate limit of ${limit} requests per ${window}${scope ? ` for ${scope}` : ""} exceeded; retry in ${Math.ceil(retryAfterMs / 1000)} s.`, {
       name: "RateLimitedError",
       docsPath: DOCS,
     });

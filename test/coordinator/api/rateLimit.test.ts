@@ -27,7 +27,7 @@ describe("rate limits", () => {
     assert.equal(limited.headers["retry-after"], "60");
     const { error } = limited.json();
     assert.equal(error.name, "RateLimitedError");
-    assert.match(error.message, /^Rate limit of 3 requests per 1 minute exceeded; retry in 60 s\.$/);
+    assert.equal(error.message, "Rate limit of 3 requests per 1 minute for this client exceeded; retry in 60 s.");
   });
 
   it("counts each node key separately, so nodes sharing a host do not starve each other", async (t) => {
@@ -35,6 +35,25 @@ describe("rate limits", () => {
     for (let i = 0; i < 3; i++) assert.equal((await app.inject(beat("node-a"))).statusCode, 200);
     assert.equal((await app.inject(beat("node-a"))).statusCode, 429);
     assert.equal((await app.inject(beat("node-b"))).statusCode, 200);
+  });
+
+  it("caps one IP across all node keys and node routes (SYNOD_NODE_IP_RATE_LIMIT_MAX)", async (t) => {
+    const twoRoutes: ApiPlugin = async (app) => {
+      await routes(app, {});
+      app.post("/api/test/updates", { config: { auth: "none", rateLimitPolicy: "node" } }, async () => ({ ok: true }));
+    };
+    const { app } = await buildTestApp(t, { env: { ...env, SYNOD_NODE_IP_RATE_LIMIT_MAX: "4" }, app: { routes: [twoRoutes] } });
+    // A client rotating node keys and routes: each key is under its own limit, the IP is not.
+    assert.equal((await app.inject(beat("key-1"))).statusCode, 200);
+    assert.equal((await app.inject(beat("key-2"))).statusCode, 200);
+    assert.equal((await app.inject({ ...beat("key-3"), url: "/api/test/updates" })).statusCode, 200);
+    assert.equal((await app.inject({ ...beat("key-4"), url: "/api/test/updates" })).statusCode, 200);
+    const limited = await app.inject(beat("key-5"));
+    assert.equal(limited.statusCode, 429);
+    assert.equal(limited.headers["retry-after"], "60");
+    assert.equal(limited.json().error.message, "Rate limit of 4 requests per 1 minute for this host's nodes exceeded; retry in 60 s.");
+    // Routes without the node policy do not count against it.
+    assert.equal((await app.inject({ method: "GET", url: "/api/test/unlimited" })).statusCode, 200);
   });
 
   it("leaves routes without a policy alone", async (t) => {
