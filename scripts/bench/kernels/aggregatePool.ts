@@ -177,7 +177,7 @@ export class AggregatePool {
   async #distances(simd: number): Promise<Float64Array> {
     const { n, d } = this;
     const ranges = this.#split(simd, 4);
-    await this.#run(ranges.map(([k0, k1], w) => [{ id: this.#nextId++, kind: "gram", x: this.x, n, d, k0, k1, g: this.grams[w] as number, chunk: 512 }]));
+    await this.#run(ranges.map(([k0, k1], w) => [{ id: this.#nextId++, kind: "gram", x: this.x, n, d, k0, k1, g: this.grams[w] as number, chunk: 1024 }]));
     const gram = new Float64Array(n * n);
     for (const g of this.grams) {
       const part = new Float64Array(this.memory.buffer, g, n * n);
