@@ -77,6 +77,8 @@ export function createEventStream(parameters: CreateEventStreamParameters): Even
         // From here on the response is ours: fastify sends nothing more for this request.
         reply.hijack();
         const raw = reply.raw;
+        // The client may have gone while the hooks ran; its "close" has then already fired.
+        if (raw.destroyed) return;
         raw.writeHead(200, {
           // Headers hooks already set (CORS, rate limit) would otherwise be lost with hijack().
           ...(reply.getHeaders() as OutgoingHttpHeaders),

@@ -170,6 +170,31 @@ describe("GET /api/events (server-sent events)", () => {
     assert.equal(third.statusCode, 200);
   });
 
+  it("drops a client that stops reading instead of buffering for it without bound", async (t) => {
+    const events = createEventBus({ historySize: 0 });
+    const { app } = await buildTestApp(t, { app: { events } });
+    const url = await listen(t, app);
+    let response: http.IncomingMessage | undefined;
+    const request = http.get(`${url}/api/events`, (res) => {
+      response = res;
+      res.pause(); // never reads
+    });
+    t.after(() => request.destroy());
+    const deadline = Date.now() + 2000;
+    while (events.listenerCount < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(events.listenerCount, 2);
+    // 40 × 512 KiB: far more than the kernel's socket buffers and the 1 MiB we allow on top.
+    const big = "x".repeat(512 * 1024);
+    for (let i = 0; i < 40 && events.listenerCount === 2; i++) {
+      events.publish("mesh.incident", { incidentId: `i-${i}`, phase: "detected", fault: big, nodes: [] });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.equal(events.listenerCount, 1, "the slow stream was dropped");
+    assert.ok(response, "the stream had started");
+    const status = await app.inject({ method: "GET", url: "/api/status" });
+    assert.equal(status.json().eventStreamClients, 0);
+  });
+
   it("closing the app ends open streams and unsubscribes them", async (t) => {
     const events = createEventBus();
     const { app } = await buildTestApp(t, { app: { events } });
