@@ -8,6 +8,7 @@ import { BaseError } from "../errors/base.ts";
 import { createApiClient, type ApiClient } from "./apiClient.ts";
 import { knowledgeCommand } from "./commands/knowledge.ts";
 import { proposalsCommand } from "./commands/proposals.ts";
+import { telegramCommand } from "./commands/telegram.ts";
 import { createOutput, type Output } from "./output.ts";
 
 /** A command was called the wrong way; the message shows the right way. */
@@ -30,6 +31,7 @@ type Command = { run: (context: CommandContext) => Promise<void>; help: string }
 export const COMMANDS: Record<string, Command> = {
   knowledge: { run: knowledgeCommand, help: "knowledge ls|get CID|publish FILE   records: list, read (verified), queue" },
   proposals: { run: proposalsCommand, help: "proposals ls|show ID                 Governor proposals with votes" },
+  telegram: { run: telegramCommand, help: "telegram                             run the Telegram bot against this coordinator" },
 };
 
 function usage(): string {

@@ -92,6 +92,15 @@ const MIGRATIONS: readonly string[] = [
      started_at         INTEGER NOT NULL,
      finished_at        INTEGER
    );`,
+  // 4: Telegram chats' notification subscriptions (one row per chat and topic), with the language to notify in
+  `CREATE TABLE telegram_subscriptions (
+     chat_id        TEXT NOT NULL,
+     topic          TEXT NOT NULL CHECK (topic IN ('rounds','models','incidents','proposals')),
+     lang           TEXT NOT NULL CHECK (lang IN ('en','ru')),
+     created_at     INTEGER NOT NULL,
+     PRIMARY KEY (chat_id, topic)
+   );
+   CREATE INDEX telegram_subscriptions_topic ON telegram_subscriptions(topic);`,
 ];
 
 /**
