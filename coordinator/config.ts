@@ -234,15 +234,62 @@ function crossFieldIssues(env: Record<string, string | undefined>): ConfigIssue[
   return issues;
 }
 
-/** `SYNOD_*` names nobody reads: most likely typos (`SYNOD_API_PROT`). */
-function unknownSynodVariables(env: Record<string, string | undefined>): string[] {
-  const known = new Set(Object.keys(envSchema.shape));
-  return Object.keys(env).filter((name) => name.startsWith("SYNOD_") && !known.has(name)).sort();
+/**
+ * `SYNOD_*` variables other parts of Synod read (the dApp, `npm start`, the CLI, tests):
+ * listed so that they are not taken for typos of the coordinator's own.
+ */
+const READ_ELSEWHERE = new Set([
+  "SYNOD_APP_PORT",
+  "SYNOD_CHAIN_ID",
+  "SYNOD_CHAIN_PORT",
+  "SYNOD_COORDINATOR_URL",
+  "SYNOD_DAPP_URL",
+  "SYNOD_DEV_ACCOUNTS",
+  "SYNOD_EXPERIMENTS_DIR",
+  "SYNOD_GATEWAY_URL",
+  "SYNOD_LOCALHOST_URL",
+  "SYNOD_LOG_BLOCK_RANGE",
+  "SYNOD_POLLING_INTERVAL_MS",
+  "SYNOD_POSTINSTALL_RERUN",
+  "SYNOD_RPC_URL",
+  "SYNOD_SCREENSHOTS",
+  "SYNOD_TEST_CRASH_AT",
+]);
+
+/** Edit distance with adjacent transpositions (optimal string alignment). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const at = (i: number, j: number) => d[i]?.[j] ?? Number.POSITIVE_INFINITY;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      d[i]![j] = best;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+/**
+ * Set variables that look like typos of the coordinator's own (`SYNOD_API_PROT`), each with
+ * the name it most likely meant. Only near misses: other parts have `SYNOD_*` names of their own.
+ */
+function likelyTypos(env: Record<string, string | undefined>): Array<{ name: string; meant: string }> {
+  const known = Object.keys(envSchema.shape);
+  const typos: Array<{ name: string; meant: string }> = [];
+  for (const name of Object.keys(env).sort()) {
+    if (unset(env[name]) === undefined || known.includes(name) || READ_ELSEWHERE.has(name)) continue;
+    if (!name.startsWith("SYNOD_") && !name.startsWith("TELEGRAM_")) continue;
+    const meant = known.find((candidate) => editDistance(name, candidate) <= 2);
+    if (meant) typos.push({ name, meant });
+  }
+  return typos;
 }
 
 export type LoadConfigReturnType = {
   config: SynodConfig;
-  /** Things worth a warning at boot, e.g. unknown `SYNOD_*` variables. */
+  /** Things worth a warning at boot, e.g. a variable that looks like a typo of a known one. */
   warnings: string[];
 };
 
@@ -269,10 +316,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       }));
   issues.push(...crossFieldIssues(env));
   if (!parsed.success || issues.length > 0) throw new ConfigValidationError({ issues });
-  const unknown = unknownSynodVariables(env);
   return {
     config: parsed.data,
-    warnings: unknown.length ? [`Unknown variables (typos?): ${unknown.join(", ")}; see .env.example.`] : [],
+    warnings: likelyTypos(env).map(({ name, meant }) => `${name} is not a Synod variable: did you mean ${meant}? (see .env.example)`),
   };
 }
 

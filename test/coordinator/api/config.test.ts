@@ -98,9 +98,12 @@ describe("configuration", () => {
     assert.equal(config.cli.apiUrl, "http://[::1]:9000");
   });
 
-  it("warns about SYNOD_* variables nobody reads", () => {
-    const { warnings } = loadConfig({ SYNOD_API_PROT: "9000" });
-    assert.deepEqual(warnings, ["Unknown variables (typos?): SYNOD_API_PROT; see .env.example."]);
+  it("warns about variables that look like typos of known ones, not about other parts' variables", () => {
+    const { warnings } = loadConfig({ SYNOD_API_PROT: "9000", TELEGRAM_BOT_TOKN: "x", SYNOD_APP_PORT: "3000", SYNOD_SOMETHING_ELSE: "1", SYNOD_DATA_DIRR: "" });
+    assert.deepEqual(warnings, [
+      "SYNOD_API_PROT is not a Synod variable: did you mean SYNOD_API_PORT? (see .env.example)",
+      "TELEGRAM_BOT_TOKN is not a Synod variable: did you mean TELEGRAM_BOT_TOKEN? (see .env.example)",
+    ]);
   });
 
   it(".env.example lists exactly the variables the schema reads, and loads as it is", async () => {
