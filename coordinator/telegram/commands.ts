@@ -4,10 +4,9 @@
  * glue in `createTelegramBot.ts` checks admin rights and arity before `run`, and turns
  * errors into replies.
  */
-import { listExperiments, type ExperimentListing } from "../chaos/experiment/listExperiments.ts";
 import { UnknownSubscriptionTopicError } from "../errors/telegram.ts";
 import type { Logger } from "../logger.ts";
-import { ExperimentRunningError, findExperiment, UnknownExperimentError, type ExperimentEntry } from "./chaosPort.ts";
+import { ExperimentRunningError, findExperiment, UnknownExperimentError } from "./chaosPort.ts";
 import type { EventObserver } from "./eventObserver.ts";
 import type { Catalog, Lang, Links } from "./messages.ts";
 import type { Notifier } from "./notifier.ts";
@@ -21,8 +20,6 @@ export type CommandDeps = {
   notifier: Notifier;
   observer: EventObserver;
   links: Links;
-  /** Experiment files (listed even when no chaos engine is connected). */
-  experimentsDir: string;
   logger: Logger;
 };
 
@@ -46,18 +43,6 @@ export type BotCommand = {
   description: Record<Lang, string>;
   run(context: CommandContext): Promise<void>;
 };
-
-async function experimentFiles(deps: CommandDeps): Promise<ExperimentListing[]> {
-  try {
-    return deps.backend.chaos ? await deps.backend.chaos.experiments() : await listExperiments(deps.experimentsDir);
-  } catch (error) {
-    // No experiments folder is "no experiments", not a failure of the command.
-    if (error instanceof Error && "code" in error && error.code === "ENOENT") return [];
-    throw error;
-  }
-}
-
-const valid = (list: readonly ExperimentListing[]) => list.filter((e): e is ExperimentEntry => e.valid);
 
 export const COMMANDS: Record<string, BotCommand> = {
   start: { usage: "/start", maxArgs: 1, description: { en: "what this bot does", ru: "что умеет бот" }, run: async ({ t, isAdmin, reply }) => reply(t.help(isAdmin)) },
@@ -100,12 +85,12 @@ export const COMMANDS: Record<string, BotCommand> = {
     description: { en: "run a chaos experiment (admins)", ru: "запустить chaos-эксперимент (админы)" },
     async run({ t, reply, deps, args }) {
       const chaos = deps.backend.chaos;
-      const list = await experimentFiles(deps);
       const [name] = args;
-      if (!name) return reply(t.chaosExperiments(valid(list), chaos !== undefined));
+      if (!chaos) return reply(t.chaosUnavailable(name));
+      const list = await chaos.experiments();
+      if (!name) return reply(t.chaosExperiments(list));
       const entry = findExperiment(list, name);
-      if (!entry) return reply(t.chaosUnknown(name, valid(list).map((e) => e.name)));
-      if (!chaos) return reply(t.chaosUnavailable(entry.name, true));
+      if (!entry) return reply(t.chaosUnknown(name, list.map((e) => e.name)));
       try {
         await reply(t.chaosStarted(await chaos.run(entry.name)));
       } catch (error) {

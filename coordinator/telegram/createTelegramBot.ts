@@ -32,8 +32,6 @@ export type CreateTelegramBotParameters = {
   events: BotEventSource;
   /** The dApp's base URL for links. */
   dappUrl: string;
-  /** Experiment files `/chaos_run` lists; default `experiments`. */
-  experimentsDir?: string;
   /** Commands per chat: `max` in a burst, refilled over `windowMs`. Default 20 per minute. */
   rateLimit?: { max: number; windowMs: number };
   /** Long-polling timeout, seconds; default 30. */
@@ -85,7 +83,7 @@ export function createTelegramBot(parameters: CreateTelegramBotParameters): Tele
   const links: Links = { dappUrl: parameters.dappUrl.replace(/\/+$/, ""), apiUrl: backend.apiUrl.replace(/\/+$/, "") };
   const observer = observeEvents(events);
   const notifier = startNotifier({ events, subscriptions, api: bot.api, links, logger });
-  const deps: CommandDeps = { backend, subscriptions, notifier, observer, links, experimentsDir: parameters.experimentsDir ?? "experiments", logger };
+  const deps: CommandDeps = { backend, subscriptions, notifier, observer, links, logger };
 
   const replyTo = (ctx: Context) => async (text: string) => {
     await ctx.reply(text, { parse_mode: "HTML", link_preview_options: { is_disabled: true } });

@@ -43,10 +43,10 @@ export type Catalog = {
   flStatus(view: FlStatusView): string;
   flModel(view: FlModelView, links: Links): string;
   flMetrics(view: FlMetricsView): string;
-  chaosExperiments(experiments: readonly ExperimentEntry[], connected: boolean): string;
+  chaosExperiments(experiments: readonly ExperimentEntry[]): string;
   chaosUnknown(name: string, known: readonly string[]): string;
   chaosStarted(started: { experiment: string; title: string; nominalDurationMs: number }): string;
-  chaosUnavailable(name: string, exists: boolean): string;
+  chaosUnavailable(name: string | undefined): string;
   chaosStatus(view: ChaosStatusView): string;
   chaosObserved(observed: { activeFaults: Array<{ kind: string; affected: string[] }>; lastExperiment: SynodEvents["chaos.experiment.finished"] | null; openIncidents: number }): string;
   chaosStatusUnavailable(): string;
@@ -150,18 +150,18 @@ const en: Catalog = {
         : "🎯 Accuracy: no evaluated round yet",
     ].join("\n");
   },
-  chaosExperiments: (list, connected) =>
+  chaosExperiments: (list) =>
     [
       "💥 <b>Chaos experiments</b>",
       "",
       ...(list.length ? list.map((e) => `• ${code(e.name)} — ${escapeHtml(e.title)} (${seconds(e.nominalDurationMs)} s)`) : ["No experiment files found."]),
       "",
-      connected ? "Run one: /chaos_run &lt;name&gt;" : "⚠️ The chaos engine is not connected to this bot, so experiments cannot be started from here yet.",
+      "Run one: /chaos_run &lt;name&gt;",
     ].join("\n"),
   chaosUnknown: (name, known) => `🤔 No experiment is named ${code(name)}.\n\nKnown: ${known.length ? known.map(code).join(", ") : "none"}.`,
   chaosStarted: (s) => ["💥 <b>Chaos experiment started!</b>", "", `🧪 ${code(s.experiment)} — ${escapeHtml(s.title)}`, `⏱️ Nominal duration: ${seconds(s.nominalDurationMs)} s`, "", "Follow it with /chaos_status."].join("\n"),
-  chaosUnavailable: (name, exists) =>
-    `⚠️ <b>Chaos engine not connected</b>\n\n${exists ? `The experiment ${code(name)} exists, but this` : "This"} coordinator does not give the bot a chaos engine yet, so nothing was started.`,
+  chaosUnavailable: (name) =>
+    `⚠️ <b>Chaos engine not connected</b>\n\nThis coordinator does not give the bot a chaos engine yet, so ${name ? `${code(name)} was not started` : "experiments cannot be listed or started from here"}. Use <code>synod chaos run</code> on the coordinator's machine.`,
   chaosStatus: (v) => {
     const stats = Object.entries(v.statistics);
     return [
@@ -313,18 +313,18 @@ const ru: Catalog = {
         : "🎯 Точность: ещё нет оценённых раундов",
     ].join("\n");
   },
-  chaosExperiments: (list, connected) =>
+  chaosExperiments: (list) =>
     [
       "💥 <b>Chaos-эксперименты</b>",
       "",
       ...(list.length ? list.map((e) => `• ${code(e.name)} — ${escapeHtml(e.title)} (${seconds(e.nominalDurationMs)} сек)`) : ["Файлов экспериментов не найдено."]),
       "",
-      connected ? "Запуск: /chaos_run &lt;имя&gt;" : "⚠️ Chaos-движок не подключён к боту, поэтому запускать эксперименты отсюда пока нельзя.",
+      "Запуск: /chaos_run &lt;имя&gt;",
     ].join("\n"),
   chaosUnknown: (name, known) => `🤔 Эксперимента ${code(name)} нет.\n\nИзвестные: ${known.length ? known.map(code).join(", ") : "нет"}.`,
   chaosStarted: (s) => ["💥 <b>Chaos-эксперимент запущен!</b>", "", `🧪 ${code(s.experiment)} — ${escapeHtml(s.title)}`, `⏱️ Номинальная длительность: ${seconds(s.nominalDurationMs)} сек`, "", "Ход эксперимента: /chaos_status."].join("\n"),
-  chaosUnavailable: (name, exists) =>
-    `⚠️ <b>Chaos-движок не подключён</b>\n\n${exists ? `Эксперимент ${code(name)} есть, но этот` : "Этот"} координатор пока не передаёт боту chaos-движок, поэтому ничего не запущено.`,
+  chaosUnavailable: (name) =>
+    `⚠️ <b>Chaos-движок не подключён</b>\n\nЭтот координатор пока не передаёт боту chaos-движок, поэтому ${name ? `${code(name)} не запущен` : "эксперименты отсюда не видны и не запускаются"}. Используйте <code>synod chaos run</code> на машине координатора.`,
   chaosStatus: (v) => {
     const stats = Object.entries(v.statistics);
     return [

@@ -31,8 +31,6 @@ export type CreateTelegramServiceParameters = {
   dappUrl?: string;
   /** The coordinator API the bot calls; default `config.cli.apiUrl` (`SYNOD_API_URL`, else the listen address). */
   apiUrl?: string;
-  /** Experiment files for `/chaos_run`; default `experiments`. */
-  experimentsDir?: string;
   /** Wait before retrying a failed start, ms; default 30 000. */
   retryMs?: number;
 };
@@ -66,7 +64,6 @@ export function createTelegramService(parameters: CreateTelegramServiceParameter
       subscriptions,
       events,
       dappUrl: parameters.dappUrl ?? config.api.corsOrigins[0] ?? "http://127.0.0.1:3000",
-      ...(parameters.experimentsDir ? { experimentsDir: parameters.experimentsDir } : {}),
       logger,
     });
     if (config.telegram.adminIds.length === 0) logger.warn("TELEGRAM_ADMIN_IDS is empty: nobody can run /fl_start_round or /chaos_run from Telegram");

@@ -3,7 +3,8 @@
  * API (`SYNOD_API_URL`, the admin token as for every CLI command) and its event stream
  * (`GET /api/events`), until Ctrl-C. Subscriptions are kept in `$SYNOD_DATA_DIR/synod.db`.
  * Environment: TELEGRAM_BOT_TOKEN (required), TELEGRAM_API_ROOT, TELEGRAM_ADMIN_IDS,
- * SYNOD_DAPP_URL (default http://127.0.0.1:3000), SYNOD_EXPERIMENTS_DIR (default experiments).
+ * SYNOD_DAPP_URL (default http://127.0.0.1:3000). The chaos engine and MAPE-K loop live
+ * in the coordinator's process, so here `/chaos_*` and `/mapek` report what the event stream shows.
  */
 import path from "node:path";
 import { z } from "zod";
@@ -23,7 +24,6 @@ const telegramEnvSchema = envSchema
   .pick({ TELEGRAM_BOT_TOKEN: true, TELEGRAM_API_ROOT: true, TELEGRAM_ADMIN_IDS: true, SYNOD_DATA_DIR: true, LOG_LEVEL: true })
   .extend({
     SYNOD_DAPP_URL: z.preprocess((v) => (v === "" ? undefined : v), z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional()),
-    SYNOD_EXPERIMENTS_DIR: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).optional()),
   });
 
 export type TelegramCommandParameters = CommandContext & {
@@ -52,7 +52,6 @@ export async function telegramCommand({ api, out, args, env = process.env, until
     subscriptions: new SubscriptionRepository(db),
     events,
     dappUrl: settings.SYNOD_DAPP_URL ?? "http://127.0.0.1:3000",
-    experimentsDir: settings.SYNOD_EXPERIMENTS_DIR ?? "experiments",
     logger,
   });
   try {

@@ -105,7 +105,6 @@ describe("Telegram bot with a real coordinator", () => {
       subscriptions,
       events,
       dappUrl: DAPP,
-      experimentsDir: dir,
       rateLimit: { max: 20, windowMs: 60_000 },
       pollTimeoutSeconds: 5,
       logger,
@@ -202,8 +201,8 @@ describe("Telegram bot with a real coordinator", () => {
 
   it("chaos and MAPE-K commands say what is not connected, then report what the coordinator's events show", async () => {
     assert.match(await ask("/chaos_run node-failure", { userId: OPERATOR }), /Admins only/);
-    assert.match(await ask("/chaos_run"), /No experiment files found[\s\S]*not connected/);
-    assert.match(await ask("/chaos_run node-failure"), /No experiment is named <code>node-failure<\/code>/);
+    assert.match(await ask("/chaos_run"), /Chaos engine not connected[\s\S]*cannot be listed or started/);
+    assert.match(await ask("/chaos_run node-failure"), /Chaos engine not connected[\s\S]*<code>node-failure<\/code> was not started/);
     assert.match(await ask("/chaos_status"), /Chaos status unavailable/);
     assert.match(await ask("/mapek"), /MAPE-K unavailable/);
 
