@@ -10,7 +10,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { pino } from "pino";
 import { z } from "zod";
-import { loadDotEnv, startCoordinator } from "../../../coordinator/server.ts";
+import { defaultServices, knowledgeService, loadDotEnv, startCoordinator } from "../../../coordinator/server.ts";
 import { ConfigValidationError } from "../../../coordinator/errors/config.ts";
 import { closedPort, startFakeJsonRpc } from "./fakeJsonRpc.ts";
 
@@ -75,13 +75,16 @@ describe("startCoordinator", () => {
     assert.deepEqual(closedServices, ["incidents"]);
   });
 
-  it("runs the knowledge service by default: its routes answer and its check reports the chain it waits for", async (t) => {
+  it("runs the knowledge service (a default service): its routes answer and its check reports the chain it waits for", async (t) => {
+    assert.ok(defaultServices.includes(knowledgeService));
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-server-"));
     t.after(() => rm(dataDir, { recursive: true, force: true }));
     const port = await closedPort();
     const coordinator = await startCoordinator({
       env: { RPC_URL: `http://127.0.0.1:${port}`, SYNOD_NETWORK_PROFILE: "local", SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0" },
       logger: pino({ level: "silent" }),
+      // Only this one: the other defaults (FL's simulated mesh, …) have their own tests.
+      services: [knowledgeService],
     });
     t.after(() => coordinator.close());
     const knowledge = await fetch(`${coordinator.url}/api/knowledge`);
