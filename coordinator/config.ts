@@ -127,6 +127,9 @@ export const envSchema = z.object({
     z.preprocess(list, z.array(z.string().regex(/^-?\d+$/, { error: "each entry must be a numeric Telegram user id" }))),
     "",
   ),
+  SYNOD_MESH_NODES: withDefault(integer(0, 10_000), 50),
+  SYNOD_FL_ROUND_INTERVAL_MS: withDefault(integer(0, 86_400_000), 30_000),
+  SYNOD_KEEPER_TICK_MS: withDefault(integer(100, 600_000), 2_000),
 });
 
 /** The environment variables the coordinator reads (input of {@link envSchema}). */
@@ -206,6 +209,16 @@ export const configSchema = envSchema.transform((env) => {
       botToken: env.TELEGRAM_BOT_TOKEN,
       apiRoot: env.TELEGRAM_API_ROOT,
       adminIds: env.TELEGRAM_ADMIN_IDS,
+    },
+    fl: {
+      /** `SYNOD_MESH_NODES`: simulated mesh nodes in the coordinator process (0: only node hosts). */
+      meshNodes: env.SYNOD_MESH_NODES,
+      /** `SYNOD_FL_ROUND_INTERVAL_MS`: a round every so often; 0 runs rounds only on request. */
+      roundIntervalMs: env.SYNOD_FL_ROUND_INTERVAL_MS,
+    },
+    knowledge: {
+      /** `SYNOD_KEEPER_TICK_MS`: how often the proposal keeper publishes, proposes and follows. */
+      keeperTickMs: env.SYNOD_KEEPER_TICK_MS,
     },
   };
 });
@@ -363,6 +376,8 @@ export function summarizeConfig(config: SynodConfig) {
       apiRoot: config.telegram.apiRoot === undefined ? null : redactUrl(config.telegram.apiRoot),
       adminIds: config.telegram.adminIds.length,
     },
+    fl: config.fl,
+    knowledge: config.knowledge,
   };
 }
 

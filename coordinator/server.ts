@@ -19,6 +19,7 @@ import type { ApiPlugin } from "./api/types.ts";
 import { loadConfig, resolveAdminToken, summarizeConfig, type SynodConfig } from "./config.ts";
 import { ConfigValidationError } from "./errors/config.ts";
 import { createEventBus, type EventBus } from "./events.ts";
+import { createFlCoordinatorService } from "./fl/createFlCoordinatorService.ts";
 import { createKnowledgeService } from "./knowledge/createKnowledgeService.ts";
 import { createContentStore } from "./ipfs/createContentStore.ts";
 import type { ContentStore } from "./ipfs/contentStore.ts";
@@ -31,10 +32,18 @@ const root = path.resolve(import.meta.dirname, "..");
  * `/api/proposals`). Proposal descriptions link content to this coordinator's gateway.
  */
 export const knowledgeService: CoordinatorServiceFactory = ({ config, logger, contentStore, events }) =>
-  createKnowledgeService({ config, logger, contentStore, events, root, gatewayUrl: config.api.publicUrl });
+  createKnowledgeService({ config, logger, contentStore, events, root, gatewayUrl: config.api.publicUrl, tickMs: config.knowledge.keeperTickMs });
+
+/**
+ * Federated learning over the mesh (`SYNOD_MESH_NODES` simulated nodes on MNIST, plus
+ * node hosts), a round every `SYNOD_FL_ROUND_INTERVAL_MS`, settings from MeshPolicy,
+ * models queued as knowledge records; `/api/fl/*`.
+ */
+export const flService: CoordinatorServiceFactory = ({ config, logger, contentStore, events }) =>
+  createFlCoordinatorService({ config, logger, contentStore, events, root });
 
 /** What `npm run coordinator` runs when no `services` are given. */
-export const defaultServices: readonly CoordinatorServiceFactory[] = [knowledgeService];
+export const defaultServices: readonly CoordinatorServiceFactory[] = [knowledgeService, flService];
 
 /**
  * Reads `.env` into `env` without overriding what is already set: an exported variable

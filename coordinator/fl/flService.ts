@@ -15,6 +15,7 @@ import { FL_STRATEGIES } from "../policy/parameters.ts";
 import type { KnowledgeRepository } from "../store/knowledgeRepository.ts";
 import type { Database } from "../store/openDatabase.ts";
 import { createSimulatedMesh, type SimulatedMesh } from "../mesh/createSimulatedMesh.ts";
+import type { FlClient } from "./client.ts";
 import type { Dataset } from "./datasets/dataset.ts";
 import type { RoundConfigInput } from "./roundConfig.ts";
 import type { RoundRecord } from "./roundRunner.ts";
@@ -111,6 +112,8 @@ export class FlService {
   #currentRound = 0;
   #lastModel: { round: number; manifestCid: string; recordCid: string; accuracy: number; loss: number } | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Clients outside the simulated mesh (remote node hosts); they survive runner rebuilds. */
+  #remote = new Map<string, FlClient>();
 
   private constructor(parameters: FlServiceParameters) {
     this.#p = parameters;
@@ -146,10 +149,17 @@ export class FlService {
     });
   }
 
-  #roundConfig(policy: FlPolicy | undefined): RoundConfigInput {
-    const n = this.#p.numNodes;
-    const min = Math.min(n, Number(policy?.["fl.minParticipants"] ?? 3n));
-    const target = Math.min(n, Number(policy?.["fl.targetParticipants"] ?? 10n), Number(policy?.["fl.maxParticipants"] ?? 50n));
+  /**
+   * Round settings from MeshPolicy. A strategy's own minimum wins over a lower
+   * `fl.minParticipants` (the original ran Krum, which needs 2f + 3 updates, with 3
+   * participants and failed every round); the override is logged, not hidden.
+   */
+  #roundConfig(policy: FlPolicy | undefined, minResults: number): RoundConfigInput {
+    const n = this.#p.numNodes + this.#remote.size;
+    const asked = Number(policy?.["fl.minParticipants"] ?? 3n);
+    const min = Math.min(n, Math.max(asked, minResults));
+    if (min > asked) this.#logger.warn({ asked, required: minResults }, "fl.minParticipants is below the strategy's minimum; using the minimum");
+    const target = Math.min(n, Math.max(min, Number(policy?.["fl.targetParticipants"] ?? 10n)), Number(policy?.["fl.maxParticipants"] ?? 50n));
     return {
       ...this.#p.roundConfig,
       fractionFit: Math.min(1, Math.max(target, 1) / n),
@@ -171,19 +181,36 @@ export class FlService {
       numNodes: this.#p.numNodes,
       partition: { kind: "dirichlet", alpha: 0.5 },
       strategy,
-      config: this.#roundConfig(policy),
+      config: this.#roundConfig(policy, strategy.minResults()),
       seed: this.#p.seed ?? 1,
       logger: this.#logger,
       ...(this.#p.maxExamples ? { maxExamples: this.#p.maxExamples } : {}),
       ...(initialParams ? { initialParams } : {}),
     });
+    for (const client of this.#remote.values()) this.#mesh.runner.register(client);
     this.#strategyKey = JSON.stringify(spec);
-    this.#logger.info({ strategy: spec, nodes: this.#p.numNodes }, "FL mesh ready");
+    this.#logger.info({ strategy: spec, nodes: this.#p.numNodes, remote: this.#remote.size }, "FL mesh ready");
   }
 
   /** The nodes (for MAPE-K, chaos and the API). */
   get mesh(): SimulatedMesh {
     return this.#mesh;
+  }
+
+  /**
+   * Adds a client that lives outside the simulated mesh (a node in a node-host process,
+   * see `coordinator/mesh/remote/`): sampled and trained like the simulated nodes, and
+   * kept when a strategy change rebuilds the runner.
+   */
+  registerClient(client: FlClient): void {
+    this.#remote.set(client.nodeId, client);
+    this.#mesh.runner.register(client);
+  }
+
+  /** Removes a client added with {@link registerClient} (a node that was deregistered). */
+  unregisterClient(nodeId: string): void {
+    if (!this.#remote.delete(nodeId)) return;
+    this.#mesh.runner.unregister(nodeId);
   }
 
   /**
@@ -195,7 +222,7 @@ export class FlService {
     if (this.#running) throw new RoundInProgressError({ round: this.#currentRound });
     const policy = await this.#readPolicy();
     if (JSON.stringify(strategySpec(policy)) !== this.#strategyKey) await this.#rebuild(policy, this.#mesh.runner.params);
-    else this.#mesh.runner.updateConfig(this.#roundConfig(policy));
+    else this.#mesh.runner.updateConfig(this.#roundConfig(policy, this.#mesh.runner.strategy.minResults()));
     const config = this.#mesh.runner.config;
     const round = this.#roundOffset + this.#mesh.runner.history.length + 1;
     const eligible = this.#mesh.runner.clientIds().filter((id) => !this.#mesh.runner.reputation.isBanned(id)).length;

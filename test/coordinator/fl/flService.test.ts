@@ -99,6 +99,16 @@ describe("FlService", () => {
     db.close();
   });
 
+  it("lifts fl.minParticipants to what the strategy needs instead of failing every round (the original's Krum bug)", async () => {
+    const db = openDatabase(":memory:");
+    const fl = await service(db, { "fl.strategy": 7n, "fl.byzantineF": 1n, "fl.minParticipants": 3n, "fl.targetParticipants": 3n }).create();
+    const { participants } = await fl.startRound();
+    assert.equal(participants, 5, "Multi-Krum with f = 1 needs 5 updates");
+    await fl.whenIdle();
+    assert.equal(fl.metrics().rounds.completed, 1);
+    db.close();
+  });
+
   it("follows MeshPolicy: the strategy and the participant count come from the chain's values", async () => {
     const db = openDatabase(":memory:");
     const policy: FlPolicy = { "fl.strategy": 6n, "fl.byzantineF": 1n, "fl.minParticipants": 5n, "fl.targetParticipants": 6n };
