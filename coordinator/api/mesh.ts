@@ -1,0 +1,125 @@
+/**
+ * Remote mesh nodes over HTTP and WebSocket.
+ *
+ * Node-facing (no token: every body is a message signed by the node's key, verified
+ * by `RemoteMesh`; rate limit `node`, keyed by IP and `X-Synod-Node`):
+ * - `POST /api/mesh/register`, `POST /api/mesh/heartbeat`, `POST /api/mesh/updates`
+ * - `GET /api/mesh/ws` (upgrade): one socket per node host; the coordinator sends fit
+ *   requests and probes on it, the host answers probes with signed messages.
+ *
+ * Operator-facing:
+ * - `GET /api/mesh/nodes`: registered nodes with last-seen, heartbeats, host, batch.
+ * - `GET /api/mesh/stats`: message counters (registrations, heartbeats, refusals by reason, fits, updates).
+ * - `POST /api/mesh/nodes/admit` (admin): accept these node keys (the deployer calls it).
+ * - `POST /api/mesh/nodes/deregister` (admin): forget these nodes (rollback).
+ * - `POST /api/mesh/nodes/health` (admin): the per-node health check, with a signed probe.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { z } from "zod";
+import type { Logger } from "../logger.ts";
+import type { RemoteMesh } from "../mesh/remote/remoteMesh.ts";
+import { NodeIdSchema, SignedNodeMessageSchema, type CoordinatorToHost } from "../mesh/remote/wire.ts";
+import type { ApiPlugin } from "./types.ts";
+
+/** Path of the host socket. */
+export const MESH_SOCKET_PATH = "/api/mesh/ws";
+
+const AddressSchema = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
+
+/** Options of {@link meshRoutes}. */
+export type MeshRoutesParameters = {
+  mesh: RemoteMesh;
+  logger: Logger;
+  /** Most host sockets open at once; default 10 000. */
+  maxSockets?: number;
+  /** Ping period of host sockets: a frozen host (SIGSTOP) is dropped after two missed pongs. Default 10 s. */
+  socketPingMs?: number;
+  /** Largest socket frame from a host, bytes; default 1 MiB. */
+  maxFrameBytes?: number;
+};
+
+export function meshRoutes({ mesh, logger, maxSockets = 10_000, socketPingMs = 10_000, maxFrameBytes = 1024 * 1024 }: MeshRoutesParameters): ApiPlugin {
+  return async (app) => {
+    const log = logger.child({ component: "mesh-api" });
+    const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
+    const alive = new WeakMap<WebSocket, boolean>();
+
+    const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
+      if (pathname !== MESH_SOCKET_PATH) return;
+      if (wss.clients.size >= maxSockets) {
+        socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
+        return;
+      }
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        alive.set(ws, true);
+        const sessionId = mesh.openSession({
+          send: (message: CoordinatorToHost) => ws.send(JSON.stringify(message)),
+          close: (reason) => ws.close(1001, reason.slice(0, 120)),
+        });
+        ws.on("pong", () => alive.set(ws, true));
+        ws.on("message", (data, isBinary) => {
+          if (isBinary) return;
+          let frame: unknown;
+          try {
+            frame = JSON.parse(data.toString());
+          } catch {
+            return;
+          }
+          mesh.onHostFrame(sessionId, frame);
+        });
+        ws.on("close", () => mesh.closeSession(sessionId));
+        ws.on("error", (err) => log.debug({ err, sessionId }, "host socket error"));
+      });
+    };
+    app.server.on("upgrade", onUpgrade);
+    const pinger = setInterval(() => {
+      for (const ws of wss.clients) {
+        if (alive.get(ws) === false) {
+          ws.terminate();
+          continue;
+        }
+        alive.set(ws, false);
+        ws.ping();
+      }
+    }, socketPingMs);
+    pinger.unref();
+    app.addHook("preClose", async () => {
+      clearInterval(pinger);
+      app.server.off("upgrade", onUpgrade);
+      mesh.close();
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    });
+
+    // Node messages: refusals are 4xx with the rule that was broken, never a 5xx.
+    const node = { config: { auth: "none" as const, rateLimitPolicy: "node" as const }, schema: { body: SignedNodeMessageSchema } };
+    app.post("/api/mesh/register", node, async (request) => mesh.register(request.body));
+    app.post("/api/mesh/heartbeat", node, async (request) => mesh.heartbeat(request.body));
+    app.post("/api/mesh/updates", node, async (request) => mesh.receiveUpdate(request.body));
+
+    app.get("/api/mesh/nodes", async () => ({ nodes: mesh.nodes(), admitted: mesh.admitted().length, sockets: mesh.sessionCount() }));
+    app.get("/api/mesh/stats", async () => ({ ...mesh.stats, registered: mesh.nodes().length, admitted: mesh.admitted().length, sockets: mesh.sessionCount() }));
+
+    app.post(
+      "/api/mesh/nodes/admit",
+      { schema: { body: z.strictObject({ nodes: z.array(z.strictObject({ nodeId: NodeIdSchema, address: AddressSchema, hostId: z.string().min(1).max(128), batch: z.string().max(64).optional() })).max(10_000) }) } },
+      async (request) => mesh.admit(request.body.nodes.map((n) => ({ ...n, address: n.address as `0x${string}` }))),
+    );
+    app.post(
+      "/api/mesh/nodes/deregister",
+      { schema: { body: z.strictObject({ nodeIds: z.array(NodeIdSchema).max(10_000), reason: z.string().max(200).optional() }) } },
+      async (request) => mesh.deregister(request.body.nodeIds, request.body.reason ?? "deregistered by the operator"),
+    );
+    app.post(
+      "/api/mesh/nodes/health",
+      { schema: { body: z.strictObject({ nodeIds: z.array(NodeIdSchema).max(10_000), probe: z.boolean().optional(), probeTimeoutMs: z.int().min(50).max(30_000).optional() }) } },
+      async (request) => {
+        const nodes = await mesh.health(request.body.nodeIds, { probe: request.body.probe ?? true, probeTimeoutMs: request.body.probeTimeoutMs ?? 2000 });
+        return { healthy: nodes.filter((n) => n.healthy).length, total: nodes.length, nodes };
+      },
+    );
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * The node-host process: `synod node-host …` runs {@link runNodeHost}; the deployer
+ * spawns this file directly (Node 22 with tsx). Prints one JSON line on stdout when its
+ * nodes are built — `{ "event": "started", hostId, pid, bootId, nodes: [{ nodeId, address }] }` —
+ * and logs (pino JSON) on stderr. SIGTERM/SIGINT stop it cleanly, writing `--stats-file`
+ * (request latencies and counters) first; SIGKILL is a crash, as the chaos engine wants.
+ */
+import { writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { createLogger } from "../../logger.ts";
+import { loadShards } from "./loadShards.ts";
+import { loadOrCreateNodeKeys, parseNodeHostArgs } from "./nodeHostOptions.ts";
+import { startNodeHost } from "./nodeHostRuntime.ts";
+
+/**
+ * Runs a node host until it is signalled or gives up.
+ * @param argv - the `synod node-host` arguments.
+ * @returns the exit code.
+ */
+export async function runNodeHost(argv: readonly string[]): Promise<number> {
+  const options = parseNodeHostArgs(argv);
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? "warn" }).child({ component: "node-host", hostId: options.hostId });
+  const keys = await loadOrCreateNodeKeys(options.keysFile, { count: options.nodes, firstIndex: options.firstIndex });
+  const data = loadShards({ dataset: options.dataset, indices: keys.map((k) => k.index), totalShards: options.totalShards, seed: options.seed, ...(options.maxExamples ? { maxExamples: options.maxExamples } : {}) });
+  logger.info({ options: { ...options, keysFile: options.keysFile }, examples: data.data.numExamples }, "node host starting");
+  return new Promise<number>((resolve) => {
+    const host = startNodeHost({
+      hostId: options.hostId,
+      coordinatorUrl: options.coordinatorUrl,
+      nodes: keys,
+      data: { dataset: data.data, rows: data.rows },
+      model: { kind: "logistic-regression" },
+      heartbeatMs: options.heartbeatMs,
+      maxOfflineMs: options.maxOfflineMs,
+      seed: options.seed,
+      fault: options.fault,
+      logger,
+      onExit: (code) => void finish(code),
+    });
+    let finishing = false;
+    const finish = async (code: number) => {
+      if (finishing) return;
+      finishing = true;
+      await host.close();
+      if (options.statsFile) {
+        await writeFile(options.statsFile, JSON.stringify({ hostId: host.hostId, pid: process.pid, counters: host.counters, latencies: host.latencies, rssBytes: process.memoryUsage.rss() }));
+      }
+      resolve(code);
+    };
+    process.once("SIGTERM", () => void finish(0));
+    process.once("SIGINT", () => void finish(0));
+    process.stdout.write(`${JSON.stringify({ event: "started", hostId: host.hostId, pid: process.pid, bootId: host.bootId, nodes: [...host.addresses].map(([nodeId, address]) => ({ nodeId, address })) })}\n`);
+  });
+}
+
+// Run only as a program (the test runner loads every file under test/, and the CLI imports this).
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  try {
+    process.exitCode = await runNodeHost(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`synod node-host: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+  }
+  // Undici keep-alive sockets would hold the loop open for a few seconds more.
+  process.exit();
+}
