@@ -48,6 +48,8 @@ export function createTelegramService(parameters: CreateTelegramServiceParameter
       return {};
     }
     const apiUrl = parameters.apiUrl ?? config.cli.apiUrl;
+    // The bot calls the API before knowing where it listened: a random port cannot be found.
+    if (new URL(apiUrl).port === "0") logger.warn({ apiUrl }, "SYNOD_API_PORT is 0: set SYNOD_API_URL so the Telegram bot can reach the coordinator");
     const { token: adminToken } = await resolveAdminToken(config);
     const backend = createHttpBackend({
       api: createApiClient({ env: { SYNOD_API_URL: apiUrl, SYNOD_ADMIN_TOKEN: adminToken } }),
