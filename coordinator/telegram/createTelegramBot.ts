@@ -16,6 +16,7 @@ import { COMMANDS, type CommandDeps } from "./commands.ts";
 import { observeEvents, type BotEventSource } from "./eventObserver.ts";
 import { languageOf, MESSAGES, type Lang, type Links } from "./messages.ts";
 import { startNotifier, type Notifier } from "./notifier.ts";
+import { retryFloodWait } from "./retryFloodWait.ts";
 import type { SubscriptionRepository } from "./subscriptionRepository.ts";
 import type { SynodBackend } from "./synodBackend.ts";
 
@@ -78,6 +79,8 @@ export function createTelegramBot(parameters: CreateTelegramBotParameters): Tele
   const logger = parentLogger.child({ component: "telegram" });
   const apiRoot = parameters.apiRoot?.replace(/\/+$/, "");
   const bot = new Bot(token, apiRoot ? { client: { apiRoot } } : {});
+  // Installed on bot.api; grammY copies it to every update's ctx.api.
+  bot.api.config.use(retryFloodWait());
   const admins = new Set(parameters.adminIds.map(String));
   const limiter = createChatRateLimiter(parameters.rateLimit ?? { max: 20, windowMs: 60_000 });
   const links: Links = { dappUrl: parameters.dappUrl.replace(/\/+$/, ""), apiUrl: backend.apiUrl.replace(/\/+$/, "") };

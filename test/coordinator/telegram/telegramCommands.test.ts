@@ -120,6 +120,13 @@ describe("Telegram bot commands with test doubles behind its ports", () => {
     assert.match(await ask("/chaos_status", "ru"), /Идёт: <code>node-failure<\/code> — fault-applied[\s\S]*node-crash на 1 узл\./);
   });
 
+  it("waits out Telegram's flood control (429 retry_after) instead of dropping the reply", async () => {
+    telegram.failNext("sendMessage", { error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } });
+    const started = Date.now();
+    assert.match(await ask("/help"), /Synod bot/);
+    assert.ok(Date.now() - started >= 900, "waited as told");
+  });
+
   it("with a MAPE-K loop connected: state, φ and incidents from the loop", async () => {
     assert.match(await ask("/mapek"), /State: <b>HARMONIC<\/b>\nφ = 0\.742 \(epoch 12\)[\s\S]*Healed: 3 · excluded from FL: 1/);
   });
