@@ -25,7 +25,8 @@ export function LineChart({ label, xLabel, yLabel, points, yRange }: LineChartPr
         width: element.clientWidth || 320,
         height: 220,
         scales: { x: { time: false }, ...(yRange ? { y: { range: yRange } } : {}) },
-        axes: [{ label: xLabel }, { label: yLabel }],
+        // Rounds and epochs are whole numbers: no 0.2-step ticks on the x axis.
+        axes: [{ label: xLabel, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000] }, { label: yLabel }],
         series: [{ label: xLabel }, { label: yLabel, stroke: "#2f5d50", width: 2, points: { show: true, size: 6 } }],
         legend: { show: false },
       },

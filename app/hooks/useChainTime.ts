@@ -12,8 +12,11 @@ export type UseChainTimeReturnType = {
 
 /**
  * The chain's clock for countdowns. The Governor runs on block timestamps, which
- * may differ from the wall clock (a local chain can be moved forward), so the latest
- * block's timestamp is polled and extrapolated each second.
+ * may differ from the wall clock: a local chain can be moved forward (then the latest
+ * block is ahead of the wall clock), and an idle one mines nothing (then its latest
+ * block falls behind, but the next block will carry the current time). So the latest
+ * block's timestamp is polled, advanced by the seconds since the poll, and never taken
+ * to be earlier than the wall clock.
  */
 export function useChainTime(): UseChainTimeReturnType {
   const { client, chainId } = useSynodReadClient();
@@ -30,5 +33,7 @@ export function useChainTime(): UseChainTimeReturnType {
     return () => clearInterval(timer);
   }, []);
   if (!data) return { now: undefined };
-  return { now: data.timestamp + BigInt(Math.max(0, Math.floor((tick - data.at) / 1000))) };
+  const extrapolated = data.timestamp + BigInt(Math.max(0, Math.floor((tick - data.at) / 1000)));
+  const wallClock = BigInt(Math.floor(tick / 1000));
+  return { now: extrapolated > wallClock ? extrapolated : wallClock };
 }

@@ -65,3 +65,54 @@ export function latestMapekState(events: readonly CoordinatorEvent[]): { state: 
   }
   return undefined;
 }
+
+/** Reads a JSON resource of the coordinator API; throws a readable error when it cannot. */
+export async function readCoordinatorJson<T>({
+  coordinatorUrl,
+  path,
+  fetchFn = fetch,
+  signal,
+}: {
+  coordinatorUrl: string;
+  /** e.g. `/api/fl/metrics`. */
+  path: `/${string}`;
+  fetchFn?: typeof fetch;
+  signal?: AbortSignal;
+}): Promise<T> {
+  const url = `${coordinatorUrl.replace(/\/+$/, "")}${path}`;
+  let response: Response;
+  try {
+    response = await fetchFn(url, { headers: { accept: "application/json" }, ...(signal ? { signal } : {}) });
+  } catch (error) {
+    throw new Error(`coordinator not reachable at ${coordinatorUrl}: ${(error as Error).message}`);
+  }
+  if (!response.ok) throw new Error(`coordinator answered ${response.status} for ${path}`);
+  return (await response.json()) as T;
+}
+
+/** `GET /api/fl/status`, as far as the dashboard uses it. */
+export type FlStatus = {
+  nodes?: { total?: number; online?: number; banned?: number };
+  rounds?: { completed?: number; failed?: number; running?: number };
+  updates?: { accepted?: number; rejected?: number };
+  current?: { round: number; timeoutMs?: number } | null;
+  strategy?: Record<string, unknown>;
+};
+
+/** `GET /api/fl/metrics`, as far as the dashboard uses it. */
+export type FlMetrics = {
+  rounds?: { completed?: number; failed?: number };
+  updates?: { accepted?: number; rejected?: number; rejectedByReason?: Record<string, number> };
+  byzantineDetections?: number;
+  accuracy?: Array<{ round: number; accuracy: number; loss?: number }>;
+};
+
+/** Accuracy per round from the metrics endpoint and the live events, the newer source winning per round. */
+export function mergeFlProgress(metrics: FlMetrics | undefined, events: readonly CoordinatorEvent[]): Array<{ round: number; accuracy: number | null }> {
+  const byRound = new Map<number, number | null>();
+  for (const point of metrics?.accuracy ?? []) byRound.set(point.round, point.accuracy);
+  for (const point of flProgress(events)) {
+    if (point.accuracy !== undefined || !byRound.has(point.round)) byRound.set(point.round, point.accuracy ?? null);
+  }
+  return [...byRound].map(([round, accuracy]) => ({ round, accuracy })).sort((a, b) => a.round - b.round);
+}

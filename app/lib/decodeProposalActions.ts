@@ -64,6 +64,8 @@ function describeRecord(input: RecordInput): string {
 const seconds = (value: unknown) => `${value} s (${formatDuration(Number(value))})`;
 
 function describeCall(contract: string, functionName: string, args: readonly unknown[]): string[] {
+  // `args` were decoded against the function's own ABI entry, so each case knows their
+  // types; the switch is keyed on names, which TypeScript cannot relate to the ABI.
   const a = args as readonly any[];
   switch (`${contract}.${functionName}`) {
     case "KnowledgeRegistry.record":

@@ -12,12 +12,13 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
+import type { SynodEvent } from "../../coordinator/events.ts";
 import { encodeFunctionData } from "viem";
 import { hardhat } from "viem/chains";
 import { deployedContracts } from "../../app/contracts/deployedContracts.ts";
 import { DEV_ACCOUNTS } from "../../app/lib/devAccounts.ts";
 import { createLocalAccountProvider } from "../../app/lib/localAccountProvider.ts";
-import { startDappEnvironment } from "./dappFixture.ts";
+import { serveCoordinatorApi, startDappEnvironment } from "./dappFixture.ts";
 
 // Code passed to page.evaluate runs in the browser; these are the browser globals it touches.
 declare const window: Record<string, any>;
@@ -126,21 +127,21 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
         return JSON.stringify({ error: { code, message } });
       }
     });
-    await context.addInitScript(() => {
-      const w = window as unknown as { __synodWalletRequest(json: string): Promise<string>; ethereum: unknown };
-      w.ethereum = {
-        isSynodTestWallet: true,
-        async request({ method, params }: { method: string; params?: unknown }) {
-          const answer = JSON.parse(await w.__synodWalletRequest(JSON.stringify({ method, params }))) as {
-            result?: unknown;
-            error?: { code: number; message: string };
-          };
-          if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
-          return answer.result;
-        },
-        on() {},
-        removeListener() {},
-      };
+    // The page's side of the wallet: forwards every request to the account above.
+    // Plain JavaScript: the test's TypeScript is transpiled with helpers the page does not have.
+    await context.addInitScript({
+      content: `
+        window.ethereum = {
+          isSynodTestWallet: true,
+          async request({ method, params }) {
+            const answer = JSON.parse(await window.__synodWalletRequest(JSON.stringify({ method, params })));
+            if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
+            return answer.result;
+          },
+          on() {},
+          removeListener() {},
+        };
+      `,
     });
     page = await context.newPage();
     page.setDefaultTimeout(TIMEOUT);
@@ -165,6 +166,9 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
 
   it("connects the injected wallet", async () => {
     await page.getByRole("button", { name: "Connect Wallet" }).first().click();
+    await page.getByText("Dev account #1 (local demo key)").waitFor();
+    if (SCREENSHOTS) await page.waitForTimeout(600); // let the modal finish fading in
+    await shot("connect");
     await page.getByText("Browser Wallet").first().click();
     await page.getByRole("button", { name: "Connect Wallet" }).waitFor({ state: "detached" });
     await page.getByTestId("rk-account-button").getByText("0x70…79C8").waitFor();
@@ -248,10 +252,125 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
     assert.equal(await record.getByText("node-9").count(), 0);
   });
 
-  it("says clearly when the coordinator is not reachable", async () => {
-    await page.goto(`${env.app.url}/mesh`);
+  it("shows the mesh live from the coordinator, and says clearly when it is not reachable", async () => {
+    const time = (s: number) => new Date(Date.UTC(2026, 10, 27, 3, 0, s)).toISOString();
+    const coordinator = await serveCoordinatorApi(Number(new URL(env.coordinatorUrl).port), {
+      status: {
+        name: "synod-coordinator",
+        version: "0.1.0",
+        node: "v22",
+        pid: 1,
+        startedAt: time(0),
+        uptimeSeconds: 754,
+        config: {},
+        components: { chain: { status: "up" }, ipfs: { status: "up" } } as never,
+        ready: true,
+        eventStreamClients: 1,
+      },
+      flStatus: {
+        nodes: { total: 12, online: 11, banned: 1 },
+        rounds: { completed: 4, failed: 1, running: 0 },
+        updates: { accepted: 40, rejected: 3 },
+        current: null,
+      },
+      flMetrics: {
+        rounds: { completed: 4, failed: 1 },
+        updates: { accepted: 40, rejected: 3, rejectedByReason: { "bad-signature": 1, "non-finite": 2 } },
+        byzantineDetections: 2,
+        accuracy: [
+          { round: 1, accuracy: 0.62, loss: 1.1 },
+          { round: 2, accuracy: 0.78, loss: 0.7 },
+          { round: 3, accuracy: 0.86, loss: 0.45 },
+        ],
+      },
+      events: [
+        { id: 1, type: "mapek.state.changed", time: time(10), data: { from: "HARMONIC", to: "CHAOTIC", phi: 0.41 } },
+        { id: 2, type: "mesh.incident", time: time(11), data: { incidentId: "inc-7", phase: "detected", fault: "node-failure", nodes: ["node-3"] } },
+        { id: 3, type: "mesh.incident", time: time(14), data: { incidentId: "inc-7", phase: "healed", fault: "node-failure", nodes: ["node-3"] } },
+        { id: 4, type: "mapek.state.changed", time: time(15), data: { from: "CHAOTIC", to: "HARMONIC", phi: 1.21 } },
+        { id: 5, type: "fl.round.finished", time: time(20), data: { round: 4, status: "completed", participants: 10, holdoutAccuracy: 0.9132 } },
+      ] as SynodEvent[],
+    });
+    try {
+      await page.goto(`${env.app.url}/mesh`);
+      await page.getByTestId("coordinator-up").getByText("Ready").waitFor();
+      await page.getByText("HARMONIC", { exact: true }).waitFor();
+      assert.match((await page.getByTestId("nodes").textContent()) ?? "", /11 online of 12/);
+      await page.getByText("healed: node-failure on node-3").waitFor();
+      // rounds 1–3 from /api/fl/metrics and round 4 from the live event, in the chart's table
+      await page.getByText("Data as a table").click();
+      assert.deepEqual(await page.locator("figure table tbody tr").allTextContents(), ["10.62", "20.78", "30.86", "40.9132"]);
+      await shot("mesh");
+    } finally {
+      await coordinator.stop();
+    }
     await page.getByTestId("coordinator-down").getByText("Coordinator not reachable", { exact: true }).waitFor();
-    await shot("mesh");
+  });
+
+  it("connects a local dev account without any wallet installed", async () => {
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const fresh = await context.newPage();
+      fresh.setDefaultTimeout(TIMEOUT);
+      await fresh.goto(`${env.app.url}/delegate`);
+      assert.equal(await fresh.evaluate(() => "ethereum" in window), false);
+      await fresh.getByRole("button", { name: "Connect Wallet" }).first().click();
+      await fresh.getByText("Dev account #2 (local demo key)").click();
+      await fresh.getByTestId("rk-account-button").getByText("0x3C…93BC").waitFor();
+      await fresh.getByTestId("voting-power").getByText("225,000 MESH").waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("asks a wallet on another chain to switch", async () => {
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      // A wallet on Ethereum mainnet; it declines the switch asked for while connecting
+      // with an internal error (not a user rejection) and accepts once `__allowSwitch` is set.
+      // Plain JavaScript: the test's TypeScript is transpiled with helpers the page does not have.
+      await context.addInitScript({
+        content: `
+          const listeners = {};
+          const account = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
+          let chainId = "0x1";
+          let connected = false;
+          window.ethereum = {
+            async request({ method, params }) {
+              switch (method) {
+                case "eth_chainId": return chainId;
+                case "eth_accounts": return connected ? [account] : [];
+                case "eth_requestAccounts": connected = true; return [account];
+                case "wallet_switchEthereumChain":
+                  if (!window.__allowSwitch) throw Object.assign(new Error("the wallet could not switch now"), { code: -32603 });
+                  chainId = params[0].chainId;
+                  for (const listener of listeners.chainChanged || []) listener(chainId);
+                  return null;
+                default:
+                  throw Object.assign(new Error("unsupported: " + method), { code: 4200 });
+              }
+            },
+            on(event, listener) { (listeners[event] = listeners[event] || []).push(listener); },
+            removeListener(event, listener) { listeners[event] = (listeners[event] || []).filter((l) => l !== listener); },
+          };
+        `,
+      });
+      const other = await context.newPage();
+      other.setDefaultTimeout(TIMEOUT);
+      await other.goto(`${env.app.url}/`);
+      await other.getByRole("button", { name: "Connect Wallet" }).first().click();
+      await other.getByText("Browser Wallet").first().click();
+      const banner = other.getByRole("alert").filter({ hasText: "Wrong network" });
+      await banner.waitFor();
+      assert.match((await banner.textContent()) ?? "", /on chain 1; Synod runs on chain 31337/);
+      await other.evaluate(() => {
+        window.__allowSwitch = true;
+      });
+      await banner.getByRole("button", { name: "Switch to chain 31337" }).click();
+      await banner.waitFor({ state: "detached" });
+    } finally {
+      await context.close();
+    }
   });
 
   it("lists executed proposals under the Executed filter, and fits a phone screen", async () => {

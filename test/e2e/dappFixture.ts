@@ -15,6 +15,9 @@ import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
 import { chromium, type Browser } from "playwright-core";
 import { bytesToHex, type Hex } from "viem";
+import { formatServerSentEvent } from "../../coordinator/api/eventStream.ts";
+import type { StatusReport } from "../../coordinator/api/status.ts";
+import type { SynodEvent } from "../../coordinator/events.ts";
 import SynodLocalModule from "../../ignition/modules/SynodLocal.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -106,6 +109,43 @@ export async function serveGateway() {
     },
     close: () => closeServer(server),
   };
+}
+
+export type CoordinatorApiData = {
+  status: StatusReport;
+  /** Bodies of `GET /api/fl/status` and `GET /api/fl/metrics`. */
+  flStatus: unknown;
+  flMetrics: unknown;
+  /** Replayed on `GET /api/events`, in the coordinator's SSE wire format. */
+  events: SynodEvent[];
+};
+
+/**
+ * A stand-in for the coordinator's read API on a fixed port (the dashboard's URL):
+ * `/api/status`, `/api/fl/status`, `/api/fl/metrics` and the SSE stream, answering
+ * what the test gives it. `stop()` makes the port refuse connections, as when the
+ * coordinator is down.
+ */
+export async function serveCoordinatorApi(port: number, data: CoordinatorApiData) {
+  const server = http.createServer((req, res) => {
+    const cors = { "access-control-allow-origin": "*" };
+    const path = (req.url ?? "").split("?")[0];
+    const json = (body: unknown) => {
+      res.writeHead(200, { "content-type": "application/json", ...cors });
+      res.end(JSON.stringify(body));
+    };
+    if (path === "/api/status") return json(data.status);
+    if (path === "/api/fl/status") return json(data.flStatus);
+    if (path === "/api/fl/metrics") return json(data.flMetrics);
+    if (path === "/api/events") {
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...cors });
+      for (const event of data.events) res.write(formatServerSentEvent(event));
+      return; // kept open, like the real stream
+    }
+    res.writeHead(404, cors).end();
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
+  return { stop: () => closeServer(server) };
 }
 
 /** A port nothing listens on (for "coordinator not reachable"). */

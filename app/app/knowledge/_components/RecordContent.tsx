@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { KnowledgeKind } from "../../../lib/knowledge.ts";
 
+/** Verified but schema-free JSON: every field is read defensively (optional, type-checked where it matters). */
 type Json = Record<string, any>;
 
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -3,11 +3,12 @@
 import { useMemo } from "react";
 import { LineChart } from "../../../components/LineChart.tsx";
 import { useCoordinatorEvents } from "../../../hooks/useCoordinatorEvents.ts";
+import { useCoordinatorJson } from "../../../hooks/useCoordinatorJson.ts";
 import { useCoordinatorStatus } from "../../../hooks/useCoordinatorStatus.ts";
 import { useKnowledgeRecords } from "../../../hooks/useKnowledgeRecords.ts";
 import { useSynodConfig } from "../../../hooks/useSynodConfig.ts";
 import { useVerifiedContent } from "../../../hooks/useVerifiedContent.ts";
-import { flProgress, latestMapekState } from "../../../lib/coordinator.ts";
+import { latestMapekState, mergeFlProgress, type FlMetrics, type FlStatus } from "../../../lib/coordinator.ts";
 import { formatDuration } from "../../../lib/format.ts";
 import { formatRecordId } from "../../../lib/knowledge.ts";
 
@@ -17,7 +18,9 @@ export function MeshDashboard() {
   const status = useCoordinatorStatus();
   const up = status.isSuccess && !status.isError;
   const { events, connected } = useCoordinatorEvents({ enabled: up });
-  const progress = useMemo(() => flProgress(events), [events]);
+  const flStatus = useCoordinatorJson<FlStatus>({ path: "/api/fl/status", enabled: up });
+  const flMetrics = useCoordinatorJson<FlMetrics>({ path: "/api/fl/metrics", enabled: up });
+  const progress = useMemo(() => mergeFlProgress(flMetrics.data, events), [flMetrics.data, events]);
   const live = useMemo(() => latestMapekState(events), [events]);
   const incidents = events.filter((e) => e.type === "mesh.incident").slice(-10).reverse();
   const components = Array.isArray(status.data?.components) ? (status.data.components as Array<Record<string, unknown>>) : [];
@@ -78,6 +81,31 @@ export function MeshDashboard() {
           )}
           <RatifiedSnapshot />
         </section>
+        <section className="card" aria-labelledby="nodes-heading">
+          <h2 id="nodes-heading">Nodes</h2>
+          {up && flStatus.data?.nodes ? (
+            <p data-testid="nodes">
+              <span className="stat">{flStatus.data.nodes.online ?? "—"}</span> online of {flStatus.data.nodes.total ?? "—"}
+              <br />
+              <span className="small muted">
+                {flStatus.data.nodes.banned ?? 0} banned · rounds {flStatus.data.rounds?.completed ?? 0} completed, {flStatus.data.rounds?.failed ?? 0} failed
+                {flStatus.data.current ? ` · round ${flStatus.data.current.round} running` : ""}
+              </span>
+            </p>
+          ) : (
+            <p className="muted small">{up ? (flStatus.error ? `FL status unavailable: ${flStatus.error.message}` : "Loading…") : "Node health needs the coordinator."}</p>
+          )}
+          {up && flMetrics.data?.updates ? (
+            <p className="small">
+              Updates: {flMetrics.data.updates.accepted ?? 0} accepted, {flMetrics.data.updates.rejected ?? 0} rejected
+              {Object.entries(flMetrics.data.updates.rejectedByReason ?? {})
+                .filter(([, n]) => n > 0)
+                .map(([reason, n]) => ` · ${reason} ${n}`)
+                .join("")}
+              {` · Byzantine detections ${flMetrics.data.byzantineDetections ?? 0}`}
+            </p>
+          ) : null}
+        </section>
         <section className="card" aria-labelledby="incidents-heading">
           <h2 id="incidents-heading">Incidents</h2>
           {incidents.length === 0 ? (
@@ -95,12 +123,12 @@ export function MeshDashboard() {
       </div>
       <section className="card" aria-labelledby="fl-heading">
         <h2 id="fl-heading">Federated learning progress</h2>
-        {progress.some((p) => p.accuracy !== undefined) ? (
+        {progress.some((p) => p.accuracy !== null) ? (
           <LineChart
             label="Hold-out accuracy after each FL round"
             xLabel="round"
             yLabel="accuracy"
-            points={progress.map((p) => ({ x: p.round, y: p.accuracy ?? null }))}
+            points={progress.map((p) => ({ x: p.round, y: p.accuracy }))}
             yRange={[0, 1]}
           />
         ) : (
