@@ -34,7 +34,7 @@ declare const document: {
 };
 
 const SCREENSHOTS = process.env.SYNOD_SCREENSHOTS === "1" ? path.resolve(import.meta.dirname, "../../docs/img") : undefined;
-const TIMEOUT = 20_000;
+const TIMEOUT = 30_000;
 
 const MALICIOUS = [
   "# Ratify model round 1 and incident inc-7",
