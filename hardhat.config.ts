@@ -44,7 +44,8 @@ export default defineConfig({
     localhost: {
       type: "http",
       chainType: "l1",
-      url: "http://127.0.0.1:8545",
+      // `npm start` sets this when its embedded chain listens elsewhere (SYNOD_CHAIN_PORT).
+      url: process.env.SYNOD_LOCALHOST_URL ?? "http://127.0.0.1:8545",
     },
     // Any EVM chain: `RPC_URL` and a deployer key kept in Hardhat's keystore
     // (`npx hardhat keystore set DEPLOYER_PRIVATE_KEY`), never in git.

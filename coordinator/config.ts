@@ -130,6 +130,7 @@ export const envSchema = z.object({
   SYNOD_MESH_NODES: withDefault(integer(0, 10_000), 50),
   SYNOD_FL_ROUND_INTERVAL_MS: withDefault(integer(0, 86_400_000), 30_000),
   SYNOD_KEEPER_TICK_MS: withDefault(integer(100, 600_000), 2_000),
+  SYNOD_KEEPER_BATCH_WINDOW_MS: withDefault(integer(0, 86_400_000), 60_000),
 });
 
 /** The environment variables the coordinator reads (input of {@link envSchema}). */
@@ -219,6 +220,8 @@ export const configSchema = envSchema.transform((env) => {
     knowledge: {
       /** `SYNOD_KEEPER_TICK_MS`: how often the proposal keeper publishes, proposes and follows. */
       keeperTickMs: env.SYNOD_KEEPER_TICK_MS,
+      /** `SYNOD_KEEPER_BATCH_WINDOW_MS`: how long a record waits for others before a proposal is made. */
+      batchWindowMs: env.SYNOD_KEEPER_BATCH_WINDOW_MS,
     },
   };
 });

@@ -1,128 +1,171 @@
 /**
  * `npm start`: brings Synod up on this machine and keeps it running until Ctrl-C.
  *
- * Today that is the chain layer: an embedded Hardhat node on 127.0.0.1:8545 (unless
- * RPC_URL points at another chain) with the DAO deployed by Ignition, then the
- * addresses and the demo accounts. Each further service (coordinator, IPFS, dApp)
- * joins the same supervisor.
+ * 1. the chain: an embedded Hardhat node on 127.0.0.1:8545 (`SYNOD_CHAIN_PORT`), unless
+ *    `RPC_URL` points at another chain;
+ * 2. the DAO, deployed by Ignition (local profile on the embedded chain);
+ * 3. the coordinator (`coordinator/server.ts`): HTTP API on 127.0.0.1:8787, embedded
+ *    IPFS (or `IPFS_API_URL`), the mesh running FL rounds, the knowledge keeper;
+ * 4. the dApp on 127.0.0.1:3000 (`--no-app` to skip);
+ * then prints the URLs and the demo accounts. Each part is a child process; Ctrl-C
+ * (or SIGTERM) stops them all, newest first.
+ *
+ * Options: `--no-app`. Environment: see `.env.example`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createPublicClient, formatEther, http, type Address } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
+import { meshTokenAbi } from "../coordinator/chain/abis.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
-
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
-const EMBEDDED_RPC = "http://127.0.0.1:8545";
 
-const children: ChildProcess[] = [];
+const withApp = !process.argv.includes("--no-app");
+const chainPort = Number(process.env.SYNOD_CHAIN_PORT ?? 8545);
+const embedded = process.env.RPC_URL === undefined;
+const rpcUrl = process.env.RPC_URL ?? `http://127.0.0.1:${chainPort}`;
+const profile = process.env.SYNOD_NETWORK_PROFILE ?? (embedded ? "local" : "production");
+const apiPort = Number(process.env.SYNOD_API_PORT ?? 8787);
+const apiUrl = `http://127.0.0.1:${apiPort}`;
+const appPort = Number(process.env.SYNOD_APP_PORT ?? 3000);
 
-function run(command: string, args: string[], options: { quiet?: boolean } = {}): ChildProcess {
-  const child = spawn(command, args, {
-    cwd: root,
-    stdio: options.quiet ? ["ignore", "pipe", "pipe"] : "inherit",
-    env: process.env,
+type Part = { name: string; child: ChildProcess };
+const parts: Part[] = [];
+let stopping = false;
+
+const say = (text: string) => process.stdout.write(`synod: ${text}\n`);
+
+/** Starts a part; its stderr (and its stdout unless `quietStdout`: the chain logs every RPC call) is shown, prefixed. */
+function run(name: string, command: string, args: string[], env: Record<string, string> = {}, quietStdout = false): ChildProcess {
+  const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+  // Children log to stderr; keep their output, prefixed, so one terminal shows it all.
+  const prefix = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => `[${name}] ${line}\n`)
+      .join("");
+  child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(prefix(chunk)));
+  if (!quietStdout) child.stdout?.on("data", (chunk: Buffer) => process.stderr.write(prefix(chunk)));
+  parts.push({ name, child });
+  child.on("exit", (code, signal) => {
+    if (!stopping) {
+      process.stderr.write(`synod: ${name} exited (${signal ?? `code ${code}`}); stopping everything\n`);
+      void shutdown(1);
+    }
   });
-  children.push(child);
   return child;
 }
 
-function finished(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
-async function waitForRpc(url: string, child: ChildProcess | undefined, timeoutMs = 60_000) {
-  const client = createPublicClient({ transport: http(url, { retryCount: 0 }) });
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`the local chain exited with code ${child.exitCode}`);
-    try {
-      return await client.getChainId();
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 250));
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    say("stopping …");
+    for (const { child } of [...parts].reverse()) {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await Promise.race([exited(child), new Promise((resolve) => setTimeout(resolve, 12_000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     }
   }
-  throw new Error(`no JSON-RPC answer from ${url} within ${timeoutMs / 1000} s`);
-}
-
-function shutdown(code: number) {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
   process.exit(code);
 }
-process.on("SIGINT", () => shutdown(0));
-process.on("SIGTERM", () => shutdown(0));
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
 
-const rpcUrl = process.env.RPC_URL ?? EMBEDDED_RPC;
-const embedded = process.env.RPC_URL === undefined;
-const profile = process.env.SYNOD_NETWORK_PROFILE ?? (embedded ? "local" : "production");
-
-let chain: ChildProcess | undefined;
-if (embedded) {
-  process.stdout.write("synod: starting the embedded chain on 127.0.0.1:8545 …\n");
-  chain = run(bin("hardhat"), ["node", "--hostname", "127.0.0.1", "--port", "8545"], { quiet: true });
-  chain.stderr?.pipe(process.stderr);
-}
-const chainId = await waitForRpc(rpcUrl, chain);
-
-process.stdout.write(`synod: deploying the DAO (profile ${profile}) to chain ${chainId} …\n`);
-const module = profile === "local" ? "ignition/modules/SynodLocal.ts" : "ignition/modules/Synod.ts";
-const deploymentId = `synod-${profile}-${chainId}`;
-const deploy = run(bin("hardhat"), [
-  "ignition",
-  "deploy",
-  module,
-  "--network",
-  embedded ? "localhost" : "remote",
-  "--parameters",
-  `ignition/parameters/${profile}.json`,
-  "--deployment-id",
-  deploymentId,
-  // a fresh embedded chain never holds an earlier deployment
-  ...(embedded ? ["--reset"] : []),
-], { quiet: true });
-const deployOutput: Buffer[] = [];
-deploy.stdout?.on("data", (chunk: Buffer) => deployOutput.push(chunk));
-deploy.stderr?.on("data", (chunk: Buffer) => deployOutput.push(chunk));
-if ((await finished(deploy)) !== 0) {
-  process.stderr.write(Buffer.concat(deployOutput));
-  process.stderr.write("synod: deployment failed\n");
-  shutdown(1);
-}
-
-const addresses = JSON.parse(
-  await readFile(path.join(root, "ignition", "deployments", deploymentId, "deployed_addresses.json"), "utf8"),
-) as Record<string, Address>;
-
-const client = createPublicClient({ transport: http(rpcUrl) });
-const lines = [
-  "",
-  "Synod is up.",
-  "",
-  `  chain        ${embedded ? EMBEDDED_RPC : rpcUrl} (chain id ${chainId})`,
-  ...Object.entries(addresses).map(([name, address]) => `  ${name.replace(/^Synod#/, "").padEnd(18)} ${address}`),
-];
-if (profile === "local") {
-  lines.push("", "Demo accounts (Hardhat's public test keys: never use them on a real network):");
-  for (const index of [0, 1, 2, 3, 4]) {
-    const account = mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index });
-    const role = index === 0 ? "coordinator / keeper" : `voter ${index}`;
-    const key = Buffer.from(account.getHdKey().privateKey!).toString("hex");
-    const balance = await client.readContract({
-      address: addresses["Synod#MeshToken"]!,
-      abi: [{ type: "function", name: "getVotes", stateMutability: "view", inputs: [{ type: "address" }], outputs: [{ type: "uint256" }] }],
-      functionName: "getVotes",
-      args: [account.address],
-    });
-    lines.push(`  #${index} ${account.address}  ${formatEther(balance)} MESH votes  (${role})  key 0x${key}`);
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (stopping) throw new Error("stopping");
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 300));
   }
+  throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`);
 }
-lines.push("", "Ctrl-C stops everything.", "");
-process.stdout.write(lines.join("\n"));
 
-if (chain) {
-  process.exitCode = await finished(chain);
-  shutdown(process.exitCode);
+try {
+  if (embedded) {
+    say(`starting the embedded chain on 127.0.0.1:${chainPort} …`);
+    run("chain", bin("hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(chainPort)], {}, true);
+  }
+  const chain = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) });
+  const chainId = await waitFor("the chain", () => chain.getChainId(), 60_000);
+
+  say(`deploying the DAO (profile ${profile}) to chain ${chainId} …`);
+  const module = profile === "local" ? "ignition/modules/SynodLocal.ts" : "ignition/modules/Synod.ts";
+  const deploymentId = `synod-${profile}-${chainId}`;
+  const deploy = spawn(
+    bin("hardhat"),
+    [
+      "ignition", "deploy", module,
+      "--network", embedded ? "localhost" : "remote",
+      "--parameters", `ignition/parameters/${profile}.json`,
+      "--deployment-id", deploymentId,
+      // a fresh embedded chain never holds an earlier deployment
+      ...(embedded ? ["--reset"] : []),
+    ],
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...(embedded ? { SYNOD_LOCALHOST_URL: rpcUrl } : {}) } },
+  );
+  const output: Buffer[] = [];
+  deploy.stdout?.on("data", (chunk: Buffer) => output.push(chunk));
+  deploy.stderr?.on("data", (chunk: Buffer) => output.push(chunk));
+  const deployCode = await new Promise<number>((resolve) => deploy.on("exit", (code) => resolve(code ?? 1)));
+  if (deployCode !== 0) {
+    process.stderr.write(Buffer.concat(output));
+    throw new Error("deployment failed");
+  }
+  const addresses = JSON.parse(await readFile(path.join(root, "ignition", "deployments", deploymentId, "deployed_addresses.json"), "utf8")) as Record<string, Address>;
+
+  say("starting the coordinator …");
+  run("coordinator", process.execPath, ["--import", "tsx", path.join(root, "coordinator", "server.ts")], {
+    RPC_URL: rpcUrl,
+    SYNOD_NETWORK_PROFILE: profile,
+    SYNOD_API_PORT: String(apiPort),
+  });
+  await waitFor("the coordinator", async () => ((await fetch(`${apiUrl}/health`)).status === 200 ? true : undefined), 120_000);
+
+  if (withApp) {
+    say("starting the dApp …");
+    run("app", process.execPath, ["--import", "tsx", path.join(root, "scripts", "startApp.ts")], {
+      SYNOD_APP_PORT: String(appPort),
+      NEXT_PUBLIC_SYNOD_API_URL: apiUrl,
+      NEXT_PUBLIC_RPC_URL: rpcUrl,
+    });
+    await waitFor("the dApp", async () => ((await fetch(`http://127.0.0.1:${appPort}/`)).ok ? true : undefined), 600_000);
+  }
+
+  const lines = [
+    "",
+    "Synod is up.",
+    "",
+    `  chain        ${rpcUrl} (chain id ${chainId})`,
+    `  coordinator  ${apiUrl}  (health ${apiUrl}/health, metrics ${apiUrl}/metrics, events ${apiUrl}/api/events)`,
+    ...(withApp ? [`  dApp         http://127.0.0.1:${appPort}`] : []),
+    ...Object.entries(addresses).map(([name, address]) => `  ${name.replace(/^Synod#/, "").padEnd(18)} ${address}`),
+  ];
+  if (profile === "local") {
+    lines.push("", "Demo accounts (Hardhat's public test keys: never use them on a real network):");
+    for (const index of [0, 1, 2, 3, 4]) {
+      const account = mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index });
+      const role = index === 0 ? "coordinator / keeper" : `voter ${index}`;
+      const key = Buffer.from(account.getHdKey().privateKey!).toString("hex");
+      const votes = await chain.readContract({ address: addresses["Synod#MeshToken"]!, abi: meshTokenAbi, functionName: "getVotes", args: [account.address] });
+      lines.push(`  #${index} ${account.address}  ${formatEther(votes)} MESH votes  (${role})  key 0x${key}`);
+    }
+  }
+  lines.push("", "Operator CLI: npx synod --help. Ctrl-C stops everything.", "");
+  process.stdout.write(lines.join("\n"));
+} catch (error) {
+  if (!stopping) {
+    process.stderr.write(`synod: ${error instanceof Error ? error.message : String(error)}\n`);
+    await shutdown(1);
+  }
 }

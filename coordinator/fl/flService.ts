@@ -112,6 +112,8 @@ export class FlService {
   #currentRound = 0;
   #lastModel: { round: number; manifestCid: string; recordCid: string; accuracy: number; loss: number } | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** The last minimum override logged, so it is said once, not every round. */
+  #minimumNote = "";
   /** Clients outside the simulated mesh (remote node hosts); they survive runner rebuilds. */
   #remote = new Map<string, FlClient>();
 
@@ -158,7 +160,9 @@ export class FlService {
     const n = this.#p.numNodes + this.#remote.size;
     const asked = Number(policy?.["fl.minParticipants"] ?? 3n);
     const min = Math.min(n, Math.max(asked, minResults));
-    if (min > asked) this.#logger.warn({ asked, required: minResults }, "fl.minParticipants is below the strategy's minimum; using the minimum");
+    const note = `${asked}<${minResults}`;
+    if (min > asked && note !== this.#minimumNote) this.#logger.warn({ asked, required: minResults }, "fl.minParticipants is below the strategy's minimum; using the minimum");
+    this.#minimumNote = min > asked ? note : "";
     const target = Math.min(n, Math.max(min, Number(policy?.["fl.targetParticipants"] ?? 10n)), Number(policy?.["fl.maxParticipants"] ?? 50n));
     return {
       ...this.#p.roundConfig,

@@ -91,7 +91,7 @@ export async function createKnowledgeService(parameters: CreateKnowledgeServiceP
       const privateKey = config.chain.signerKey ?? (await loadSignerKey({ chainId: probe.chainId, env: {} }));
       chain = privateKey ? await createChainClient({ rpcUrl: config.chain.rpcUrl, root, env, privateKey }) : probe;
       const indexer = new KnowledgeIndexer({ chain, index, outbox, logger });
-      keeper = new ProposalKeeper({ chain, outbox, index, indexer, content: contentStore, logger, gatewayUrl: parameters.gatewayUrl });
+      keeper = new ProposalKeeper({ chain, outbox, index, indexer, content: contentStore, logger, gatewayUrl: parameters.gatewayUrl, batchWindowMs: config.knowledge.batchWindowMs });
       if (!chain.walletClient) logger.warn({ chainId: chain.chainId }, "no signing key: the keeper indexes but does not propose (set SYNOD_PRIVATE_KEY)");
       logger.info({ chainId: chain.chainId, governor: chain.addresses.governor, registry: chain.addresses.registry }, "knowledge keeper connected");
       const loop = async () => {

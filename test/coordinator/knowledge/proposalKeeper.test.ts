@@ -141,6 +141,26 @@ describe("knowledge proposals", () => {
       db.close();
     });
 
+    it("waits for the batch window to fill a proposal, unless the batch is full", async () => {
+      const db = openDatabase(":memory:");
+      const outbox = new KnowledgeRepository(db);
+      const index = new ChainIndexRepository(db);
+      let now = Date.now();
+      const keeper = new ProposalKeeper({
+        chain, outbox, index, indexer: new KnowledgeIndexer({ chain, index, outbox, logger }), content: kuboContentStore({ url: kubo.url }), logger,
+        batchWindowMs: 60_000,
+        now: () => now,
+      });
+      await submitKnowledgeRecord({ outbox, record: { ...snapshot(), round: 701 } });
+      assert.deepEqual((await keeper.tick()).proposed, [], "the first record waits for company");
+      await submitKnowledgeRecord({ outbox, record: { ...snapshot(), round: 702 } });
+      now += 61_000;
+      const { proposed } = await keeper.tick();
+      assert.equal(proposed.length, 1);
+      assert.equal(outbox.recordsOfBatch(outbox.listBatches()[0]!.id).length, 2, "both records in one proposal");
+      db.close();
+    });
+
     it("resumes indexing from the last processed block after a restart", async () => {
       const db = openDatabase(":memory:");
       const first = keeperOn(db);

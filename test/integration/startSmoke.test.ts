@@ -1,0 +1,116 @@
+/**
+ * `npm start`, headless: the whole system comes up (embedded chain, DAO deployed,
+ * coordinator with embedded IPFS, mesh, keeper), is healthy, runs an FL round whose
+ * model the keeper proposes to the Governor, and shuts down cleanly on SIGINT.
+ */
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${what} not within ${timeoutMs / 1000} s${last ? ` (last error: ${String(last)})` : ""}`);
+}
+
+describe("npm start (smoke)", () => {
+  let child: ChildProcess;
+  let dataDir: string;
+  let apiUrl: string;
+  let chainPort: number;
+  let stdout = "";
+  let stderr = "";
+
+  before(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-smoke-"));
+    chainPort = await freePort();
+    const apiPort = await freePort();
+    apiUrl = `http://127.0.0.1:${apiPort}`;
+    child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/start.ts"), "--no-app"], {
+      cwd: root,
+      env: {
+        ...process.env,
+        SYNOD_CHAIN_PORT: String(chainPort),
+        SYNOD_API_PORT: String(apiPort),
+        SYNOD_DATA_DIR: dataDir,
+        SYNOD_MESH_NODES: "12",
+        SYNOD_FL_ROUND_INTERVAL_MS: "0",
+        SYNOD_KEEPER_TICK_MS: "500",
+        SYNOD_KEEPER_BATCH_WINDOW_MS: "0",
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  });
+
+  after(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("starts, runs a round, proposes its model, and stops cleanly", async () => {
+    await until("Synod is up", async () => (stdout.includes("Synod is up.") ? true : child.exitCode !== null ? Promise.reject(new Error(`exited: ${stderr.slice(-2000)}`)) : undefined), 240_000);
+    assert.match(stdout, /MeshGovernor\s+0x[0-9a-fA-F]{40}/);
+    assert.match(stdout, /#1 0x70997970C51812dc3A010C7d01b50e0d17dc79C8\s+225000 MESH votes/);
+
+    const health = await fetch(`${apiUrl}/health`);
+    assert.equal(health.status, 200);
+
+    const token = (await readFile(path.join(dataDir, "admin-token"), "utf8")).trim();
+    const started = await fetch(`${apiUrl}/api/fl/rounds`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" });
+    assert.equal(started.status, 202, await started.clone().text());
+    const { round } = (await started.json()) as { round: number };
+    assert.equal(round, 1);
+
+    const model = await until(
+      "a completed round",
+      async () => {
+        const body = (await (await fetch(`${apiUrl}/api/fl/model`)).json()) as { round: number | null; recordCid: string | null; holdoutAccuracy: number | null };
+        return body.round === 1 ? body : undefined;
+      },
+      120_000,
+    );
+    assert.ok(model.holdoutAccuracy! > 0.5, `accuracy ${model.holdoutAccuracy}`);
+
+    const proposal = await until(
+      "the model's proposal",
+      async () => {
+        const { proposals } = (await (await fetch(`${apiUrl}/api/proposals`)).json()) as { proposals: Array<{ id: string; state: string; batch: { records: Array<{ cid: string }> } | null }> };
+        return proposals.find((p) => p.batch?.records.some((r) => r.cid === model.recordCid));
+      },
+      60_000,
+    );
+    assert.ok(["Pending", "Active"].includes(proposal.state), proposal.state);
+
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+    assert.equal(code, 0, stderr.slice(-2000));
+    await assert.rejects(fetch(`${apiUrl}/health`), "the coordinator is down");
+    await assert.rejects(fetch(`http://127.0.0.1:${chainPort}`, { method: "POST", body: "{}" }), "the chain is down");
+  });
+});
