@@ -58,3 +58,10 @@ export class TelegramFeatureUnavailableError extends BaseError {
     this.feature = feature;
   }
 }
+
+/** The coordinator did not answer the bot in time (the bot handles updates in order, so it does not wait forever). */
+export class CoordinatorTimeoutError extends BaseError {
+  constructor({ url, pathname, timeoutMs }: { url: string; pathname: string; timeoutMs: number }) {
+    super(`The coordinator at ${redactUrl(url)} did not answer ${pathname} within ${timeoutMs / 1000} s.`, { name: "CoordinatorTimeoutError" });
+  }
+}

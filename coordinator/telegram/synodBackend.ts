@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import type { ApiClient } from "../cli/apiClient.ts";
+import { CoordinatorTimeoutError } from "../errors/telegram.ts";
 import type { ChaosPort } from "./chaosPort.ts";
 import type { MapekPort } from "./mapekPort.ts";
 
@@ -86,6 +87,8 @@ export type SynodBackend = {
 export type CreateHttpBackendParameters = {
   /** A client for the coordinator's API with the admin token (see `createApiClient`). */
   api: ApiClient;
+  /** A call not answered within this many ms fails, so a hung coordinator cannot stall the bot (it handles updates in order). Default 15 000. */
+  timeoutMs?: number;
   chaos?: ChaosPort | undefined;
   mapek?: MapekPort | undefined;
 };
@@ -97,11 +100,18 @@ export type CreateHttpBackendParameters = {
  * const backend = createHttpBackend({ api: createApiClient({ env: { SYNOD_API_URL: "http://127.0.0.1:8787", SYNOD_ADMIN_TOKEN: token } }) });
  * const { round } = await backend.fl.startRound();
  */
-export function createHttpBackend({ api, chaos, mapek }: CreateHttpBackendParameters): SynodBackend {
-  const get = async <S extends z.ZodType>(schema: S, pathname: string, query?: Record<string, string | number>) => schema.parse(await api.get<unknown>(pathname, query)) as z.output<S>;
+export function createHttpBackend({ api, chaos, mapek, timeoutMs = 15_000 }: CreateHttpBackendParameters): SynodBackend {
+  const timed = <T>(pathname: string, call: Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CoordinatorTimeoutError({ url: api.baseUrl, pathname, timeoutMs })), timeoutMs);
+    });
+    return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+  };
+  const get = async <S extends z.ZodType>(schema: S, pathname: string, query?: Record<string, string | number>) => schema.parse(await timed(pathname, api.get<unknown>(pathname, query))) as z.output<S>;
   return {
     fl: {
-      startRound: async () => StartRoundSchema.parse(await api.post<unknown>("/api/fl/rounds", {})),
+      startRound: async () => StartRoundSchema.parse(await timed("/api/fl/rounds", api.post<unknown>("/api/fl/rounds", {}))),
       status: () => get(FlStatusSchema, "/api/fl/status"),
       model: () => get(FlModelSchema, "/api/fl/model"),
       metrics: () => get(FlMetricsSchema, "/api/fl/metrics"),

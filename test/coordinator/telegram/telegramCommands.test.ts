@@ -71,7 +71,7 @@ describe("Telegram bot commands with test doubles behind its ports", () => {
       token: telegram.token,
       apiRoot: telegram.url,
       adminIds: [String(ADMIN)],
-      backend: createHttpBackend({ api, chaos, mapek }),
+      backend: createHttpBackend({ api, chaos, mapek, timeoutMs: 300 }),
       subscriptions: new SubscriptionRepository(db),
       events: createEventBus(),
       dappUrl: "http://127.0.0.1:3000",
@@ -106,6 +106,9 @@ describe("Telegram bot commands with test doubles behind its ports", () => {
       throw new Error("boom");
     });
     assert.match(await ask("/fl_metrics"), /Something went wrong on our side/);
+
+    api.answers.set("/api/fl/status", () => new Promise(() => {}));
+    assert.match(await ask("/fl_status"), /did not answer \/api\/fl\/status within 0\.3 s/, "a hung coordinator does not stall the bot");
 
     assert.match(await ask("/help"), /Synod bot/, "still serving");
   });
