@@ -24,6 +24,11 @@ export const RoundConfigSchema = z.object({
   batchSize: z.number().int().min(1).default(32),
   /** Sample with probability proportional to trust instead of uniformly. */
   trustWeightedSampling: z.boolean().default(true),
+  /**
+   * Largest example count an update may claim. FedAvg weights by this number, so an
+   * implausible claim is rejected (`bad-example-count`) rather than trusted.
+   */
+  maxExamplesPerUpdate: z.number().int().positive().default(1_000_000),
   /** Seeds sampling. */
   seed: z.number().int().default(0),
 });

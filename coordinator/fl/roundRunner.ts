@@ -86,7 +86,6 @@ export class RoundRunner {
   #replay = new ReplayGuard();
   #rng: Rng;
   #logger: Logger | undefined;
-  #maxExamples: number;
 
   constructor(parameters: RoundRunnerParameters) {
     this.model = parameters.model;
@@ -97,7 +96,6 @@ export class RoundRunner {
     this.#params = parameters.initialParams?.slice() ?? this.model.init(this.#config.seed);
     this.#rng = createRng(this.#config.seed);
     this.#logger = parameters.logger?.child({ component: "fl-round-runner" });
-    this.#maxExamples = parameters.evaluation.dataset.numExamples * 1000;
     this.#logger?.info({ config: this.#config, strategy: this.strategy.summary(), model: this.model.kind, numParams: this.model.numParams }, "FL round runner configured");
   }
 
@@ -261,7 +259,7 @@ export class RoundRunner {
         continue;
       }
       const client = this.#clients.get(a.nodeId) as FlClient;
-      const verdict = validateUpdate(a.update, { round, modelVersion: this.#modelVersion, numParams: this.model.numParams, address: client.address, maxExamples: this.#maxExamples }, this.#replay);
+      const verdict = validateUpdate(a.update, { round, modelVersion: this.#modelVersion, numParams: this.model.numParams, address: client.address, maxExamples: config.maxExamplesPerUpdate }, this.#replay);
       if (!verdict.ok) {
         record.rejected.push({ nodeId: a.nodeId, reason: verdict.reason, detail: verdict.detail });
         record.rejectionCounts[verdict.reason] = (record.rejectionCounts[verdict.reason] ?? 0) + 1;
