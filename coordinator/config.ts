@@ -254,7 +254,7 @@ function crossFieldIssues(env: Record<string, string | undefined>): ConfigIssue[
  * `SYNOD_*` variables other parts of Synod read (the dApp, `npm start`, the CLI, tests):
  * listed so that they are not taken for typos of the coordinator's own.
  */
-const READ_ELSEWHERE = new Set([
+export const VARIABLES_READ_ELSEWHERE: ReadonlySet<string> = new Set([
   "SYNOD_APP_PORT",
   "SYNOD_CHAIN_ID",
   "SYNOD_CHAIN_PORT",
@@ -295,7 +295,7 @@ function likelyTypos(env: Record<string, string | undefined>): Array<{ name: str
   const known = Object.keys(envSchema.shape);
   const typos: Array<{ name: string; meant: string }> = [];
   for (const name of Object.keys(env).sort()) {
-    if (unset(env[name]) === undefined || known.includes(name) || READ_ELSEWHERE.has(name)) continue;
+    if (unset(env[name]) === undefined || known.includes(name) || VARIABLES_READ_ELSEWHERE.has(name)) continue;
     if (!name.startsWith("SYNOD_") && !name.startsWith("TELEGRAM_")) continue;
     const meant = known.find((candidate) => editDistance(name, candidate) <= 2);
     if (meant) typos.push({ name, meant });
