@@ -1,14 +1,17 @@
 /** The coordinator's HTTP API as the dashboard reads it (`GET /api/status`, SSE `/api/events`). */
 
-export type CoordinatorComponent = { name?: string; status?: string; ok?: boolean; detail?: unknown } & Record<string, unknown>;
+/** One component's health check, as in `GET /health` (`HealthCheckReport`). */
+export type CoordinatorComponent = { status: "up" | "down"; critical: boolean; latencyMs: number; error?: string };
 
+/** The body of `GET /api/status` (`StatusReport`), as far as the dashboard uses it. */
 export type CoordinatorStatus = {
   name: string;
   version: string;
   startedAt: string;
   uptimeSeconds: number;
   ready: boolean;
-  components: unknown;
+  /** Health checks by name (`chain`, `ipfs`, …). */
+  components: Record<string, CoordinatorComponent>;
   eventStreamClients: number;
 };
 

@@ -263,7 +263,11 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
         startedAt: time(0),
         uptimeSeconds: 754,
         config: {},
-        components: { chain: { status: "up" }, ipfs: { status: "up" } } as never,
+        components: {
+          chain: { status: "up", critical: true, latencyMs: 3 },
+          ipfs: { status: "up", critical: true, latencyMs: 1 },
+          telegram: { status: "down", critical: false, latencyMs: 0, error: "TELEGRAM_BOT_TOKEN is not set" },
+        },
         ready: true,
         eventStreamClients: 1,
       },
@@ -296,6 +300,11 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
       await page.getByTestId("coordinator-up").getByText("Ready").waitFor();
       await page.getByText("HARMONIC", { exact: true }).waitFor();
       assert.match((await page.getByTestId("nodes").textContent()) ?? "", /11 online of 12/);
+      assert.deepEqual(await page.getByTestId("components").locator("tr").allTextContents(), [
+        "chainup3 ms",
+        "ipfsup1 ms",
+        "telegram (optional)down TELEGRAM_BOT_TOKEN is not set0 ms",
+      ]);
       await page.getByText("healed: node-failure on node-3").waitFor();
       // rounds 1–3 from /api/fl/metrics and round 4 from the live event, in the chart's table
       await page.getByText("Data as a table").click();

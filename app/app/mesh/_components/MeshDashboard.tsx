@@ -23,7 +23,7 @@ export function MeshDashboard() {
   const progress = useMemo(() => mergeFlProgress(flMetrics.data, events), [flMetrics.data, events]);
   const live = useMemo(() => latestMapekState(events), [events]);
   const incidents = events.filter((e) => e.type === "mesh.incident").slice(-10).reverse();
-  const components = Array.isArray(status.data?.components) ? (status.data.components as Array<Record<string, unknown>>) : [];
+  const components = Object.entries(status.data?.components ?? {});
 
   return (
     <>
@@ -50,13 +50,21 @@ export function MeshDashboard() {
                   <tr>
                     <th scope="col">Component</th>
                     <th scope="col">Status</th>
+                    <th scope="col">Latency</th>
                   </tr>
                 </thead>
-                <tbody>
-                  {components.map((c, i) => (
-                    <tr key={i}>
-                      <td>{String(c.name ?? i)}</td>
-                      <td>{String(c.status ?? (c.ok === undefined ? "—" : c.ok ? "ok" : "failing"))}</td>
+                <tbody data-testid="components">
+                  {components.map(([name, c]) => (
+                    <tr key={name}>
+                      <td>
+                        {name}
+                        {c.critical ? "" : <span className="small muted"> (optional)</span>}
+                      </td>
+                      <td>
+                        <span className={`badge ${c.status === "up" ? "verified" : "not-verified"}`}>{c.status}</span>
+                        {c.error ? <span className="small"> {c.error}</span> : null}
+                      </td>
+                      <td>{c.latencyMs} ms</td>
                     </tr>
                   ))}
                 </tbody>
