@@ -24,6 +24,7 @@ import { createKnowledgeService } from "./knowledge/createKnowledgeService.ts";
 import { createContentStore } from "./ipfs/createContentStore.ts";
 import type { ContentStore } from "./ipfs/contentStore.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { telegramService } from "./telegram/telegramService.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -42,8 +43,8 @@ export const knowledgeService: CoordinatorServiceFactory = ({ config, logger, co
 export const flService: CoordinatorServiceFactory = ({ config, logger, contentStore, events }) =>
   createFlCoordinatorService({ config, logger, contentStore, events, root });
 
-/** What `npm run coordinator` runs when no `services` are given. */
-export const defaultServices: readonly CoordinatorServiceFactory[] = [knowledgeService, flService];
+/** What `npm run coordinator` runs when no `services` are given (the Telegram bot only with `TELEGRAM_BOT_TOKEN`). */
+export const defaultServices: readonly CoordinatorServiceFactory[] = [knowledgeService, flService, telegramService];
 
 /**
  * Reads `.env` into `env` without overriding what is already set: an exported variable
