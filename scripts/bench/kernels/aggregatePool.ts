@@ -7,8 +7,15 @@
  * float64 Gram matrix per worker.
  */
 import { Worker } from "node:worker_threads";
+import { runTask } from "./runTask.ts";
 import type { Task } from "./selection.ts";
-import { wasm, type WasmMemory } from "./wasmKernels.ts";
+import { instantiateKernels, wasm, type KernelExports, type WasmMemory } from "./wasmKernels.ts";
+
+/**
+ * Below this many values (n × d) tasks run on the pool's own thread: a worker
+ * round-trip (~0.1–1 ms) would cost more than the work itself.
+ */
+const INLINE_BELOW = 1 << 21;
 
 /** Aggregation methods of bench:aggregate. */
 export type AggregateMethod = "fedavg" | "median" | "trimmed-mean" | "krum" | "multi-krum";
@@ -23,10 +30,12 @@ export class AggregatePool {
   readonly out: number;
   readonly grams: number[];
   #workers: Worker[];
+  #kernels: KernelExports;
   #nextId = 0;
   #pending = new Map<number, () => void>();
 
-  private constructor(n: number, d: number, memory: WasmMemory, workers: Worker[], out: number, grams: number[]) {
+  private constructor(n: number, d: number, memory: WasmMemory, workers: Worker[], out: number, grams: number[], kernels: KernelExports) {
+    this.#kernels = kernels;
     this.n = n;
     this.d = d;
     this.memory = memory;
@@ -64,7 +73,7 @@ export class AggregatePool {
           }),
       ),
     );
-    return new AggregatePool(n, d, memory, workers, out, grams);
+    return new AggregatePool(n, d, memory, workers, out, grams, await instantiateKernels(memory));
   }
 
   /** The updates, as a Float32Array over the shared memory (n × d, row-major). */
@@ -83,6 +92,11 @@ export class AggregatePool {
   }
 
   #run(tasks: Task[][]): Promise<void> {
+    // Selection is compute-bound even when small, so it always uses the workers.
+    if (this.n * this.d < INLINE_BELOW && tasks.every((list) => list.every((t) => t.kind !== "select"))) {
+      for (const list of tasks) for (const task of list) runTask(this.#kernels, this.memory, task);
+      return Promise.resolve();
+    }
     return Promise.all(
       tasks.flatMap((list, w) =>
         list.map(
