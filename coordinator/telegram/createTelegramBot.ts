@@ -85,7 +85,14 @@ export function createTelegramBot(parameters: CreateTelegramBotParameters): Tele
   const limiter = createChatRateLimiter(parameters.rateLimit ?? { max: 20, windowMs: 60_000 });
   const links: Links = { dappUrl: parameters.dappUrl.replace(/\/+$/, ""), apiUrl: backend.apiUrl.replace(/\/+$/, "") };
   const observer = observeEvents(events);
-  const notifier = startNotifier({ events, subscriptions, api: bot.api, links, logger });
+  const notifier = startNotifier({
+    events,
+    subscriptions,
+    api: bot.api,
+    links,
+    logger,
+    describeProposal: async (id) => (await backend.proposals(20)).find((p) => p.id === id),
+  });
   const deps: CommandDeps = { backend, subscriptions, notifier, observer, links, logger };
 
   const replyTo = (ctx: Context) => async (text: string) => {

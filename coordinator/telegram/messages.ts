@@ -60,7 +60,7 @@ export type Catalog = {
   unknownTopic(topic: string): string;
   modelRatified(event: SynodEvents["knowledge.record.ratified"], links: Links): string;
   incidentDetected(event: SynodEvents["mesh.incident"]): string;
-  proposalNeedsVotes(event: SynodEvents["governance.proposal.changed"], links: Links): string;
+  proposalNeedsVotes(event: SynodEvents["governance.proposal.changed"], links: Links, title?: string): string;
   internalError(): string;
 };
 
@@ -232,7 +232,8 @@ const en: Catalog = {
   unknownTopic: (topic) => `🤔 Unknown topic ${code(topic)}.\n\nTopics:\n${topicLines("en", ALL_TOPICS)}\nor ${code("all")}.`,
   modelRatified: (e, links) => ["🏛 <b>Model ratified!</b>", "", `📜 Record #${escapeHtml(e.recordId)}`, `📦 CID: ${cidLink(links, e.cid)}`, `🗳 ${a(`${links.dappUrl}/proposals/${e.proposalId}`, "Proposal")}`].join("\n"),
   incidentDetected: (e) => ["🚨 <b>Incident detected</b>", "", `⚡ Fault: ${escapeHtml(e.fault)}`, `🖥 Nodes: ${escapeHtml(e.nodes.join(", ") || "—")}`, `🆔 ${code(e.incidentId)}`].join("\n"),
-  proposalNeedsVotes: (e, links) => ["🗳 <b>New proposal needs votes</b>", "", `📌 State: ${escapeHtml(e.state)}`, `🔗 ${a(`${links.dappUrl}/proposals/${e.proposalId}`, "Vote in the dApp")}`].join("\n"),
+  proposalNeedsVotes: (e, links, title) =>
+    ["🗳 <b>New proposal needs votes</b>", "", ...(title ? [`📜 ${escapeHtml(title)}`] : []), `📌 State: ${escapeHtml(e.state)}`, `🔗 ${a(`${links.dappUrl}/proposals/${e.proposalId}`, "Vote in the dApp")}`].join("\n"),
   internalError: () => "💥 Something went wrong on our side. The operators can find it in the coordinator log.",
 };
 
@@ -395,7 +396,8 @@ const ru: Catalog = {
   unknownTopic: (topic) => `🤔 Неизвестная тема ${code(topic)}.\n\nТемы:\n${topicLines("ru", ALL_TOPICS)}\nили ${code("all")}.`,
   modelRatified: (e, links) => ["🏛 <b>Модель ратифицирована!</b>", "", `📜 Запись #${escapeHtml(e.recordId)}`, `📦 CID: ${cidLink(links, e.cid)}`, `🗳 ${a(`${links.dappUrl}/proposals/${e.proposalId}`, "Предложение")}`].join("\n"),
   incidentDetected: (e) => ["🚨 <b>Обнаружен инцидент</b>", "", `⚡ Сбой: ${escapeHtml(e.fault)}`, `🖥 Узлы: ${escapeHtml(e.nodes.join(", ") || "—")}`, `🆔 ${code(e.incidentId)}`].join("\n"),
-  proposalNeedsVotes: (e, links) => ["🗳 <b>Новое предложение ждёт голосов</b>", "", `📌 Состояние: ${escapeHtml(e.state)}`, `🔗 ${a(`${links.dappUrl}/proposals/${e.proposalId}`, "Голосовать в dApp")}`].join("\n"),
+  proposalNeedsVotes: (e, links, title) =>
+    ["🗳 <b>Новое предложение ждёт голосов</b>", "", ...(title ? [`📜 ${escapeHtml(title)}`] : []), `📌 Состояние: ${escapeHtml(e.state)}`, `🔗 ${a(`${links.dappUrl}/proposals/${e.proposalId}`, "Голосовать в dApp")}`].join("\n"),
   internalError: () => "💥 Что-то пошло не так на нашей стороне. Операторы найдут подробности в логе координатора.",
 };
 

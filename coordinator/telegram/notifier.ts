@@ -17,6 +17,8 @@ export type NotifierParameters = {
   api: Pick<Api, "sendMessage">;
   links: Links;
   logger: Logger;
+  /** Looks a proposal up (its title for the "needs votes" message); failures leave the title out. */
+  describeProposal?: (proposalId: string) => Promise<{ title: string } | undefined>;
 };
 
 export type Notifier = {
@@ -33,7 +35,7 @@ export type Notifier = {
 /** How many finished rounds to remember for a follow-up registered late. */
 const RECENT_ROUNDS = 32;
 
-export function startNotifier({ events, subscriptions, api, links, logger }: NotifierParameters): Notifier {
+export function startNotifier({ events, subscriptions, api, links, logger, describeProposal }: NotifierParameters): Notifier {
   const log = logger.child({ component: "telegram-notifier" });
   const followers = new Map<number, Array<{ chatId: string; lang: Lang }>>();
   const recentRounds: Array<SynodEvents["fl.round.finished"]> = [];
@@ -57,6 +59,18 @@ export function startNotifier({ events, subscriptions, api, links, logger }: Not
 
   const broadcast = (topic: SubscriptionTopic, render: (lang: Lang) => string, skip: ReadonlySet<string> = new Set()) => {
     for (const { chatId, lang } of subscriptions.subscribers(topic)) if (!skip.has(chatId)) send(chatId, render(lang));
+  };
+
+  const announceProposal = (data: SynodEvents["governance.proposal.changed"]) => {
+    if (subscriptions.subscribers("proposals").length === 0) return;
+    // In the queue, so the lookup cannot reorder messages.
+    queue = queue.then(async () => {
+      const found = await describeProposal?.(data.proposalId).catch((error: unknown) => {
+        log.debug({ err: error, proposalId: data.proposalId }, "proposal lookup failed; announcing it without a title");
+        return undefined;
+      });
+      broadcast("proposals", (lang) => MESSAGES[lang].proposalNeedsVotes(data, links, found?.title));
+    });
   };
 
   const onEvent = (event: SynodEvent) => {
@@ -87,13 +101,21 @@ export function startNotifier({ events, subscriptions, api, links, logger }: Not
         // The keeper announces a new proposal as Pending; voting opens (Active) after the voting delay.
         if ((event.data.state === "Pending" || event.data.state === "Active") && !notifiedProposals.has(event.data.proposalId)) {
           notifiedProposals.add(event.data.proposalId);
-          const data = event.data;
-          broadcast("proposals", (lang) => MESSAGES[lang].proposalNeedsVotes(data, links));
+          announceProposal(event.data);
         }
         break;
       default:
         break;
     }
+  };
+
+  // A queued task may queue more (a proposal lookup, then its messages): wait until nothing is added.
+  const idle = async (): Promise<void> => {
+    let current: Promise<void>;
+    do {
+      current = queue;
+      await current;
+    } while (current !== queue);
   };
 
   const unsubscribe = events.subscribe(onEvent, { types: ["fl.round.finished", "knowledge.record.ratified", "mesh.incident", "governance.proposal.changed"] });
@@ -109,10 +131,10 @@ export function startNotifier({ events, subscriptions, api, links, logger }: Not
       if (!list.some((f) => f.chatId === String(chatId))) list.push({ chatId: String(chatId), lang });
       followers.set(round, list);
     },
-    idle: () => queue,
+    idle,
     async stop() {
       unsubscribe();
-      await queue;
+      await idle();
     },
   };
 }

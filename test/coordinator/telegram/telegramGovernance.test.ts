@@ -157,6 +157,7 @@ describe("Telegram bot through a model's ratification", () => {
     const proposalId = proposed[0]!.toString();
     const announced = await telegram.waitForMessage((m) => m.chat_id === String(VOTER) && /New proposal needs votes/.test(m.text), { after: sent });
     assert.ok(announced.text.includes(`href="${DAPP}/proposals/${proposalId}"`));
+    assert.match(announced.text, /📜 .+/, "with the proposal's title from the index");
 
     const listed = await ask("/proposals");
     assert.ok(listed.includes(`href="${DAPP}/proposals/${proposalId}"`), listed);

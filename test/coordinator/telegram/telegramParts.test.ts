@@ -78,6 +78,7 @@ function renderAll(t: Catalog): string[] {
     t.modelRatified({ recordId: "7", kind: "Model", cid, proposalId: "42" }, links),
     t.incidentDetected({ incidentId: "inc-1", phase: "detected", fault: "node-crash", nodes: ["n1", "n2"] }),
     t.proposalNeedsVotes({ proposalId: "42", state: "Pending" }, links),
+    t.proposalNeedsVotes({ proposalId: "42", state: "Pending" }, links, "Ratify <3> records & a directive"),
     t.internalError(),
   ];
 }
