@@ -7,6 +7,8 @@ import { parseArgs } from "node:util";
 import { BaseError } from "../errors/base.ts";
 import { createApiClient, type ApiClient } from "./apiClient.ts";
 import { knowledgeCommand } from "./commands/knowledge.ts";
+import { nodeHostCommand } from "./commands/nodeHost.ts";
+import { nodesCommand } from "./commands/nodes.ts";
 import { proposalsCommand } from "./commands/proposals.ts";
 import { telegramCommand } from "./commands/telegram.ts";
 import { createOutput, type Output } from "./output.ts";
@@ -26,11 +28,14 @@ export type CommandContext = {
   options: { kind?: string; status?: string; round?: string; limit?: string };
 };
 
-type Command = { run: (context: CommandContext) => Promise<void>; help: string };
+/** `ownOptions`: the command parses its options itself (from `args`); only `--json` is taken out. */
+type Command = { run: (context: CommandContext) => Promise<void>; help: string; ownOptions?: boolean };
 
 export const COMMANDS: Record<string, Command> = {
   knowledge: { run: knowledgeCommand, help: "knowledge ls|get CID|publish FILE   records: list, read (verified), queue" },
   proposals: { run: proposalsCommand, help: "proposals ls|show ID                 Governor proposals with votes" },
+  nodes: { run: nodesCommand, help: "nodes deploy|status|rollback|admit     mesh-node hosts: staged deployment, health, rollback", ownOptions: true },
+  "node-host": { run: nodeHostCommand, help: "node-host --nodes K --coordinator URL run K mesh nodes in this process", ownOptions: true },
   telegram: { run: telegramCommand, help: "telegram                             run the Telegram bot against this coordinator" },
 };
 
@@ -45,6 +50,12 @@ function usage(): string {
  */
 export async function main(argv: string[], io: { write?: (text: string) => void; error?: (text: string) => void; env?: Record<string, string | undefined> } = {}): Promise<number> {
   const error = io.error ?? ((text: string) => process.stderr.write(text));
+  const own = argv[0] !== undefined && !argv[0].startsWith("-") ? COMMANDS[argv[0]] : undefined;
+  if (own?.ownOptions) {
+    const json = argv.includes("--json");
+    const out = createOutput({ json, ...(io.write ? { write: io.write } : {}) });
+    return runCommand(own, { api: createApiClient(io.env ? { env: io.env } : {}), out, args: argv.slice(1).filter((a) => a !== "--json"), options: {} }, json, error);
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -71,8 +82,12 @@ export async function main(argv: string[], io: { write?: (text: string) => void;
   }
   const out = createOutput({ json: parsed.values.json, ...(io.write ? { write: io.write } : {}) });
   const { json: _json, help: _help, ...options } = parsed.values;
+  return runCommand(command, { api: createApiClient(io.env ? { env: io.env } : {}), out, args, options }, parsed.values.json, error);
+}
+
+async function runCommand(command: Command, context: CommandContext, json: boolean, error: (text: string) => void): Promise<number> {
   try {
-    await command.run({ api: createApiClient(io.env ? { env: io.env } : {}), out, args, options });
+    await command.run(context);
     return 0;
   } catch (failure) {
     if (failure instanceof UsageError) {
@@ -80,7 +95,7 @@ export async function main(argv: string[], io: { write?: (text: string) => void;
       return 2;
     }
     const message = failure instanceof BaseError ? [failure.shortMessage, ...failure.metaMessages].join("\n") : failure instanceof Error ? failure.message : String(failure);
-    if (parsed.values.json) error(`${JSON.stringify({ error: { name: failure instanceof Error ? failure.name : "Error", message } })}\n`);
+    if (json) error(`${JSON.stringify({ error: { name: failure instanceof Error ? failure.name : "Error", message } })}\n`);
     else error(`synod: ${message}\n`);
     return 1;
   }

@@ -5,7 +5,7 @@
  * host processes, and resident memory of the hosts and the coordinator.
  * Targets: 500 healthy nodes within 60 s, under 4 GiB RSS in total.
  *
- * Options: --stages 50,100,500  --batch-size 50  --nodes-per-host 50  --heartbeat-ms 1000
+ * Options: --stages 50,100,500  --batch-size 50  --nodes-per-host 50  --parallel-batches 3  --heartbeat-ms 1000
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -19,7 +19,7 @@ import { remoteMeshService } from "../../coordinator/mesh/remote/createRemoteMes
 import type { RemoteMesh } from "../../coordinator/mesh/remote/remoteMesh.ts";
 import { startCoordinator } from "../../coordinator/server.ts";
 
-const { values } = parseArgs({ options: { stages: { type: "string", default: "50,100,500" }, "batch-size": { type: "string", default: "50" }, "nodes-per-host": { type: "string", default: "50" }, "heartbeat-ms": { type: "string", default: "1000" } } });
+const { values } = parseArgs({ options: { stages: { type: "string", default: "50,100,500" }, "batch-size": { type: "string", default: "50" }, "nodes-per-host": { type: "string", default: "50" }, "heartbeat-ms": { type: "string", default: "1000" }, "parallel-batches": { type: "string", default: "3" } } });
 const stages = values.stages.split(",").map(Number);
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-bench-deploy-"));
 let mesh!: RemoteMesh;
@@ -39,6 +39,7 @@ try {
       stages: [target],
       batchSize: Number(values["batch-size"]),
       nodesPerHost: Number(values["nodes-per-host"]),
+      parallelBatches: Number(values["parallel-batches"]),
       heartbeatMs: Number(values["heartbeat-ms"]),
       healthTimeoutMs: 60_000,
       data: { dataset: "mnist", seed: 1, totalShards: Math.max(...stages) },
@@ -67,7 +68,7 @@ try {
   }
   const last = results.at(-1)!;
   process.stdout.write(
-    `${JSON.stringify({ bench: "deploy", machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg().map((l) => Math.round(l * 10) / 10) }, settings: { stages, batchSize: Number(values["batch-size"]), nodesPerHost: Number(values["nodes-per-host"]), heartbeatMs: Number(values["heartbeat-ms"]) }, stages: results, targets: { healthy500Within60s: last.healthyNodes === 500 && last.cumulativeSeconds <= 60, rssUnder4GiB: last.totalRssMiB < 4096 } }, null, 2)}\n`,
+    `${JSON.stringify({ bench: "deploy", machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg().map((l) => Math.round(l * 10) / 10) }, settings: { stages, batchSize: Number(values["batch-size"]), nodesPerHost: Number(values["nodes-per-host"]), parallelBatches: Number(values["parallel-batches"]), heartbeatMs: Number(values["heartbeat-ms"]) }, stages: results, targets: { healthy500Within60s: last.healthyNodes === 500 && last.cumulativeSeconds <= 60, rssUnder4GiB: last.totalRssMiB < 4096 } }, null, 2)}\n`,
   );
 } finally {
   await rollbackAll({ api, dataDir, reason: "benchmark finished" });

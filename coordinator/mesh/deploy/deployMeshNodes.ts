@@ -55,12 +55,16 @@ export type DeployMeshNodesParameters = {
   heartbeatMs?: number;
   /** How long a batch may take to become healthy; default 30 s. */
   healthTimeoutMs?: number;
+  /** Batches deployed at the same time (each checked and rolled back on its own); default 1. */
+  parallelBatches?: number;
   /** Stop after this many failed batches; default 3. */
   maxFailedBatches?: number;
   /** Host data settings (must match the coordinator's FL: same seed and maxExamples). */
   data?: { dataset?: "mnist" | "sensor"; seed?: number; maxExamples?: number; totalShards?: number };
   /** Make batches fail on purpose: batch number (1-based, in this run) → host fault. */
   faults?: ReadonlyMap<number, HostFault>;
+  /** Hosts write their request latencies and counters to `<statsDir>/<hostId>.json` when stopped with SIGTERM (benchmarks). */
+  statsDir?: string;
   /** A host exits after this long without the coordinator; default 5 min. */
   hostMaxOfflineMs?: number;
   onProgress?: (event: DeployProgressEvent) => void;
@@ -86,6 +90,8 @@ function check(parameters: DeployMeshNodesParameters): void {
   });
   if (!Number.isInteger(parameters.batchSize) || parameters.batchSize < 1 || parameters.batchSize > 5000) issues.push(`batchSize: must be an integer from 1 to 5000, got ${parameters.batchSize}`);
   const perHost = parameters.nodesPerHost;
+  const parallel = parameters.parallelBatches;
+  if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1 || parallel > 64)) issues.push(`parallelBatches: must be an integer from 1 to 64, got ${parallel}`);
   if (perHost !== undefined && (!Number.isInteger(perHost) || perHost < 1 || perHost > 5000)) issues.push(`nodesPerHost: must be an integer from 1 to 5000, got ${perHost}`);
   if (issues.length) throw new DeploymentOptionsError({ issues });
 }
@@ -114,28 +120,25 @@ export async function deployMeshNodes(parameters: DeployMeshNodesParameters): Pr
   const data = parameters.data ?? {};
   const progress = parameters.onProgress ?? (() => undefined);
   const summary: DeploymentSummary = { stages: [], batches: [], failedBatches: 0, totalMs: 0, manifest: file };
-  const liveNodes = () => manifest.batches.reduce((n, b) => n + b.hosts.reduce((m, h) => m + h.nodes.length, 0), 0);
+  const healthyNodes = () => manifest.batches.filter((b) => b.status !== "deploying").reduce((n, b) => n + b.hosts.reduce((m, h) => m + h.nodes.length, 0), 0);
+  const parallel = parameters.parallelBatches ?? 1;
   let nextIndex = Math.max(-1, ...manifest.batches.flatMap((b) => b.hosts.flatMap((h) => h.nodes.map((n) => n.index)))) + 1;
   let batchNumber = 0;
   const totalShards = data.totalShards ?? Math.max(500, ...parameters.stages);
 
   for (const target of parameters.stages) {
     const stageStarted = performance.now();
-    const stage: StageSummary = { target, healthy: liveNodes(), durationMs: 0, batches: 0, failedBatches: 0, hostRssBytes: 0, hostProcesses: 0 };
+    const stage: StageSummary = { target, healthy: healthyNodes(), durationMs: 0, batches: 0, failedBatches: 0, hostRssBytes: 0, hostProcesses: 0 };
     progress({ type: "stage", stage: target, target, healthy: stage.healthy });
-    while (liveNodes() < target) {
-      if (summary.failedBatches >= maxFailed) {
-        await writeManifest(file, manifest);
-        throw new DeploymentFailedError({ stage: target, healthy: liveNodes(), failedBatches: summary.failedBatches });
-      }
-      batchNumber++;
-      const size = Math.min(batchSize, target - liveNodes());
-      const batch = await deployBatch({ manifest, file, meshDir, size, firstIndex: nextIndex, stage: target, nodesPerHost, heartbeatMs, data, totalShards, fault: parameters.faults?.get(batchNumber), parameters });
-      nextIndex += size;
+    // Up to `parallel` batches in flight; each is still checked and rolled back on its own.
+    const running = new Set<Promise<void>>();
+    let inFlight = 0;
+    const runBatch = async (size: number, number: number, firstIndex: number): Promise<void> => {
+      const t0 = performance.now();
+      const batch = await deployBatch({ manifest, file, meshDir, size, firstIndex, stage: target, nodesPerHost, heartbeatMs, data, totalShards, fault: parameters.faults?.get(number), parameters });
       stage.batches++;
       progress({ type: "batch-started", batch: batch.id, stage: target, nodes: size, hosts: batch.hosts.length });
-      const t0 = performance.now();
-      const verdict = await waitHealthy(api, batch, healthTimeoutMs, heartbeatMs, (healthy, elapsedMs) => progress({ type: "batch-health", batch: batch.id, healthy, nodes: size, elapsedMs, total: liveNodes() - size, target }));
+      const verdict = await waitHealthy(api, batch, healthTimeoutMs, heartbeatMs, (healthy, elapsedMs) => progress({ type: "batch-health", batch: batch.id, healthy, nodes: size, elapsedMs, total: healthyNodes(), target }));
       const pids = batch.hosts.map((h) => h.pid).filter((pid): pid is number => pid !== null);
       if (verdict.ok) {
         batch.status = "healthy";
@@ -149,10 +152,29 @@ export async function deployMeshNodes(parameters: DeployMeshNodesParameters): Pr
       }
       const durationMs = performance.now() - t0;
       summary.batches.push({ id: batch.id, stage: target, nodes: size, hosts: batch.hosts.length, pids, status: verdict.ok ? "healthy" : "rolled-back", durationMs, reason: verdict.ok ? null : verdict.reason });
-      progress({ type: "batch-finished", batch: batch.id, status: verdict.ok ? "healthy" : "rolled-back", durationMs, reason: verdict.ok ? null : verdict.reason, total: liveNodes(), target });
+      progress({ type: "batch-finished", batch: batch.id, status: verdict.ok ? "healthy" : "rolled-back", durationMs, reason: verdict.ok ? null : verdict.reason, total: healthyNodes(), target });
+    };
+    while (healthyNodes() < target || running.size > 0) {
+      const missing = target - healthyNodes() - inFlight;
+      if (missing > 0 && running.size < parallel && summary.failedBatches < maxFailed) {
+        const size = Math.min(batchSize, missing);
+        inFlight += size;
+        const task = runBatch(size, ++batchNumber, nextIndex).finally(() => {
+          inFlight -= size;
+          running.delete(task);
+        });
+        nextIndex += size;
+        running.add(task);
+        continue;
+      }
+      if (running.size === 0) {
+        await writeManifest(file, manifest);
+        throw new DeploymentFailedError({ stage: target, healthy: healthyNodes(), failedBatches: summary.failedBatches });
+      }
+      await Promise.race(running);
     }
     const pids = manifest.batches.flatMap((b) => b.hosts.map((h) => h.pid)).filter((pid): pid is number => pid !== null);
-    stage.healthy = liveNodes();
+    stage.healthy = healthyNodes();
     stage.durationMs = performance.now() - stageStarted;
     stage.hostProcesses = pids.length;
     stage.hostRssBytes = pids.reduce((sum, pid) => sum + rssOf(pid), 0);
@@ -223,6 +245,7 @@ async function deployBatch(p: DeployBatchParameters): Promise<ManifestBatch> {
       "--max-offline-ms", String(p.parameters.hostMaxOfflineMs ?? 5 * 60_000),
       ...(p.data.maxExamples ? ["--max-examples", String(p.data.maxExamples)] : []),
       ...(p.fault ? ["--fault", p.fault] : []),
+      ...(p.parameters.statsDir ? ["--stats-file", path.join(p.parameters.statsDir, `${host.hostId}.json`)] : []),
     ];
     host.pid = spawnNodeHost(args, host.logFile!);
   }
@@ -263,7 +286,7 @@ async function waitHealthy(api: DeployApi, batch: ManifestBatch, timeoutMs: numb
       onPoll(0, performance.now() - started);
       if (performance.now() - started > timeoutMs / 2) return { ok: false, reason: `health check failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(250, heartbeatMs))));
   }
   const unhealthy = last.filter((n) => !n.healthy);
   const first = unhealthy[0];

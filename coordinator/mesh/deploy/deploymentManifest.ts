@@ -92,11 +92,14 @@ export async function readManifest(file: string): Promise<DeploymentManifest | u
   return parsed.data;
 }
 
+let writes = 0;
+
 /** Writes the manifest atomically (a reader never sees half a file). */
 export async function writeManifest(file: string, manifest: DeploymentManifest): Promise<void> {
   manifest.updatedAt = new Date().toISOString();
   await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
+  // Unique per write: batches deployed in parallel write concurrently.
+  const temp = `${file}.${process.pid}.${++writes}.tmp`;
   await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o644 });
   await rename(temp, file);
 }

@@ -3,7 +3,8 @@
  * spawns this file directly (Node 22 with tsx). Prints one JSON line on stdout when its
  * nodes are built — `{ "event": "started", hostId, pid, bootId, nodes: [{ nodeId, address }] }` —
  * and logs (pino JSON) on stderr. SIGTERM/SIGINT stop it cleanly, writing `--stats-file`
- * (request latencies and counters) first; SIGKILL is a crash, as the chaos engine wants.
+ * (request latencies and counters) first; SIGUSR2 clears those statistics; SIGKILL is a
+ * crash, as the chaos engine wants.
  */
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -49,6 +50,8 @@ export async function runNodeHost(argv: readonly string[]): Promise<number> {
     };
     process.once("SIGTERM", () => void finish(0));
     process.once("SIGINT", () => void finish(0));
+    // A benchmark's measurement window starts now.
+    process.on("SIGUSR2", () => host.resetStats());
     process.stdout.write(`${JSON.stringify({ event: "started", hostId: host.hostId, pid: process.pid, bootId: host.bootId, nodes: [...host.addresses].map(([nodeId, address]) => ({ nodeId, address })) })}\n`);
   });
 }

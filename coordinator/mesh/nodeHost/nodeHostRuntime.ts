@@ -80,6 +80,8 @@ export type NodeHostRuntime = {
   readonly addresses: ReadonlyMap<string, `0x${string}`>;
   counters: HostCounters;
   latencies: HostLatencies;
+  /** Clears the counters and latencies (a benchmark starts its measurement window). */
+  resetStats(): void;
   /** Stops every loop and closes the socket. */
   close(): Promise<void>;
 };
@@ -373,6 +375,10 @@ export function startNodeHost(parameters: NodeHostRuntimeParameters): NodeHostRu
     addresses,
     counters,
     latencies,
+    resetStats() {
+      for (const key of Object.keys(counters) as Array<keyof HostCounters>) counters[key] = 0;
+      for (const key of Object.keys(latencies) as Array<keyof HostLatencies>) latencies[key].length = 0;
+    },
     async close() {
       if (closed) return;
       closed = true;

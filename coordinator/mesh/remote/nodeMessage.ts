@@ -40,6 +40,32 @@ export type SignedNodeMessage = { kind: NodeMessageKind; nodeId: string; seq: nu
 const TYPEHASH = keccak256(stringToBytes("NodeMessage(string kind,string nodeId,uint64 seq,uint64 sentAt,bytes32 payloadHash)"), "bytes");
 const DOMAIN_SEPARATOR = hexToBytes(hashDomain({ domain: nodeMessageDomain, types: { EIP712Domain: [{ name: "name", type: "string" }, { name: "version", type: "string" }] } }));
 
+// keccak256 in JS is the slowest step of verifying a message; the hashed strings
+// repeat (four kinds, a few hundred node ids, the same keys), so their hashes are kept.
+// Bounded: a flood of made-up node ids cannot grow the caches without limit.
+const CACHE_LIMIT = 100_000;
+const stringHashes = new Map<string, Uint8Array>();
+function hashString(value: string): Uint8Array {
+  let hash = stringHashes.get(value);
+  if (!hash) {
+    hash = keccak256(stringToBytes(value), "bytes");
+    if (stringHashes.size >= CACHE_LIMIT) stringHashes.clear();
+    stringHashes.set(value, hash);
+  }
+  return hash;
+}
+const addresses = new Map<string, Address>();
+function addressOfPublicKey(publicKey: Uint8Array): Address {
+  const key = Buffer.from(publicKey).toString("base64");
+  let address = addresses.get(key);
+  if (!address) {
+    address = getAddress(`0x${keccak256(publicKey.subarray(1)).slice(-40)}`);
+    if (addresses.size >= CACHE_LIMIT) addresses.clear();
+    addresses.set(key, address);
+  }
+  return address;
+}
+
 /** SHA-256 of the payload's UTF-8 bytes, as 0x-hex. */
 export function hashPayload(payload: string): Hex {
   return `0x${createHash("sha256").update(payload, "utf8").digest("hex")}`;
@@ -53,8 +79,8 @@ export function hashPayload(payload: string): Hex {
 export function nodeMessageDigest(fields: NodeMessageFields): Uint8Array {
   const struct = new Uint8Array(192);
   struct.set(TYPEHASH, 0);
-  struct.set(keccak256(stringToBytes(fields.kind), "bytes"), 32);
-  struct.set(keccak256(stringToBytes(fields.nodeId), "bytes"), 64);
+  struct.set(hashString(fields.kind), 32);
+  struct.set(hashString(fields.nodeId), 64);
   const view = new DataView(struct.buffer);
   view.setBigUint64(96 + 24, BigInt(fields.seq), false);
   view.setBigUint64(128 + 24, BigInt(fields.sentAt), false);
@@ -134,7 +160,7 @@ export function recoverNodeMessageSigner(message: SignedNodeMessage): Address | 
     const digest = nodeMessageDigest({ kind: message.kind, nodeId: message.nodeId, seq: message.seq, sentAt: message.sentAt, payloadHash: hashPayload(message.payload) });
     const publicKey = secp.recover(digest, bytes.subarray(0, 64), recoveryId, false);
     if (!publicKey) return null;
-    return getAddress(`0x${keccak256(publicKey.subarray(1)).slice(-40)}`);
+    return addressOfPublicKey(publicKey);
   } catch {
     return null;
   }

@@ -492,7 +492,9 @@ export class RemoteMesh {
         const lastSeenAgeMs = node ? now - node.lastSeenAt : null;
         const heartbeating = !!node && node.heartbeats >= 2 && (lastSeenAgeMs ?? Infinity) <= node.heartbeatMs * 2.5;
         let probe: NodeHealth["probe"] = null;
-        if (options.probe && node?.connected) {
+        // Only a node that is otherwise healthy is probed: probing costs a signature on
+        // the host and a verification here, and the verdict is "unhealthy" either way.
+        if (options.probe && node?.connected && heartbeating) {
           try {
             const rttMs = await this.probe(nodeId, options.probeTimeoutMs ?? 2000);
             probe = { ok: true, rttMs: Math.round(rttMs * 10) / 10, error: null };
