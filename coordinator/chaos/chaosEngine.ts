@@ -82,7 +82,10 @@ export class ChaosEngine {
     let targets: string[];
     if (name === "request-flood") targets = ["coordinator"];
     else {
-      const selected = selectTargets(spec.selector ?? { mode: "all" }, this.#system.nodeIds(), options.seed);
+      const selector = spec.selector ?? { mode: "all" as const };
+      // Random modes pick among running nodes (Chaos Mesh: "running objects"); explicit ids are taken as given.
+      const candidates = selector.mode === "ids" ? this.#system.nodeIds() : this.#system.nodeIds().filter((id) => this.#system.isReady(id));
+      const selected = selectTargets(selector, candidates, options.seed);
       if (!selected.ok) throw new NoTargetsError({ kind, reason: selected.reason });
       targets = selected.targets;
     }

@@ -14,6 +14,8 @@ export type NodeLinks = { down: LinkProxy; up: LinkProxy };
 export interface ChaosSystem {
   /** Every node id (the selector's candidates). */
   nodeIds(): string[];
+  /** Whether a node is running (selectors pick among running nodes, as Chaos Mesh picks running pods). */
+  isReady(nodeId: string): boolean;
   /** The host process a node runs in. */
   host(nodeId: string): NodeHost | undefined;
   /** The node's links. */

@@ -57,7 +57,7 @@ export type Analysis = {
   apiLatencyMs: number;
 };
 
-function conditionOf(view: NodeView, now: number, options: AnalyzeOptions, hostHealth: HostHealth | undefined): NodeCondition | null {
+function conditionOf(view: NodeView, now: number, options: AnalyzeOptions, hostHealth: HostHealth | undefined, excluded: boolean): NodeCondition | null {
   const since = view.lastHeartbeatAt ?? view.registeredAt;
   const stale = now - since > options.staleAfterMs;
   if (stale) {
@@ -68,7 +68,9 @@ function conditionOf(view: NodeView, now: number, options: AnalyzeOptions, hostH
   const recent = view.outcomes.slice(-3).filter((o) => o.outcome !== "timeout" && o.outcome !== "error");
   const bad = recent.filter((o) => o.outcome === "rejected" || (o.anomaly !== null && o.anomaly > options.anomalyZ)).length;
   if (bad >= options.byzantineAfter) return "byzantine";
-  const tail = view.outcomes.slice(-options.unreachableAfterFailures);
+  // An excluded node gets no new FL outcomes: its old failures must not keep it
+  // "unreachable" forever. Readmission probes its link instead (see plan.ts).
+  const tail = excluded ? [] : view.outcomes.slice(-options.unreachableAfterFailures);
   if (tail.length === options.unreachableAfterFailures && tail.every((o) => o.outcome === "timeout" || o.outcome === "error")) return "unreachable";
   if (Math.abs(view.clockSkewMs) > options.maxClockSkewMs) return "skewed";
   // Event-loop lag is not used: local training blocks a host's loop by design.
@@ -105,7 +107,7 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
   let stale = 0;
   for (const view of views) {
     const host = actuator.hostOf(view.nodeId);
-    const condition = conditionOf(view, now, options, host ? hostHealth.get(host) : undefined);
+    const condition = conditionOf(view, now, options, host ? hostHealth.get(host) : undefined, actuator.isExcluded(view.nodeId));
     if (condition) conditions.set(view.nodeId, condition);
     if (condition === "down" || condition === "frozen" || condition === "partitioned") stale++;
     const before = previousBootIds.get(view.nodeId);

@@ -123,6 +123,16 @@ export class MapekLoop {
     return this.#shedding.enabled;
   }
 
+  /**
+   * Lifts the loop's exclusion of a node (an operator or governance decision, e.g. a
+   * Byzantine node whose owner fixed it) and readmits it to FL with a clean record.
+   */
+  reinstate(nodeId: string): void {
+    this.#exclusions.delete(nodeId);
+    this.monitor.clearOutcomes(nodeId);
+    this.#p.actuator.readmitToFl(nodeId);
+  }
+
   /** Starts ticking every `intervalMs` (a tick never overlaps the previous one). */
   start(): void {
     if (!this.#stopped) return;

@@ -247,6 +247,7 @@ export async function createHostedMesh(parameters: CreateHostedMeshParameters): 
     },
     // --- ChaosSystem ---
     nodeIds: () => [...clients.keys()],
+    isReady: (nodeId) => hostOfNode.get(nodeId)?.state === "running",
     host: (nodeId) => hostOfNode.get(nodeId),
     links: (nodeId) => links.get(nodeId),
     async setAttack(nodeId: string, spec: AttackSpec | null) {
@@ -261,7 +262,8 @@ export async function createHostedMesh(parameters: CreateHostedMeshParameters): 
       const host = hosts.find((h) => h.hostId === hostId);
       if (!host || host.state === "dead" || host.state === "stopped") return "dead";
       if (host.state === "starting") return "restarting";
-      return (await host.isResponsive(300)) ? "alive" : "frozen";
+      // 1 s: on a loaded machine a live host can take hundreds of ms to answer.
+      return (await host.isResponsive(1000)) ? "alive" : "frozen";
     },
     async restartHost(hostId) {
       const host = hosts.find((h) => h.hostId === hostId);
