@@ -67,3 +67,35 @@ export function proposalTitle(description: string | undefined): string | undefin
   if (!line) return undefined;
   return line.replace(/^#+\s*/, "").trim().slice(0, 200);
 }
+
+export type EffectiveStateParameters = {
+  /** `state()` as the chain answers it at its latest block. */
+  state: ProposalStateName;
+  snapshot: bigint;
+  deadline: bigint;
+  votes: { for: bigint; against: bigint; abstain: bigint };
+  quorum: bigint;
+  /** The time the next block will carry: the later of the latest block's time and the wall clock. */
+  now: bigint;
+};
+
+/**
+ * The state the proposal is in for the next transaction. A Governor on a timestamp
+ * clock evaluates `state()` at the latest block; on a chain that mines only when there
+ * are transactions (a local node) that block can be older than the snapshot or the
+ * deadline, so the chain still says Pending when a vote would already count, or Active
+ * when voting is over. This applies the Governor's own rules to the time of the next
+ * block: voting opens after the snapshot, and once the deadline has passed the
+ * proposal succeeded if quorum was reached (For + Abstain) and For beat Against.
+ *
+ * @example
+ * effectiveProposalState({ state: "Pending", snapshot: 100n, deadline: 220n, votes, quorum, now: 150n }); // "Active"
+ */
+export function effectiveProposalState({ state, snapshot, deadline, votes, quorum, now }: EffectiveStateParameters): ProposalStateName {
+  if (state === "Pending" && now > snapshot) state = "Active";
+  if (state === "Active" && now > deadline) {
+    const quorumReached = quorum <= votes.for + votes.abstain;
+    return quorumReached && votes.for > votes.against ? "Succeeded" : "Defeated";
+  }
+  return state;
+}

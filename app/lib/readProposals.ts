@@ -6,7 +6,7 @@
  */
 import { keccak256, toHex, type Address, type Hex, type PublicClient } from "viem";
 import type { SynodContracts } from "./contracts.ts";
-import { proposalStateName, type ProposalStateName } from "./proposalState.ts";
+import { effectiveProposalState, proposalStateName, type ProposalStateName } from "./proposalState.ts";
 
 export type ProposalVotes = { against: bigint; for: bigint; abstain: bigint };
 
@@ -17,7 +17,10 @@ export type ProposalSummary = {
   values: readonly bigint[];
   calldatas: readonly Hex[];
   descriptionHash: Hex;
+  /** The state for the next transaction (see `effectiveProposalState`). */
   state: ProposalStateName;
+  /** `state()` at the chain's latest block. */
+  chainState: ProposalStateName;
   votes: ProposalVotes;
   /** Timestamps (the token's clock is ERC-6372 timestamp). */
   snapshot: bigint;
@@ -93,8 +96,12 @@ async function readProposalsById({
   const now = (await client.getBlock({ blockTag: "latest" })).timestamp;
   const quorumCalls = rows.map((row) => ({ ...governor, functionName: "quorum", args: [row.snapshot < now ? row.snapshot : now - 1n] }) as const);
   const quorums = await client.multicall({ allowFailure: false, contracts: quorumCalls });
+  const wallClock = BigInt(Math.floor(Date.now() / 1000));
+  const nextBlockTime = now > wallClock ? now : wallClock;
   return rows.map((row, i) => {
     const [, targets, values, calldatas, descriptionHash] = details[i]!;
+    const chainState = proposalStateName(row.state);
+    const quorum = quorums[i]!;
     return {
       ...row,
       index: indexes[i]!,
@@ -102,8 +109,9 @@ async function readProposalsById({
       values,
       calldatas,
       descriptionHash,
-      state: proposalStateName(row.state),
-      quorum: quorums[i]!,
+      chainState,
+      state: effectiveProposalState({ state: chainState, snapshot: row.snapshot, deadline: row.deadline, votes: row.votes, quorum, now: nextBlockTime }),
+      quorum,
     };
   });
 }
@@ -238,7 +246,12 @@ export async function readVotingPower({
   return { balance, votes, delegatee, totalSupply };
 }
 
-/** The account's votes at a proposal's snapshot (what its vote weighs). */
+/**
+ * The account's votes at a proposal's snapshot (what its vote weighs). When the
+ * chain's latest block is still before the snapshot (an idle local chain), the
+ * Governor cannot look the snapshot up yet (it reverts for future timepoints), but no
+ * block lies between, so the votes at the snapshot are the current ones.
+ */
 export async function readVotesAt({
   client,
   contracts,
@@ -250,5 +263,9 @@ export async function readVotesAt({
   account: Address;
   timepoint: bigint;
 }): Promise<bigint> {
-  return client.readContract({ ...contracts.MeshGovernor, functionName: "getVotes", args: [account, timepoint] });
+  const latest = (await client.getBlock({ blockTag: "latest" })).timestamp;
+  if (timepoint < latest) {
+    return client.readContract({ ...contracts.MeshGovernor, functionName: "getVotes", args: [account, timepoint] });
+  }
+  return client.readContract({ ...contracts.MeshToken, functionName: "getVotes", args: [account] });
 }

@@ -11,7 +11,7 @@ import {
   shortId,
 } from "../../app/lib/format.ts";
 import { formatRecordId, parseRecordId, recordId } from "../../app/lib/knowledge.ts";
-import { matchesProposal, proposalStateName, proposalTitle } from "../../app/lib/proposalState.ts";
+import { effectiveProposalState, matchesProposal, proposalStateName, proposalTitle } from "../../app/lib/proposalState.ts";
 
 describe("format", () => {
   it("formats token amounts with separators and trimmed decimals", () => {
@@ -77,5 +77,31 @@ describe("proposal states and filters", () => {
     assert.equal(proposalTitle("\n# Ratify round 7\n\nbody"), "Ratify round 7");
     assert.equal(proposalTitle("plain title\nmore"), "plain title");
     assert.equal(proposalTitle(""), undefined);
+  });
+});
+
+describe("effectiveProposalState", () => {
+  const base = {
+    snapshot: 100n,
+    deadline: 220n,
+    votes: { for: 0n, against: 0n, abstain: 0n },
+    quorum: 10n,
+  };
+  it("opens voting after the snapshot even if the chain has not mined since", () => {
+    assert.equal(effectiveProposalState({ ...base, state: "Pending", now: 100n }), "Pending");
+    assert.equal(effectiveProposalState({ ...base, state: "Pending", now: 101n }), "Active");
+  });
+  it("decides at the deadline with the Governor's rules: quorum of For + Abstain, For beats Against", () => {
+    const after = { ...base, state: "Active" as const, now: 221n };
+    assert.equal(effectiveProposalState({ ...after, votes: { for: 6n, against: 5n, abstain: 4n } }), "Succeeded");
+    assert.equal(effectiveProposalState({ ...after, votes: { for: 5n, against: 5n, abstain: 9n } }), "Defeated");
+    assert.equal(effectiveProposalState({ ...after, votes: { for: 9n, against: 0n, abstain: 0n } }), "Defeated");
+    assert.equal(effectiveProposalState({ ...base, state: "Pending", now: 300n, votes: { for: 10n, against: 0n, abstain: 0n } }), "Succeeded");
+    assert.equal(effectiveProposalState({ ...after, state: "Active", now: 220n }), "Active");
+  });
+  it("leaves every other state as the chain says", () => {
+    for (const state of ["Canceled", "Queued", "Executed", "Expired", "Defeated", "Succeeded"] as const) {
+      assert.equal(effectiveProposalState({ ...base, state, now: 1_000n }), state);
+    }
   });
 });
