@@ -36,6 +36,8 @@ export type CreateChainClientParameters = {
   root: string;
   /** Environment for `SYNOD_*_ADDRESS` overrides. */
   env?: Record<string, string | undefined>;
+  /** The contracts, when known (validated configuration); otherwise resolved from `env` and Ignition. */
+  addresses?: SynodAddresses | undefined;
   /** Retries per request, with exponential backoff from `retryDelayMs`. Default 3 and 250 ms. */
   retryCount?: number;
   retryDelayMs?: number;
@@ -85,7 +87,7 @@ export async function createChainClient(parameters: CreateChainClientParameters)
   });
   // no block-number cache: "is the chain there?" must ask the chain
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 500, cacheTime: 0 });
-  const addresses = resolveDeployment({ chainId, root, env });
+  const addresses = parameters.addresses ?? resolveDeployment({ chainId, root, env });
 
   const account = parameters.privateKey
     ? privateKeyToAccount(parameters.privateKey)

@@ -28,17 +28,9 @@ export type CreateFlCoordinatorServiceParameters = {
 
 export async function createFlCoordinatorService({ config, logger, contentStore, events, root }: CreateFlCoordinatorServiceParameters) {
   const db = openDatabase(config.dataDir);
-  const env = config.chain.addresses
-    ? {
-        SYNOD_TOKEN_ADDRESS: config.chain.addresses.token,
-        SYNOD_GOVERNOR_ADDRESS: config.chain.addresses.governor,
-        SYNOD_REGISTRY_ADDRESS: config.chain.addresses.registry,
-        SYNOD_POLICY_ADDRESS: config.chain.addresses.policy,
-      }
-    : {};
   let chain: ChainClient | undefined;
   const policy = async (): Promise<FlPolicy> => {
-    chain ??= await createChainClient({ rpcUrl: config.chain.rpcUrl, root, env, retryCount: 0 });
+    chain ??= await createChainClient({ rpcUrl: config.chain.rpcUrl, root, addresses: config.chain.addresses, retryCount: 0 });
     return (await readPolicy(chain)).parameters;
   };
   const fl = await FlService.create({

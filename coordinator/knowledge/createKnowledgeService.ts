@@ -61,14 +61,6 @@ export async function createKnowledgeService(parameters: CreateKnowledgeServiceP
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
 
-  const env = config.chain.addresses
-    ? {
-        SYNOD_TOKEN_ADDRESS: config.chain.addresses.token,
-        SYNOD_GOVERNOR_ADDRESS: config.chain.addresses.governor,
-        SYNOD_REGISTRY_ADDRESS: config.chain.addresses.registry,
-        SYNOD_POLICY_ADDRESS: config.chain.addresses.policy,
-      }
-    : {};
 
   const publish = (report: KeeperTickReport) => {
     for (const proposalId of report.proposed) events.publish("governance.proposal.changed", { proposalId: proposalId.toString(), state: "Pending" });
@@ -87,9 +79,9 @@ export async function createKnowledgeService(parameters: CreateKnowledgeServiceP
 
   async function connect(): Promise<void> {
     try {
-      const probe = await createChainClient({ rpcUrl: config.chain.rpcUrl, root, env, retryCount: 1 });
+      const probe = await createChainClient({ rpcUrl: config.chain.rpcUrl, root, addresses: config.chain.addresses, retryCount: 1 });
       const privateKey = config.chain.signerKey ?? (await loadSignerKey({ chainId: probe.chainId, env: {} }));
-      chain = privateKey ? await createChainClient({ rpcUrl: config.chain.rpcUrl, root, env, privateKey }) : probe;
+      chain = privateKey ? await createChainClient({ rpcUrl: config.chain.rpcUrl, root, addresses: config.chain.addresses, privateKey }) : probe;
       const indexer = new KnowledgeIndexer({ chain, index, outbox, logger });
       keeper = new ProposalKeeper({ chain, outbox, index, indexer, content: contentStore, logger, gatewayUrl: parameters.gatewayUrl, batchWindowMs: config.knowledge.batchWindowMs });
       if (!chain.walletClient) logger.warn({ chainId: chain.chainId }, "no signing key: the keeper indexes but does not propose (set SYNOD_PRIVATE_KEY)");
