@@ -1,3 +1,5 @@
+import { gramSquaredDistances } from "../kernels/gramDistances.ts";
+
 /**
  * Numeric kernels shared by the strategies. Every function takes the client vectors
  * as separate Float32Arrays of equal length and returns a new Float32Array; sums are
@@ -70,10 +72,24 @@ export function trimmedMean(vectors: readonly Float32Array[], beta: number): Flo
 
 /**
  * Squared Euclidean distances between every pair, as an n×n row-major matrix.
+ * Uses the WebAssembly SIMD Gram kernel ({@link gramSquaredDistances}) once the work
+ * is large enough to pay for copying the vectors into its memory.
  *
  * @param vectors - client vectors.
  */
 export function pairwiseSquaredDistances(vectors: readonly Float32Array[]): Float64Array {
+  const n = vectors.length;
+  if (n * n * (vectors[0]?.length ?? 0) >= 1 << 20) return gramSquaredDistances(vectors);
+  return directSquaredDistances(vectors);
+}
+
+/**
+ * The same matrix by the direct double loop Σ (aⱼ − bⱼ)²; exact in float64 for small
+ * inputs and the reference the kernel is tested against.
+ *
+ * @param vectors - client vectors.
+ */
+export function directSquaredDistances(vectors: readonly Float32Array[]): Float64Array {
   const n = vectors.length;
   const d = vectors[0]?.length ?? 0;
   const out = new Float64Array(n * n);

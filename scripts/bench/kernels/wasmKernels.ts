@@ -138,14 +138,18 @@ const COLSUM = `
       (br $rows1)))
   )`;
 
+/** The kernel module's WAT source. */
+export function kernelsWat(): string {
+  return `(module (import "env" "memory" (memory 1 65536 shared))\n${COLSUM}\n${gramWat()}\n)`;
+}
+
 let compiled: Promise<WasmModule> | undefined;
 
 /** Compiles (once per thread) the kernel module. */
 export function compileKernels(): Promise<WasmModule> {
   compiled ??= (async () => {
     const wabt = await wabtInit();
-    const wat = `(module (import "env" "memory" (memory 1 65536 shared))\n${COLSUM}\n${gramWat()}\n)`;
-    const parsed = wabt.parseWat("kernels.wat", wat, { simd: true, relaxed_simd: true, threads: true });
+    const parsed = wabt.parseWat("kernels.wat", kernelsWat(), { simd: true, relaxed_simd: true, threads: true });
     const { buffer } = parsed.toBinary({});
     parsed.destroy();
     return wasm.compile(new Uint8Array(buffer));
