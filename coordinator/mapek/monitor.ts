@@ -45,7 +45,11 @@ export function anomalyScores(updates: readonly { update: SignedUpdate; global: 
     return Math.sqrt(sum);
   });
   const typical = median(distances.filter(Number.isFinite));
-  updates.forEach(({ update }, k) => out.set(update.nodeId, typical > 0 ? (distances[k] as number) / typical : 1));
+  // When most updates coincide (typical distance 0), any that differs is infinitely far out.
+  updates.forEach(({ update }, k) => {
+    const d = distances[k] as number;
+    out.set(update.nodeId, typical > 0 ? d / typical : d > 0 ? Number.POSITIVE_INFINITY : 1);
+  });
   return out;
 }
 

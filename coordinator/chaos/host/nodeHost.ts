@@ -81,8 +81,9 @@ export class NodeHost {
     return this.#addresses;
   }
 
-  /** Spawns the process and waits until it serves; rejects after `startTimeoutMs`. */
-  async start(): Promise<void> {
+  /** Spawns the process and waits until it serves; rejects after `options.timeoutMs` (default `startTimeoutMs`, 30 s). */
+  async start(options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? this.#parameters.startTimeoutMs ?? 30_000;
     if (this.#state === "running" || this.#state === "paused" || this.#state === "starting") {
       throw new NodeHostError({ hostId: this.hostId, reason: `cannot start while ${this.#state}` });
     }
@@ -107,7 +108,7 @@ export class NodeHost {
       });
     });
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new NodeHostError({ hostId: this.hostId, reason: `not ready within ${this.#parameters.startTimeoutMs ?? 30_000} ms` })), this.#parameters.startTimeoutMs ?? 30_000);
+      const timer = setTimeout(() => reject(new NodeHostError({ hostId: this.hostId, reason: `not ready within ${timeoutMs} ms` })), timeoutMs);
       child.on("message", (raw: unknown) => {
         const reply = raw as HostReply;
         if (reply.type === "ready") {

@@ -136,11 +136,12 @@ export async function createHostedMesh(parameters: CreateHostedMeshParameters): 
       closers.push(() => host.stop());
       for (const node of members) hostOfNode.set(node.nodeId, host);
     }
-    // Start a few at a time: module loading is CPU-bound and this machine has 2 cores.
+    // Two at a time: module loading is CPU-bound and this machine has 2 cores. The
+    // first start gets a generous timeout (a cold start under load takes many seconds).
     const queue = [...hosts];
     await Promise.all(
-      Array.from({ length: Math.min(4, queue.length) }, async () => {
-        for (let host = queue.shift(); host; host = queue.shift()) await host.start();
+      Array.from({ length: Math.min(2, queue.length) }, async () => {
+        for (let host = queue.shift(); host; host = queue.shift()) await host.start({ timeoutMs: 120_000 });
       }),
     );
   } catch (error) {

@@ -1,0 +1,77 @@
+/**
+ * Runs every experiment in a folder against one hosted mesh and prints a markdown
+ * table of status, MTTD, MTTR and resilience score: the numbers in docs/chaos.md.
+ *
+ *   npx tsx coordinator/chaos/testbed/benchmarkExperiments.ts --nodes 100 --per-host 10 --time-scale 0.25 [experiments/…yaml …]
+ */
+import { parseArgs } from "node:util";
+import { createLogger } from "../../logger.ts";
+import { loadMnist } from "../../fl/datasets/mnist.ts";
+import { createStrategy } from "../../fl/strategies/createStrategy.ts";
+import { KnowledgeRepository } from "../../store/knowledgeRepository.ts";
+import { openDatabase } from "../../store/openDatabase.ts";
+import { listExperiments } from "../experiment/listExperiments.ts";
+import { runExperiment, type ExperimentJournal } from "../experiment/runExperiment.ts";
+import { createChaosTestbed } from "./createChaosTestbed.ts";
+
+/** One row of the benchmark. */
+export type BenchmarkRow = { file: string; name: string; status: string; deviated: boolean; mttdMs: number | null; mttrMs: number | null; resilienceScore: number; affected: number; wallMs: number };
+
+/**
+ * Runs the experiments and returns one row each.
+ *
+ * @param options.nodes - mesh size.
+ * @param options.perHost - nodes per host process.
+ * @param options.timeScale - multiplies fault durations and pauses.
+ * @param options.files - experiment files (default: every file in `experiments/`).
+ */
+export async function benchmarkExperiments(options: { nodes: number; perHost: number; timeScale: number; files?: string[]; heartbeatMs?: number }): Promise<BenchmarkRow[]> {
+  const files = options.files?.length ? options.files : (await listExperiments("experiments")).filter((e) => e.valid).map((e) => e.file);
+  const db = openDatabase(":memory:");
+  const bed = await createChaosTestbed({
+    dataset: loadMnist(),
+    numNodes: options.nodes,
+    nodesPerHost: options.perHost,
+    maxExamples: Math.min(10_000, options.nodes * 60),
+    strategy: createStrategy({ name: "fedmedian" }),
+    roundConfig: { minFitClients: 5, minAvailableClients: 5, learningRate: 0.3, batchSize: 16, roundTimeoutMs: 3000, fractionFit: Math.min(1, 20 / options.nodes) },
+    seed: 1,
+    heartbeatMs: options.heartbeatMs ?? 250,
+    mapekIntervalMs: 250,
+    roundGapMs: 200,
+    outbox: new KnowledgeRepository(db),
+    directiveCooldownMs: 60_000,
+    logger: createLogger({ level: process.env.LOG_LEVEL ?? "warn" }),
+  });
+  const rows: BenchmarkRow[] = [];
+  try {
+    await bed.mesh.runRounds(3);
+    bed.start();
+    for (const file of files) {
+      const started = Date.now();
+      let journal: ExperimentJournal;
+      try {
+        ({ journal } = await runExperiment(file, bed.deps, { timeScale: options.timeScale, onProgress: (p) => console.error(`  [${file}] ${p.phase}: ${p.detail}`) }));
+      } catch (error) {
+        console.error(`  [${file}] failed: ${error instanceof Error ? error.message : String(error)}`);
+        continue;
+      }
+      for (const [node, why] of bed.mapek.exclusions()) if (why === "byzantine") bed.mapek.reinstate(node);
+      rows.push({ file, name: journal.experiment.name, status: journal.status, deviated: journal.deviated, mttdMs: journal.mttdMs, mttrMs: journal.mttrMs, resilienceScore: journal.resilienceScore, affected: new Set(journal.faults.flatMap((f) => f.affected)).size, wallMs: Date.now() - started });
+    }
+  } finally {
+    await bed.close();
+    db.close();
+  }
+  return rows;
+}
+
+if (import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { nodes: { type: "string", default: "100" }, "per-host": { type: "string", default: "10" }, "time-scale": { type: "string", default: "0.25" } } });
+  const nodes = Number(values.nodes);
+  const rows = await benchmarkExperiments({ nodes, perHost: Number(values["per-host"]), timeScale: Number(values["time-scale"]), files: positionals });
+  console.log(`\n${nodes} nodes, ${values["per-host"]} per host process, time scale ${values["time-scale"]}\n`);
+  console.log("| experiment | status | deviated | nodes affected | MTTD (ms) | MTTR (ms) | resilience score |");
+  console.log("|---|---|---|---|---|---|---|");
+  for (const r of rows) console.log(`| ${r.name} | ${r.status} | ${r.deviated ? "yes" : "no"} | ${r.affected} | ${r.mttdMs ?? "–"} | ${r.mttrMs ?? "–"} | ${r.resilienceScore} |`);
+}
