@@ -4,6 +4,8 @@
  * Node-facing (no token: every body is a message signed by the node's key, verified
  * by `RemoteMesh`; rate limit `node`, keyed by IP and `X-Synod-Node`):
  * - `POST /api/mesh/register`, `POST /api/mesh/heartbeat`, `POST /api/mesh/updates`
+ * - `POST /api/mesh/heartbeats`: `{ messages: [...] }`, the heartbeats of all of a
+ *   host's nodes in one request (each verified on its own; per-node results)
  * - `GET /api/mesh/ws` (upgrade): one socket per node host; the coordinator sends fit
  *   requests and probes on it, the host answers probes with signed messages.
  *
@@ -99,6 +101,12 @@ export function meshRoutes({ mesh, logger, maxSockets = 10_000, socketPingMs = 1
     app.post("/api/mesh/register", node, async (request) => mesh.register(request.body));
     app.post("/api/mesh/heartbeat", node, async (request) => mesh.heartbeat(request.body));
     app.post("/api/mesh/updates", node, async (request) => mesh.receiveUpdate(request.body));
+    // A host's nodes' heartbeats in one request (each still signed by its node).
+    app.post(
+      "/api/mesh/heartbeats",
+      { config: { auth: "none", rateLimitPolicy: "node" }, schema: { body: z.strictObject({ messages: z.array(SignedNodeMessageSchema).min(1).max(5000) }) } },
+      async (request) => mesh.heartbeats(request.body.messages),
+    );
 
     app.get("/api/mesh/nodes", async () => ({ nodes: mesh.nodes(), admitted: mesh.admitted().length, sockets: mesh.sessionCount() }));
     app.get("/api/mesh/stats", async () => ({ ...mesh.stats, registered: mesh.nodes().length, admitted: mesh.admitted().length, sockets: mesh.sessionCount() }));

@@ -191,42 +191,52 @@ export function startNodeHost(parameters: NodeHostRuntimeParameters): NodeHostRu
     await Promise.all(workers);
   };
 
-  const heartbeat = async (h: Hosted): Promise<void> => {
-    if (!h.registered || h.deregistered || closed || fault === "no-heartbeat") return;
+  // One request per period carries every node's heartbeat, each signed by its node:
+  // 500 nodes cost the coordinator ten HTTP requests a second instead of five hundred.
+  let beating = false;
+  const beat = async (): Promise<void> => {
+    if (beating || closed || fault === "no-heartbeat") return;
+    const due = [...hosted.values()].filter((h) => h.registered && !h.deregistered);
+    if (!due.length) return;
+    beating = true;
+    const lag = Math.round((loopDelay.percentile(99) / 1e6) * 10) / 10;
+    const messages = due.map((h) => h.signer.sign("heartbeat", h.node.nodeId, nextSeq(h), JSON.stringify({ bootId, roundsTrained: h.node.telemetry().roundsTrained, failures: h.node.telemetry().failures, loopLagMs: lag })));
+    counters.heartbeatsSent += messages.length;
+    const started = performance.now();
     try {
-      counters.heartbeatsSent++;
-      const { status, body } = await post("heartbeat", h, "/api/mesh/heartbeat", {
-        bootId,
-        roundsTrained: h.node.telemetry().roundsTrained,
-        failures: h.node.telemetry().failures,
-        loopLagMs: Math.round((loopDelay.percentile(99) / 1e6) * 10) / 10,
+      const response = await fetch(`${base}/api/mesh/heartbeats`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-synod-node": hostId },
+        body: JSON.stringify({ messages }),
+        signal: AbortSignal.timeout(Math.max(5000, heartbeatMs * 5)),
       });
-      if (status === 200) lastOnline = Date.now();
-      else {
+      const body = (await response.json().catch(() => undefined)) as { results?: Array<{ nodeId: string; ok: boolean; reason: string | null }> } | undefined;
+      if (latencies.heartbeat.length < LATENCY_SAMPLES) latencies.heartbeat.push(performance.now() - started);
+      if (!response.ok || !body?.results) {
+        counters.heartbeatsFailed += messages.length;
+        return;
+      }
+      lastOnline = Date.now();
+      for (const result of body.results) {
+        if (result.ok) continue;
         counters.heartbeatsFailed++;
+        const h = hosted.get(result.nodeId);
         // The coordinator does not know this boot of the node (it restarted): join again.
-        if (status === 409 && JSON.stringify(body).includes("not-registered")) {
+        if (h && result.reason === "not-registered") {
           h.registered = false;
           void register(h);
         }
       }
     } catch {
-      counters.heartbeatsFailed++;
+      counters.heartbeatsFailed += messages.length;
+    } finally {
+      beating = false;
     }
   };
 
-  // Heartbeats spread evenly over the period, so K nodes do not beat all at once.
   const startHeartbeats = () => {
-    const nodes = [...hosted.values()];
-    nodes.forEach((h, i) => {
-      const first = setTimeout(() => {
-        timers.delete(first);
-        void heartbeat(h);
-        const every = setInterval(() => void heartbeat(h), heartbeatMs);
-        timers.add(every);
-      }, Math.floor((i * heartbeatMs) / nodes.length));
-      timers.add(first);
-    });
+    const every = setInterval(() => void beat(), heartbeatMs);
+    timers.add(every);
     const watchdog = setInterval(() => {
       loopDelay.reset();
       if (Date.now() - lastOnline > parameters.maxOfflineMs) shutdown(3, `no contact with the coordinator for ${parameters.maxOfflineMs} ms`);

@@ -319,6 +319,24 @@ export class RemoteMesh {
   }
 
   /**
+   * Many nodes' heartbeats at once (a host sends its nodes' in one request): each is
+   * verified on its own; refusals are reported per node instead of failing the lot.
+   */
+  heartbeats(raws: readonly unknown[]): { serverTime: number; results: Array<{ nodeId: string; ok: boolean; reason: string | null }> } {
+    const results = raws.map((raw) => {
+      const nodeId = typeof raw === "object" && raw !== null && "nodeId" in raw && typeof raw.nodeId === "string" ? raw.nodeId.slice(0, 96) : "";
+      try {
+        this.heartbeat(raw);
+        return { nodeId, ok: true, reason: null };
+      } catch (error) {
+        if (!(error instanceof NodeMessageRejectedError)) throw error;
+        return { nodeId, ok: false, reason: error.reason };
+      }
+    });
+    return { serverTime: this.#now(), results };
+  }
+
+  /**
    * `update`: the answer to a fit request. Resolves the waiting {@link fit}; an update
    * for a request that already timed out is counted as late and not used.
    */
