@@ -160,7 +160,7 @@ export async function readProposalTexts({
   contracts: SynodContracts;
   blockRange: bigint;
 }): Promise<Map<bigint, ProposalText>> {
-  const latest = await client.getBlockNumber();
+  const latest = await client.getBlockNumber({ cacheTime: 0 });
   const fromBlock = latest > blockRange ? latest - blockRange : 0n;
   const logs = await client.getContractEvents({
     ...contracts.MeshGovernor,
@@ -199,7 +199,7 @@ export async function readProposalVoteEvents({
   proposalId: bigint;
   blockRange: bigint;
 }): Promise<Vote[]> {
-  const latest = await client.getBlockNumber();
+  const latest = await client.getBlockNumber({ cacheTime: 0 });
   const fromBlock = latest > blockRange ? latest - blockRange : 0n;
   const logs = await client.getContractEvents({ ...contracts.MeshGovernor, eventName: "VoteCast", fromBlock, toBlock: latest });
   return logs

@@ -41,6 +41,10 @@ const MALICIOUS = [
   "",
   "The FL round reached **91 %** hold-out accuracy. [Report](https://example.org/report)",
   "",
+  "| # | kind | round |",
+  "|---|---|---|",
+  "| 1 | Model | 1 |",
+  "",
   "<script>window.__pwned = 'script'</script>",
   "<img src=x onerror=\"window.__pwned = 'onerror'\">",
   "[click me](javascript:window.__pwned='link')",
@@ -183,6 +187,7 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
     const description = page.getByTestId("proposal-description");
     await description.getByText("hold-out accuracy").waitFor();
     assert.equal(await description.locator("script, iframe, [onerror]").count(), 0);
+    assert.deepEqual(await description.locator("table td").allTextContents(), ["1", "Model", "1"]);
     const hrefs = await description.locator("a").evaluateAll((links) => links.map((a) => a.getAttribute("href") ?? ""));
     assert.ok(hrefs.includes("https://example.org/report"), `links: ${hrefs}`);
     assert.ok(hrefs.every((href) => !/^\s*javascript:/i.test(href)), `links: ${hrefs}`);
