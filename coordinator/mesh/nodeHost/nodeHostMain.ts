@@ -8,7 +8,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { createLogger } from "../../logger.ts";
+import { pino } from "pino";
 import { loadShards } from "./loadShards.ts";
 import { loadOrCreateNodeKeys, parseNodeHostArgs } from "./nodeHostOptions.ts";
 import { startNodeHost } from "./nodeHostRuntime.ts";
@@ -20,7 +20,8 @@ import { startNodeHost } from "./nodeHostRuntime.ts";
  */
 export async function runNodeHost(argv: readonly string[]): Promise<number> {
   const options = parseNodeHostArgs(argv);
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? "warn" }).child({ component: "node-host", hostId: options.hostId });
+  // Logs on stderr: stdout carries only the machine-readable "started" line.
+  const logger = pino({ level: process.env.LOG_LEVEL ?? "warn", base: undefined }, pino.destination(2)).child({ component: "node-host", hostId: options.hostId });
   const keys = await loadOrCreateNodeKeys(options.keysFile, { count: options.nodes, firstIndex: options.firstIndex });
   const data = loadShards({ dataset: options.dataset, indices: keys.map((k) => k.index), totalShards: options.totalShards, seed: options.seed, ...(options.maxExamples ? { maxExamples: options.maxExamples } : {}) });
   logger.info({ options: { ...options, keysFile: options.keysFile }, examples: data.data.numExamples }, "node host starting");
