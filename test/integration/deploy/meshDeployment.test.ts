@@ -74,7 +74,7 @@ describe("mesh node deployment (real node-host processes)", () => {
   });
 
   it("deploys 50 nodes in batches of 10, rolls back the batch made to fail, keeps the rest healthy", async () => {
-    const summary = await deploy([50], 10, { faults: new Map([[3, "wrong-key"]]) });
+    const summary = await deploy([50], 10, { faults: new Map([[3, "wrong-key"]]), parallelBatches: 2 });
 
     assert.equal(summary.batches.length, 6);
     const failed = summary.batches.filter((b) => b.status === "rolled-back");
