@@ -34,8 +34,8 @@ type Command = { run: (context: CommandContext) => Promise<void>; help: string; 
 export const COMMANDS: Record<string, Command> = {
   knowledge: { run: knowledgeCommand, help: "knowledge ls|get CID|publish FILE   records: list, read (verified), queue" },
   proposals: { run: proposalsCommand, help: "proposals ls|show ID                 Governor proposals with votes" },
-  nodes: { run: nodesCommand, help: "nodes deploy|status|rollback|admit     mesh-node hosts: staged deployment, health, rollback", ownOptions: true },
-  "node-host": { run: nodeHostCommand, help: "node-host --nodes K --coordinator URL run K mesh nodes in this process", ownOptions: true },
+  nodes: { run: nodesCommand, help: "nodes deploy|status|rollback|admit   mesh-node hosts: staged deployment, health, rollback", ownOptions: true },
+  "node-host": { run: nodeHostCommand, help: "node-host --nodes K --coordinator    run K mesh nodes in this process (coordinator URL)", ownOptions: true },
   telegram: { run: telegramCommand, help: "telegram                             run the Telegram bot against this coordinator" },
 };
 
