@@ -2,7 +2,7 @@
  * bench:report — turns the saved benchmark outputs into the markdown tables of
  * docs/fl.md (so the document shows measured numbers, never hand-typed ones).
  *
- *   npm run bench:report -- [--dir scripts/bench/results]
+ *   npm run bench:report -- [--dir scripts/bench/results] [--robustness robustness.json]
  *
  * Reads robustness.json (bench:robustness --output), aggregate.jsonl and round.jsonl
  * (the stdout of bench:aggregate and bench:round) and prints markdown on stdout.
@@ -11,14 +11,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-const { values } = parseArgs({ options: { dir: { type: "string", default: "scripts/bench/results" } } });
+const { values } = parseArgs({ options: { dir: { type: "string", default: "scripts/bench/results" }, robustness: { type: "string", default: "robustness.json" } } });
 const dir = values.dir;
+const robustnessFile = values.robustness;
 const out: string[] = [];
 const pct = (f: number): string => `${Math.round(f * 100)} %`;
 
 type RobustRow = { strategy: string; attack: string; byzantineFraction: number; refused: string | null; accuracyMean: number | null; accuracyStd: number | null; failedRounds?: number };
-if (existsSync(join(dir, "robustness.json"))) {
-  const report = JSON.parse(readFileSync(join(dir, "robustness.json"), "utf8")) as { config: Record<string, unknown>; wallSeconds: number; results: RobustRow[] };
+if (existsSync(join(dir, robustnessFile))) {
+  const report = JSON.parse(readFileSync(join(dir, robustnessFile), "utf8")) as { config: Record<string, unknown>; wallSeconds: number; results: RobustRow[] };
   const rows = report.results;
   const strategies = [...new Set(rows.map((r) => r.strategy))];
   const columns = [...new Set(rows.map((r) => `${r.attack}@${r.byzantineFraction}`))].sort((a, b) => {
