@@ -20,8 +20,13 @@ export type FlClientSink = { registerClient(client: FlClient): void; unregisterC
 export type RemoteMeshServiceOptions = {
   /** The FL service remote nodes join; a function because it is started by another service. */
   fl?: () => FlClientSink | undefined;
-  /** Lower-case addresses banned in MeshPolicy (e.g. a set the policy reader refreshes). */
-  bannedAddresses?: () => ReadonlySet<string>;
+  /**
+   * Reads the node keys MeshPolicy bans (e.g. `readPolicy(chain).then((p) => p.banned)`);
+   * read at start and every `policyRefreshMs`. A failed read keeps the last list.
+   */
+  policyBans?: () => Promise<readonly string[] | undefined>;
+  /** How often `policyBans` is read, ms; default 30 000. */
+  policyRefreshMs?: number;
   /** Hands out the registry (chaos, MAPE-K, tests). */
   onReady?: (mesh: RemoteMesh) => void;
   /** Ping period of host sockets, ms (default 10 s). */
@@ -38,9 +43,22 @@ export type RemoteMeshServiceOptions = {
 export function remoteMeshService(options: RemoteMeshServiceOptions = {}): CoordinatorServiceFactory {
   return async ({ config, logger, metrics }) => {
     const log = logger.child({ component: "remote-mesh" });
+    let banned: ReadonlySet<string> = new Set();
+    const refreshBans = async () => {
+      try {
+        const list = await options.policyBans?.();
+        if (list) banned = new Set(list.map((address) => address.toLowerCase()));
+      } catch (err) {
+        log.warn({ err }, "could not read MeshPolicy's banned nodes; keeping the last list");
+      }
+    };
+    await refreshBans();
+    const bansTimer = options.policyBans ? setInterval(() => void refreshBans(), options.policyRefreshMs ?? 30_000) : undefined;
+    bansTimer?.unref();
     const mesh: RemoteMesh = new RemoteMesh({
       logger: log,
-      ...(options.bannedAddresses ? { bannedAddresses: options.bannedAddresses } : {}),
+      // Checked on every message: a ban voted on chain takes effect at the next refresh.
+      bannedAddresses: () => banned,
       onNodeUp: (node) => options.fl?.()?.registerClient(new RemoteFlClient({ mesh, nodeId: node.nodeId, address: node.address })),
       onNodeDown: (nodeId) => options.fl?.()?.unregisterClient(nodeId),
     });
@@ -96,6 +114,7 @@ export function remoteMeshService(options: RemoteMeshServiceOptions = {}): Coord
         },
       ],
       close: async () => {
+        clearInterval(bansTimer);
         mesh.close();
         metrics.registry.removeSingleMetric("synod_mesh_remote_nodes");
         metrics.registry.removeSingleMetric("synod_mesh_node_messages");

@@ -43,6 +43,8 @@ describe("mesh node deployment (real node-host processes)", () => {
   let coordinator: StartCoordinatorReturnType;
   let mesh: RemoteMesh;
   let api: ApiClient;
+  /** What the fake MeshPolicy bans. */
+  const bans: string[] = [];
   const test = holdout();
   const model = createLogisticRegression({ numFeatures: test.numFeatures, numClasses: test.numClasses });
   // FL side: nodes join and leave the runner through the service's sink, as with FlService.
@@ -59,7 +61,7 @@ describe("mesh node deployment (real node-host processes)", () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-deploy-"));
     coordinator = await startCoordinator({
       env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", IPFS_API_URL: "http://127.0.0.1:9", RPC_URL: "http://127.0.0.1:9", SYNOD_NETWORK_PROFILE: "local", SYNOD_NODE_RATE_LIMIT_MAX: "100000" },
-      services: [remoteMeshService({ onReady: (m) => (mesh = m), fl: () => ({ registerClient: (c) => runner.register(c), unregisterClient: (id) => runner.unregister(id) }) })],
+      services: [remoteMeshService({ onReady: (m) => (mesh = m), policyBans: async () => bans, policyRefreshMs: 200, fl: () => ({ registerClient: (c) => runner.register(c), unregisterClient: (id) => runner.unregister(id) }) })],
     });
     api = createApiClient({ env: { SYNOD_API_URL: coordinator.url, SYNOD_ADMIN_TOKEN: coordinator.adminToken.token } });
   });
@@ -158,5 +160,25 @@ describe("mesh node deployment (real node-host processes)", () => {
     assert.equal(runner.modelVersion, 1);
     assert.ok(record.evaluation!.accuracy > 0.5, `holdout accuracy ${record.evaluation!.accuracy}`);
     assert.equal(mesh.stats.updatesLate, 0);
+  });
+
+  it("refuses a node once MeshPolicy bans its key", async () => {
+    const victim = mesh.nodes().find((n) => n.connected)!;
+    const before = mesh.stats.rejected.banned ?? 0;
+    bans.push(victim.address);
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (mesh.stats.rejected.banned ?? 0) === before) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok((mesh.stats.rejected.banned ?? 0) > before, "the banned node's heartbeats were not refused");
+    // Its heartbeats no longer count: it drops out of health; lifting the ban brings it back.
+    const until = async (healthy: boolean) => {
+      const end = Date.now() + 5000;
+      while (Date.now() < end && (await mesh.health([victim.nodeId], { probe: true }))[0]!.healthy !== healthy) await new Promise((resolve) => setTimeout(resolve, 100));
+      return (await mesh.health([victim.nodeId], { probe: true }))[0]!;
+    };
+    const banned = await until(false);
+    assert.equal(banned.healthy, false);
+    assert.match(banned.problem ?? "", /heartbeat/);
+    bans.length = 0;
+    assert.equal((await until(true)).healthy, true);
   });
 });
