@@ -25,6 +25,10 @@ import { createContentStore } from "./ipfs/createContentStore.ts";
 import type { ContentStore } from "./ipfs/contentStore.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { telegramService } from "./telegram/telegramService.ts";
+import { createChainClient, type ChainClient } from "./chain/createChainClient.ts";
+import { readPolicy } from "./chain/readPolicy.ts";
+import type { FlService } from "./fl/flService.ts";
+import { remoteMeshService } from "./mesh/remote/createRemoteMeshService.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -40,11 +44,32 @@ export const knowledgeService: CoordinatorServiceFactory = ({ config, logger, co
  * node hosts), a round every `SYNOD_FL_ROUND_INTERVAL_MS`, settings from MeshPolicy,
  * models queued as knowledge records; `/api/fl/*`.
  */
-export const flService: CoordinatorServiceFactory = ({ config, logger, contentStore, events }) =>
-  createFlCoordinatorService({ config, logger, contentStore, events, root });
+export const flService: CoordinatorServiceFactory = async (deps) => {
+  const { config, logger, contentStore, events } = deps;
+  const service = await createFlCoordinatorService({ config, logger, contentStore, events, root });
+  flOf.set(deps, service.fl);
+  return service;
+};
+
+/** Each running coordinator's FL service, for the services started after it. */
+const flOf = new WeakMap<CoordinatorDependencies, FlService>();
+
+/**
+ * Mesh nodes in node-host processes (`synod node-host`, `synod nodes deploy`): signed
+ * registration and heartbeats, health probes, training through the FL service; node keys
+ * banned in MeshPolicy are refused. `/api/mesh/*`.
+ */
+export const meshService: CoordinatorServiceFactory = (deps) => {
+  let chain: ChainClient | undefined;
+  const policyBans = async () => {
+    chain ??= await createChainClient({ rpcUrl: deps.config.chain.rpcUrl, root, addresses: deps.config.chain.addresses, retryCount: 0 });
+    return (await readPolicy(chain)).banned;
+  };
+  return remoteMeshService({ fl: () => flOf.get(deps), policyBans })(deps);
+};
 
 /** What `npm run coordinator` runs when no `services` are given (the Telegram bot only with `TELEGRAM_BOT_TOKEN`). */
-export const defaultServices: readonly CoordinatorServiceFactory[] = [knowledgeService, flService, telegramService];
+export const defaultServices: readonly CoordinatorServiceFactory[] = [knowledgeService, flService, meshService, telegramService];
 
 /**
  * Reads `.env` into `env` without overriding what is already set: an exported variable
