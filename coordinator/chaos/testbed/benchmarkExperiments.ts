@@ -25,7 +25,7 @@ export type BenchmarkRow = { file: string; name: string; status: string; deviate
  * @param options.timeScale - multiplies fault durations and pauses.
  * @param options.files - experiment files (default: every file in `experiments/`).
  */
-export async function benchmarkExperiments(options: { nodes: number; perHost: number; timeScale: number; files?: string[]; heartbeatMs?: number }): Promise<BenchmarkRow[]> {
+export async function benchmarkExperiments(options: { nodes: number; perHost: number; timeScale: number; files?: string[]; heartbeatMs?: number; warmupRounds?: number }): Promise<BenchmarkRow[]> {
   const files = options.files?.length ? options.files : (await listExperiments("experiments")).filter((e) => e.valid).map((e) => e.file);
   const db = openDatabase(":memory:");
   const bed = await createChaosTestbed({
@@ -45,7 +45,8 @@ export async function benchmarkExperiments(options: { nodes: number; perHost: nu
   });
   const rows: BenchmarkRow[] = [];
   try {
-    await bed.mesh.runRounds(3);
+    // Warm up until the model is past the experiments' accuracy floor.
+    await bed.mesh.runRounds(options.warmupRounds ?? 10);
     bed.start();
     for (const file of files) {
       const started = Date.now();
@@ -67,10 +68,10 @@ export async function benchmarkExperiments(options: { nodes: number; perHost: nu
 }
 
 if (import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { nodes: { type: "string", default: "100" }, "per-host": { type: "string", default: "10" }, "time-scale": { type: "string", default: "0.25" } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { nodes: { type: "string", default: "100" }, "per-host": { type: "string", default: "10" }, "time-scale": { type: "string", default: "0.25" }, "heartbeat-ms": { type: "string", default: "250" } } });
   const nodes = Number(values.nodes);
-  const rows = await benchmarkExperiments({ nodes, perHost: Number(values["per-host"]), timeScale: Number(values["time-scale"]), files: positionals });
-  console.log(`\n${nodes} nodes, ${values["per-host"]} per host process, time scale ${values["time-scale"]}\n`);
+  const rows = await benchmarkExperiments({ nodes, perHost: Number(values["per-host"]), timeScale: Number(values["time-scale"]), heartbeatMs: Number(values["heartbeat-ms"]), files: positionals });
+  console.log(`\n${nodes} nodes, ${values["per-host"]} per host process, heartbeat ${values["heartbeat-ms"]} ms, time scale ${values["time-scale"]}\n`);
   console.log("| experiment | status | deviated | nodes affected | MTTD (ms) | MTTR (ms) | resilience score |");
   console.log("|---|---|---|---|---|---|---|");
   for (const r of rows) console.log(`| ${r.name} | ${r.status} | ${r.deviated ? "yes" : "no"} | ${r.affected} | ${r.mttdMs ?? "–"} | ${r.mttrMs ?? "–"} | ${r.resilienceScore} |`);

@@ -174,6 +174,7 @@ export async function createHostedMesh(parameters: CreateHostedMeshParameters): 
   let loop: Promise<void> | undefined;
   let looping = false;
   let gapTimer: NodeJS.Timeout | undefined;
+  let endGap: (() => void) | undefined;
   // Membership changes wait for the round boundary: the round runner looks clients up
   // again after the fit phase, so unregistering one mid-round would break that round.
   const pendingMembership = new Map<string, boolean>();
@@ -227,13 +228,20 @@ export async function createHostedMesh(parameters: CreateHostedMeshParameters): 
       loop = (async () => {
         while (looping) {
           await runOne();
-          if (looping && parameters.roundGapMs) await new Promise<void>((resolve) => (gapTimer = setTimeout(resolve, parameters.roundGapMs)));
+          if (looping && parameters.roundGapMs) {
+            await new Promise<void>((resolve) => {
+              endGap = resolve;
+              gapTimer = setTimeout(resolve, parameters.roundGapMs);
+            });
+          }
         }
       })();
     },
     async stopRounds() {
       looping = false;
+      // Clearing the gap's timer alone would leave the loop awaiting it forever.
       if (gapTimer) clearTimeout(gapTimer);
+      endGap?.();
       await loop;
     },
     async runRounds(n) {
@@ -243,8 +251,11 @@ export async function createHostedMesh(parameters: CreateHostedMeshParameters): 
     },
     async close() {
       await mesh.stopRounds();
-      for (const close of closers.reverse()) await close().catch(() => undefined);
-      await server.close();
+      // Each closer gets 10 s: a shutdown must end even if one part misbehaves.
+      const bounded = (work: Promise<void>): Promise<void> =>
+        Promise.race([work.catch(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref())]);
+      for (const close of closers.reverse()) await bounded(close());
+      await bounded(server.close());
     },
     // --- ChaosSystem ---
     nodeIds: () => [...clients.keys()],

@@ -131,6 +131,8 @@ export class LinkProxy {
   #target: { host: string; port: number };
   #server: net.Server;
   #conns = new Set<Conn>();
+  /** Every socket still open, including those whose connection is draining. */
+  #sockets = new Set<net.Socket>();
   #flows: Record<LinkDirection, Flow>;
   #down = false;
   #port = 0;
@@ -208,6 +210,8 @@ export class LinkProxy {
   /** Closes the listener and every connection. */
   async close(): Promise<void> {
     for (const conn of [...this.#conns]) this.#destroy(conn);
+    // Draining connections wait on timers; the server's close waits on them: end them now.
+    for (const socket of [...this.#sockets]) socket.destroy();
     this.#flows.to.clearTimers();
     this.#flows.from.clearTimers();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -219,13 +223,20 @@ export class LinkProxy {
     conn.upstream.resetAndDestroy();
   }
 
+  #track(socket: net.Socket): void {
+    this.#sockets.add(socket);
+    socket.once("close", () => this.#sockets.delete(socket));
+  }
+
   #accept(client: net.Socket): void {
+    this.#track(client);
     client.setNoDelay(true);
     if (this.#down) {
       client.resetAndDestroy();
       return;
     }
     const upstream = net.connect({ ...this.#target, noDelay: true });
+    this.#track(upstream);
     const conn: Conn = { client, upstream, corrupted: false };
     this.#conns.add(conn);
     // client → upstream is `to` the node when the coordinator initiated, else `from` it.
