@@ -227,8 +227,11 @@ export class RoundRunner {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), config.roundTimeoutMs);
     const arrivals: Arrival[] = [];
+    // The clients as sampled: one unregistered mid-round (a node host went down) is still
+    // judged by the key it was sampled with, instead of vanishing from under the round.
+    const sampledClients = new Map(record.sampled.map((nodeId) => [nodeId, this.#clients.get(nodeId) as FlClient]));
     const pending = record.sampled.map(async (nodeId) => {
-      const client = this.#clients.get(nodeId) as FlClient;
+      const client = sampledClients.get(nodeId) as FlClient;
       try {
         const update = await client.fit(instruction, controller.signal);
         arrivals.push({ nodeId, update, at: performance.now() });
@@ -258,7 +261,7 @@ export class RoundRunner {
         record.failures.push({ nodeId: a.nodeId, reason: "error", detail: a.error instanceof BaseError ? a.error.shortMessage : String(a.error) });
         continue;
       }
-      const client = this.#clients.get(a.nodeId) as FlClient;
+      const client = sampledClients.get(a.nodeId) as FlClient;
       const verdict = validateUpdate(a.update, { round, modelVersion: this.#modelVersion, numParams: this.model.numParams, address: client.address, maxExamples: config.maxExamplesPerUpdate }, this.#replay);
       if (!verdict.ok) {
         record.rejected.push({ nodeId: a.nodeId, reason: verdict.reason, detail: verdict.detail });

@@ -94,3 +94,19 @@ describe("RoundRunner lifecycle", () => {
     }
   });
 });
+
+describe("RoundRunner membership changes", () => {
+  it("finishes a round when a sampled client is unregistered while it trains", async () => {
+    const mesh = smallMesh({ strategy: new FedAvg() });
+    const leaving = mesh.nodes[0]!;
+    const fit = leaving.fit.bind(leaving);
+    leaving.fit = async (instruction, signal) => {
+      mesh.runner.unregister(leaving.nodeId); // its host went down mid-round
+      return fit(instruction, signal);
+    };
+    const record = await mesh.runner.runRound();
+    assert.equal(record.status, "completed");
+    assert.ok(record.accepted.includes(leaving.nodeId), "its on-time, valid update still counts");
+    assert.ok(!mesh.runner.clientIds().includes(leaving.nodeId), "and it is not sampled again");
+  });
+});
