@@ -11,8 +11,8 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { freePort, until } from "../fixtures/waiting.ts";
-import { serveJsonRpc, type JsonRpcServer } from "../fixtures/jsonRpcServer.ts";
-import { connection, deploySynod, networkHelpers, type Synod } from "../fixtures/synod.ts";
+import type { JsonRpcServer } from "../fixtures/jsonRpcServer.ts";
+import { serveSynod, type Synod } from "../fixtures/synod.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -33,8 +33,8 @@ describe("coordinator crash (kill -9) and restart", () => {
   }
 
   before(async () => {
-    synod = await networkHelpers.loadFixture(deploySynod);
-    rpc = await serveJsonRpc(connection.provider);
+    let addressEnv: Record<string, string>;
+    ({ synod, rpc, env: addressEnv } = await serveSynod());
     dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-crash-"));
     const port = await freePort();
     apiUrl = `http://127.0.0.1:${port}`;
@@ -44,10 +44,7 @@ describe("coordinator crash (kill -9) and restart", () => {
       SYNOD_NETWORK_PROFILE: "local",
       SYNOD_DATA_DIR: dataDir,
       SYNOD_API_PORT: String(port),
-      SYNOD_TOKEN_ADDRESS: synod.token.address,
-      SYNOD_GOVERNOR_ADDRESS: synod.governor.address,
-      SYNOD_REGISTRY_ADDRESS: synod.registry.address,
-      SYNOD_POLICY_ADDRESS: synod.policy.address,
+      ...addressEnv,
       SYNOD_MESH_NODES: "16",
       SYNOD_FL_ROUND_INTERVAL_MS: "0",
       SYNOD_KEEPER_TICK_MS: "300",

@@ -25,10 +25,10 @@ import { createLogger } from "../../coordinator/logger.ts";
 import { ChainIndexRepository } from "../../coordinator/store/chainIndexRepository.ts";
 import { KnowledgeRepository } from "../../coordinator/store/knowledgeRepository.ts";
 import { openDatabase } from "../../coordinator/store/openDatabase.ts";
-import { serveJsonRpc, type JsonRpcServer } from "../fixtures/jsonRpcServer.ts";
+import type { JsonRpcServer } from "../fixtures/jsonRpcServer.ts";
 import { chaosReport, incident, snapshot } from "../fixtures/knowledgeRecords.ts";
 import { startKuboRpcServer } from "../fixtures/kuboRpcServer.ts";
-import { VoteType, connection, deploySynod, networkHelpers, type Synod } from "../fixtures/synod.ts";
+import { VoteType, networkHelpers, serveSynod, type Synod } from "../fixtures/synod.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const logger = createLogger({ level: "silent" });
@@ -64,14 +64,7 @@ async function voteThrough(proposalId: bigint) {
 
 describe("knowledge keeper (integration)", () => {
   before(async () => {
-    synod = await networkHelpers.loadFixture(deploySynod);
-    rpc = await serveJsonRpc(connection.provider);
-    env = {
-      SYNOD_TOKEN_ADDRESS: synod.token.address,
-      SYNOD_GOVERNOR_ADDRESS: synod.governor.address,
-      SYNOD_REGISTRY_ADDRESS: synod.registry.address,
-      SYNOD_POLICY_ADDRESS: synod.policy.address,
-    };
+    ({ synod, rpc, env } = await serveSynod());
   });
 
   after(async () => {

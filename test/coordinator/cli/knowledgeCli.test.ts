@@ -22,10 +22,10 @@ import { createLogger } from "../../../coordinator/logger.ts";
 import { ChainIndexRepository } from "../../../coordinator/store/chainIndexRepository.ts";
 import { KnowledgeRepository } from "../../../coordinator/store/knowledgeRepository.ts";
 import { openDatabase, type Database } from "../../../coordinator/store/openDatabase.ts";
-import { serveJsonRpc, type JsonRpcServer } from "../../fixtures/jsonRpcServer.ts";
+import type { JsonRpcServer } from "../../fixtures/jsonRpcServer.ts";
 import { incident, snapshot } from "../../fixtures/knowledgeRecords.ts";
 import { startKuboRpcServer, type KuboRpcServer } from "../../fixtures/kuboRpcServer.ts";
-import { VoteType, connection, deploySynod, networkHelpers, type Synod } from "../../fixtures/synod.ts";
+import { VoteType, networkHelpers, serveSynod, type Synod } from "../../fixtures/synod.ts";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 const ADMIN_TOKEN = "cli-test-admin-token-0123456789abcdef";
@@ -49,16 +49,11 @@ describe("synod CLI: knowledge and proposals", () => {
   }
 
   before(async () => {
-    synod = await networkHelpers.loadFixture(deploySynod);
-    rpc = await serveJsonRpc(connection.provider);
+    let addresses;
+    ({ synod, rpc, addresses } = await serveSynod());
     kubo = await startKuboRpcServer();
     dir = await mkdtemp(path.join(os.tmpdir(), "synod-cli-"));
-    chain = await createChainClient({
-      rpcUrl: rpc.url,
-      root,
-      retryCount: 0,
-      env: { SYNOD_TOKEN_ADDRESS: synod.token.address, SYNOD_GOVERNOR_ADDRESS: synod.governor.address, SYNOD_REGISTRY_ADDRESS: synod.registry.address, SYNOD_POLICY_ADDRESS: synod.policy.address },
-    });
+    chain = await createChainClient({ rpcUrl: rpc.url, root, retryCount: 0, addresses });
     db = openDatabase(":memory:");
     const outbox = new KnowledgeRepository(db);
     const index = new ChainIndexRepository(db);

@@ -19,11 +19,11 @@ import { policyParameterKey } from "../../../coordinator/policy/parameters.ts";
 import { ChainIndexRepository } from "../../../coordinator/store/chainIndexRepository.ts";
 import { KnowledgeRepository } from "../../../coordinator/store/knowledgeRepository.ts";
 import { openDatabase, type Database } from "../../../coordinator/store/openDatabase.ts";
-import { serveJsonRpc, type JsonRpcServer } from "../../fixtures/jsonRpcServer.ts";
+import type { JsonRpcServer } from "../../fixtures/jsonRpcServer.ts";
 import { directive, incident, snapshot } from "../../fixtures/knowledgeRecords.ts";
 import { startKuboRpcServer, type KuboRpcServer } from "../../fixtures/kuboRpcServer.ts";
 import { kuboContentStore } from "../../../coordinator/ipfs/kuboContentStore.ts";
-import { VoteType, connection, deploySynod, networkHelpers, type Synod } from "../../fixtures/synod.ts";
+import { VoteType, networkHelpers, serveSynod, type Synod } from "../../fixtures/synod.ts";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 const logger = createLogger({ level: "silent" });
@@ -35,20 +35,10 @@ let chain: ChainClient;
 
 describe("knowledge proposals", () => {
   before(async () => {
-    synod = await networkHelpers.loadFixture(deploySynod);
-    rpc = await serveJsonRpc(connection.provider);
+    let addresses;
+    ({ synod, rpc, addresses } = await serveSynod());
     kubo = await startKuboRpcServer();
-    chain = await createChainClient({
-      rpcUrl: rpc.url,
-      root,
-      retryCount: 0,
-      env: {
-        SYNOD_TOKEN_ADDRESS: synod.token.address,
-        SYNOD_GOVERNOR_ADDRESS: synod.governor.address,
-        SYNOD_REGISTRY_ADDRESS: synod.registry.address,
-        SYNOD_POLICY_ADDRESS: synod.policy.address,
-      },
-    });
+    chain = await createChainClient({ rpcUrl: rpc.url, root, retryCount: 0, addresses });
   });
 
   after(async () => {
