@@ -107,11 +107,22 @@ function updateDigestBytes(message: UpdateMessage): Uint8Array {
   view.setBigUint64(32 + 24, BigInt(message.round), false);
   view.setBigUint64(64 + 24, BigInt(message.modelVersion), false);
   struct.set(hexToBytes(message.updateHash), 96);
+  return typedDataDigest(DOMAIN_SEPARATOR, struct);
+}
+
+/**
+ * EIP-712's final hash, `keccak256(0x1901 ‖ domainSeparator ‖ keccak256(encodedStruct))`,
+ * for callers that encode their struct themselves (see {@link updateDigestBytes}).
+ *
+ * @param domainSeparator - the 32-byte domain separator.
+ * @param encodedStruct - the type hash followed by the encoded fields.
+ */
+export function typedDataDigest(domainSeparator: Uint8Array, encodedStruct: Uint8Array): Uint8Array {
   const outer = new Uint8Array(66);
   outer[0] = 0x19;
   outer[1] = 0x01;
-  outer.set(DOMAIN_SEPARATOR, 2);
-  outer.set(keccak256(struct, "bytes"), 34);
+  outer.set(domainSeparator, 2);
+  outer.set(keccak256(encodedStruct, "bytes"), 34);
   return keccak256(outer, "bytes");
 }
 

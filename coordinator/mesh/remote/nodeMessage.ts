@@ -13,6 +13,7 @@
 import { createHash } from "node:crypto";
 import * as secp from "tiny-secp256k1";
 import { bytesToHex, getAddress, hashDomain, hexToBytes, keccak256, stringToBytes, type Address, type Hex } from "viem";
+import { typedDataDigest } from "../nodeIdentity.ts";
 
 /** EIP-712 domain of node messages. */
 export const nodeMessageDomain = { name: "Synod Mesh", version: "1" } as const;
@@ -85,12 +86,7 @@ export function nodeMessageDigest(fields: NodeMessageFields): Uint8Array {
   view.setBigUint64(96 + 24, BigInt(fields.seq), false);
   view.setBigUint64(128 + 24, BigInt(fields.sentAt), false);
   struct.set(hexToBytes(fields.payloadHash), 160);
-  const outer = new Uint8Array(66);
-  outer[0] = 0x19;
-  outer[1] = 0x01;
-  outer.set(DOMAIN_SEPARATOR, 2);
-  outer.set(keccak256(struct, "bytes"), 34);
-  return keccak256(outer, "bytes");
+  return typedDataDigest(DOMAIN_SEPARATOR, struct);
 }
 
 /** A node's message signer: its address and a function that signs node messages. */
