@@ -128,6 +128,10 @@ export const envSchema = z.object({
     "",
   ),
   SYNOD_MESH_NODES: withDefault(integer(0, 10_000), 50),
+  SYNOD_MESH_NODES_PER_HOST: withDefault(integer(0, 1_000), 10),
+  SYNOD_MESH_HEARTBEAT_MS: withDefault(integer(50, 60_000), 250),
+  SYNOD_MAPEK_INTERVAL_MS: withDefault(integer(50, 600_000), 250),
+  SYNOD_EXPERIMENTS_DIR: withDefault(z.string().min(1), "experiments"),
   SYNOD_FL_ROUND_INTERVAL_MS: withDefault(integer(0, 86_400_000), 30_000),
   SYNOD_KEEPER_TICK_MS: withDefault(integer(100, 600_000), 2_000),
   SYNOD_KEEPER_BATCH_WINDOW_MS: withDefault(integer(0, 86_400_000), 60_000),
@@ -211,8 +215,26 @@ export const configSchema = envSchema.transform((env) => {
       apiRoot: env.TELEGRAM_API_ROOT,
       adminIds: env.TELEGRAM_ADMIN_IDS,
     },
+    mesh: {
+      /**
+       * `SYNOD_MESH_NODES_PER_HOST`: the coordinator's mesh runs in node-host processes of
+       * this many nodes each, behind fault-injecting links (what chaos and MAPE-K act on);
+       * 0 keeps the nodes in the coordinator process (no chaos engine, no MAPE-K loop).
+       */
+      nodesPerHost: env.SYNOD_MESH_NODES_PER_HOST,
+      /** `SYNOD_MESH_HEARTBEAT_MS`: how often each node heartbeats. */
+      heartbeatMs: env.SYNOD_MESH_HEARTBEAT_MS,
+    },
+    mapek: {
+      /** `SYNOD_MAPEK_INTERVAL_MS`: the MAPE-K loop's tick period. */
+      intervalMs: env.SYNOD_MAPEK_INTERVAL_MS,
+    },
+    chaos: {
+      /** `SYNOD_EXPERIMENTS_DIR`: the experiment files `synod chaos ls` and `/chaos_run` offer (relative to the repository). */
+      experimentsDir: env.SYNOD_EXPERIMENTS_DIR,
+    },
     fl: {
-      /** `SYNOD_MESH_NODES`: simulated mesh nodes in the coordinator process (0: only node hosts). */
+      /** `SYNOD_MESH_NODES`: the coordinator's mesh nodes (0: only node hosts deployed with `synod nodes deploy`). */
       meshNodes: env.SYNOD_MESH_NODES,
       /** `SYNOD_FL_ROUND_INTERVAL_MS`: a round every so often; 0 runs rounds only on request. */
       roundIntervalMs: env.SYNOD_FL_ROUND_INTERVAL_MS,
@@ -380,6 +402,9 @@ export function summarizeConfig(config: SynodConfig) {
       adminIds: config.telegram.adminIds.length,
     },
     fl: config.fl,
+    mesh: config.mesh,
+    mapek: config.mapek,
+    chaos: config.chaos,
     knowledge: config.knowledge,
   };
 }

@@ -29,6 +29,8 @@ import { createChainClient, type ChainClient } from "./chain/createChainClient.t
 import { readPolicy } from "./chain/readPolicy.ts";
 import type { FlService } from "./fl/flService.ts";
 import { remoteMeshService } from "./mesh/remote/createRemoteMeshService.ts";
+import { createChaosCoordinatorService } from "./chaos/createChaosCoordinatorService.ts";
+import type { HostedMesh } from "./chaos/testbed/createHostedMesh.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -46,13 +48,23 @@ export const knowledgeService: CoordinatorServiceFactory = ({ config, logger, co
  */
 export const flService: CoordinatorServiceFactory = async (deps) => {
   const { config, logger, contentStore, events } = deps;
-  const service = await createFlCoordinatorService({ config, logger, contentStore, events, root });
+  const service = await createFlCoordinatorService({ config, logger, contentStore, events, root, apiUrl: deps.apiUrl });
   flOf.set(deps, service.fl);
+  if (service.mesh) hostedMeshOf.set(deps, service.mesh);
   return service;
 };
 
 /** Each running coordinator's FL service, for the services started after it. */
 const flOf = new WeakMap<CoordinatorDependencies, FlService>();
+/** Each running coordinator's mesh in node-host processes, where the FL service hosts one. */
+const hostedMeshOf = new WeakMap<CoordinatorDependencies, HostedMesh>();
+
+/**
+ * The MAPE-K loop and the chaos engine over the FL service's hosted mesh (start after
+ * {@link flService}), experiment runs kept in SQLite; `/api/chaos/*`, `/api/mapek`.
+ */
+export const chaosService: CoordinatorServiceFactory = (deps) =>
+  createChaosCoordinatorService({ config: deps.config, logger: deps.logger, events: deps.events, root, mesh: hostedMeshOf.get(deps) });
 
 /**
  * Mesh nodes in node-host processes (`synod node-host`, `synod nodes deploy`): signed
@@ -69,7 +81,7 @@ export const meshService: CoordinatorServiceFactory = (deps) => {
 };
 
 /** What `npm run coordinator` runs when no `services` are given (the Telegram bot only with `TELEGRAM_BOT_TOKEN`). */
-export const defaultServices: readonly CoordinatorServiceFactory[] = [knowledgeService, flService, meshService, telegramService];
+export const defaultServices: readonly CoordinatorServiceFactory[] = [knowledgeService, flService, chaosService, meshService, telegramService];
 
 /**
  * Reads `.env` into `env` without overriding what is already set: an exported variable
@@ -130,6 +142,8 @@ export type CoordinatorDependencies = {
   events: EventBus;
   metrics: Metrics;
   contentStore: ContentStore;
+  /** The API's base URL once it listens (before: the configured one). */
+  apiUrl: () => string;
 };
 
 export type StartCoordinatorReturnType = CoordinatorDependencies & {
@@ -177,7 +191,8 @@ export async function startCoordinator(parameters: StartCoordinatorParameters = 
     onListenerError: (err, event) => logger.error({ err, type: event.type, id: event.id }, "event listener failed"),
   });
   const metrics = createMetrics();
-  const deps: CoordinatorDependencies = { config, logger, events, metrics, contentStore };
+  let listeningUrl: string | undefined;
+  const deps: CoordinatorDependencies = { config, logger, events, metrics, contentStore, apiUrl: () => listeningUrl ?? config.cli.apiUrl };
 
   const services: CoordinatorService[] = [];
   // Releases what was opened, newest first; used on shutdown and when startup fails half-way.
@@ -222,6 +237,7 @@ export async function startCoordinator(parameters: StartCoordinatorParameters = 
   const port = typeof address === "object" && address !== null ? address.port : config.api.port;
   const host = config.api.host.includes(":") ? `[${config.api.host}]` : config.api.host;
   const url = `http://${host}:${port}`;
+  listeningUrl = url;
   logger.info({ url }, "coordinator listening");
 
   let closing: Promise<void> | undefined;

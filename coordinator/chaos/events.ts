@@ -9,9 +9,9 @@ declare module "../events.ts" {
     /** A fault was reverted. */
     "chaos.fault.recovered": { faultId: string; kind: string; affected: string[]; activeMs: number };
     /** An experiment moved on (live progress for the CLI and the dApp). */
-    "chaos.experiment.progress": { experiment: string; phase: string; detail: string };
+    "chaos.experiment.progress": { experiment: string; runId?: number; phase: string; detail: string };
     /** An experiment ended. */
-    "chaos.experiment.finished": { experiment: string; status: string; deviated: boolean; resilienceScore: number; mttdMs: number | null; mttrMs: number | null; reportCid?: string };
+    "chaos.experiment.finished": { experiment: string; runId?: number; status: string; deviated: boolean; resilienceScore: number; mttdMs: number | null; mttrMs: number | null; reportCid?: string };
   }
 }
 export {};

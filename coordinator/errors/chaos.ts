@@ -98,3 +98,40 @@ export class ExperimentAbortedError extends BaseError {
     super(`Experiment ${experiment} aborted: ${reason}.`, { name: "ExperimentAbortedError" });
   }
 }
+
+/** An experiment is already running: one at a time. */
+export class ExperimentRunningError extends BaseError {
+  readonly statusCode = 409;
+  constructor({ experiment }: { experiment: string }) {
+    super(`Chaos experiment "${experiment}" is still running.`, { name: "ExperimentRunningError", metaMessages: ["One experiment runs at a time: wait for it (`synod chaos status`) or abort it."] });
+  }
+}
+
+/** No valid experiment file has this name. */
+export class UnknownExperimentError extends BaseError {
+  readonly statusCode = 404;
+  readonly known: string[];
+  constructor({ name, known }: { name: string; known: string[] }) {
+    super(`No chaos experiment is named "${name}".`, { name: "UnknownExperimentError", metaMessages: [`Known: ${known.join(", ") || "(none)"}.`] });
+    this.known = known;
+  }
+}
+
+/** No chaos run has this id. */
+export class UnknownChaosRunError extends BaseError {
+  readonly statusCode = 404;
+  constructor({ runId }: { runId: number }) {
+    super(`No chaos run ${runId}.`, { name: "UnknownChaosRunError", metaMessages: ["List the runs with `synod chaos runs`."] });
+  }
+}
+
+/** The coordinator's mesh is not one the chaos engine can act on. */
+export class ChaosUnavailableError extends BaseError {
+  readonly statusCode = 503;
+  constructor({ reason }: { reason: string }) {
+    super(`Chaos experiments and the MAPE-K loop are not running here: ${reason}.`, {
+      name: "ChaosUnavailableError",
+      metaMessages: ["They act on a mesh in node-host processes: set SYNOD_MESH_NODES_PER_HOST > 0 (the default, 10)."],
+    });
+  }
+}

@@ -47,6 +47,12 @@ export type FlServiceParameters = {
   maxExamples?: number;
   /** Round settings that MeshPolicy does not set (local epochs, learning rate, …). */
   roundConfig?: RoundConfigInput;
+  /**
+   * Called after every round with the record as the runner made it (its round number
+   * is the runner's, the one nodes signed; the service renumbers rounds across runners).
+   * MAPE-K's monitor watches rounds through it.
+   */
+  onRound?: (record: RoundRecord) => void;
 };
 
 export type StartRoundReturnType = { round: number; participants: number; timeoutMs: number };
@@ -157,9 +163,11 @@ export class FlService {
    * participants and failed every round); the override is logged, not hidden.
    */
   #roundConfig(policy: FlPolicy | undefined, minResults: number): RoundConfigInput {
-    const n = this.#p.numNodes + this.#remote.size;
+    // At least 1: a federation whose clients have not registered yet still needs a valid config.
+    const n = Math.max(1, this.#p.numNodes + this.#remote.size);
     const asked = Number(policy?.["fl.minParticipants"] ?? 3n);
-    const min = Math.min(n, Math.max(asked, minResults));
+    // Never below the strategy's minimum: with fewer nodes than that, rounds fail with the reason recorded.
+    const min = Math.max(minResults, Math.min(n, asked));
     const note = `${asked}<${minResults}`;
     if (min > asked && note !== this.#minimumNote) this.#logger.warn({ asked, required: minResults }, "fl.minParticipants is below the strategy's minimum; using the minimum");
     this.#minimumNote = min > asked ? note : "";
@@ -245,7 +253,13 @@ export class FlService {
   }
 
   async #run(round: number): Promise<RoundRecord> {
-    const record = { ...(await this.#mesh.runner.runRound()), round };
+    const raw = await this.#mesh.runner.runRound();
+    try {
+      this.#p.onRound?.(raw);
+    } catch (error) {
+      this.#logger.error({ err: error, round }, "a round observer failed");
+    }
+    const record = { ...raw, round };
     let manifestCid: string | null = null;
     let modelRecordCid: string | null = null;
     if (record.status === "completed" && record.evaluation) {
@@ -318,7 +332,8 @@ export class FlService {
       } catch (error) {
         if (!(error instanceof RoundInProgressError)) this.#logger.error({ err: error }, "scheduled FL round failed to start");
       }
-      this.#timer = setTimeout(loop, intervalMs);
+      // stop() may have come while this round ran: then no next one.
+      if (this.#timer) this.#timer = setTimeout(loop, intervalMs);
     };
     this.#timer = setTimeout(loop, intervalMs);
   }

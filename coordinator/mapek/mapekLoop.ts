@@ -33,6 +33,9 @@ export type MapekIncident = {
   actions: ExecutedAction[];
 };
 
+/** A tick as the history keeps it. */
+export type MapekTickSummary = { epoch: number; at: number; state: MapekState; phi: number; conditions: number; actions: number };
+
 /** One tick's outcome. */
 export type MapekTick = { epoch: number; state: MapekState; previousState: MapekState | null; phi: number; analysis: Analysis; actions: ExecutedAction[] };
 
@@ -90,6 +93,7 @@ export class MapekLoop {
   #nextIncident = 1;
   #healthyTicks = new Map<string, number>();
   #lastTick: MapekTick | undefined;
+  #history: MapekTickSummary[] = [];
   /** Directives and snapshots submitted (CIDs), newest last. */
   readonly submitted: { kind: "MapekSnapshot" | "Directive"; cid: string; state: MapekState }[] = [];
 
@@ -106,6 +110,10 @@ export class MapekLoop {
   }
   get lastTick(): MapekTick | undefined {
     return this.#lastTick;
+  }
+  /** The latest ticks (at most 1000), oldest first: state and φ over time. */
+  history(limit = 1000): MapekTickSummary[] {
+    return this.#history.slice(-limit);
   }
   /** Open incidents. */
   openIncidents(): MapekIncident[] {
@@ -194,6 +202,8 @@ export class MapekLoop {
     this.#state = state;
     const tick: MapekTick = { epoch, state, previousState, phi, analysis, actions: executed };
     this.#lastTick = tick;
+    this.#history.push({ epoch, at: Date.now(), state, phi, conditions: analysis.conditions.size, actions: executed.length });
+    if (this.#history.length > 1000) this.#history.shift();
     if (state !== previousState) {
       this.#p.logger?.info({ from: previousState, to: state, phi: Number(phi.toFixed(3)), factors: analysis.factors }, "MAPE-K state changed");
       this.#p.events?.publish("mapek.state.changed", { from: previousState ?? "NONE", to: state, phi });

@@ -22,6 +22,7 @@ export type SimulatedMeshParameters = {
   model: "logistic-regression" | "mlp";
   /** Hidden units of the MLP, default 64. */
   hidden?: number;
+  /** Nodes in this process; 0 when every client is registered from elsewhere. */
   numNodes: number;
   /** Dirichlet α for a label-skewed split, or `"iid"`. */
   partition: { kind: "dirichlet"; alpha: number } | { kind: "iid" };
@@ -72,10 +73,13 @@ export function createSimulatedMesh(parameters: SimulatedMeshParameters): Simula
   const { train, test } = splitDataset(source, parameters.testFraction ?? 0.2, rng.fork());
   const shape = { numFeatures: train.numFeatures, numClasses: train.numClasses };
   const model = parameters.model === "mlp" ? createMlp({ ...shape, hidden: parameters.hidden ?? 64 }) : createLogisticRegression(shape);
+  // No local nodes is a federation whose clients all live elsewhere (node-host processes).
   const shards =
-    parameters.partition.kind === "iid"
-      ? partitionIid(train, { numPartitions: parameters.numNodes, seed: parameters.seed })
-      : partitionDirichlet(train, { numPartitions: parameters.numNodes, alpha: parameters.partition.alpha, seed: parameters.seed });
+    parameters.numNodes === 0
+      ? []
+      : parameters.partition.kind === "iid"
+        ? partitionIid(train, { numPartitions: parameters.numNodes, seed: parameters.seed })
+        : partitionDirichlet(train, { numPartitions: parameters.numNodes, alpha: parameters.partition.alpha, seed: parameters.seed });
   const nodes = shards.map(
     (rows, i) =>
       new MeshNode({

@@ -101,6 +101,20 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (chat_id, topic)
    );
    CREATE INDEX telegram_subscriptions_topic ON telegram_subscriptions(topic);`,
+  // 5: chaos experiment runs and their journals
+  `CREATE TABLE chaos_runs (
+     run_id         INTEGER PRIMARY KEY,
+     experiment     TEXT NOT NULL,
+     title          TEXT NOT NULL,
+     file           TEXT,
+     source         TEXT NOT NULL,
+     status         TEXT NOT NULL CHECK (status IN ('running','completed','failed','aborted','interrupted')),
+     time_scale     REAL NOT NULL,
+     started_at     INTEGER NOT NULL,
+     ended_at       INTEGER,
+     report_cid     TEXT,
+     journal        TEXT
+   );`,
 ];
 
 /**

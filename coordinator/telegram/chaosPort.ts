@@ -4,27 +4,9 @@
  * adapts the real engine and `runExperiment`; the coordinator passes it to the bot
  * where it runs the chaos engine (`createTelegramService({ chaos })`).
  */
-import path from "node:path";
-import { BaseError } from "../errors/base.ts";
 
 /** A valid experiment file (the fields of `listExperiments`' valid entries the bot shows). */
 export type ExperimentEntry = { file: string; name: string; title: string; nominalDurationMs: number };
-
-/** An experiment is already running: one at a time. */
-export class ExperimentRunningError extends BaseError {
-  constructor({ experiment }: { experiment: string }) {
-    super(`Chaos experiment "${experiment}" is still running.`, { name: "ExperimentRunningError" });
-  }
-}
-
-/** No valid experiment file has this name. */
-export class UnknownExperimentError extends BaseError {
-  readonly known: string[];
-  constructor({ name, known }: { name: string; known: string[] }) {
-    super(`No chaos experiment is named "${name}".`, { name: "UnknownExperimentError", metaMessages: [`Known: ${known.join(", ") || "(none)"}.`] });
-    this.known = known;
-  }
-}
 
 export type ChaosStatusView = {
   running: { experiment: string; title: string; startedAt: number; phase: string; detail: string } | null;
@@ -44,9 +26,3 @@ export type ChaosPort = {
   run(name: string): Promise<{ experiment: string; title: string; nominalDurationMs: number }>;
   status(): Promise<ChaosStatusView>;
 };
-
-/** Finds a valid experiment by its `name` or its file name without extension. */
-export function findExperiment<E extends { file: string; name: string }>(listings: readonly E[], name: string): E | undefined {
-  const wanted = name.trim().toLowerCase();
-  return listings.find((e) => e.name.toLowerCase() === wanted || path.basename(e.file).replace(/\.ya?ml$/, "").toLowerCase() === wanted);
-}

@@ -6,7 +6,8 @@
  */
 import { UnknownSubscriptionTopicError } from "../errors/telegram.ts";
 import type { Logger } from "../logger.ts";
-import { ExperimentRunningError, findExperiment, UnknownExperimentError } from "./chaosPort.ts";
+import { ExperimentRunningError, UnknownExperimentError } from "../errors/chaos.ts";
+import { findExperiment } from "../chaos/experiment/experimentRunner.ts";
 import type { EventObserver } from "./eventObserver.ts";
 import type { Catalog, Lang, Links } from "./messages.ts";
 import type { Notifier } from "./notifier.ts";

@@ -44,6 +44,8 @@ export type RunExperimentOptions = {
   timeScale?: number;
   /** Interrupts the run (rollbacks still happen). */
   signal?: AbortSignal;
+  /** The run's id where the coordinator keeps runs; carried by its events. */
+  runId?: number;
 };
 
 /** One event of the journal. */
@@ -119,7 +121,7 @@ export async function runExperiment(file: string | Experiment, deps: ExperimentD
     const at = Date.now();
     events.push({ at, type: phase, detail });
     options.onProgress?.({ at, phase, detail });
-    deps.events?.publish("chaos.experiment.progress", { experiment: experiment.name, phase, detail });
+    deps.events?.publish("chaos.experiment.progress", { experiment: experiment.name, phase, detail, ...(options.runId !== undefined ? { runId: options.runId } : {}) });
   };
   logger?.info({ title: experiment.title, timeScale: scale, method: experiment.method, probes }, "chaos experiment starting");
   progress("started", `${experiment.title} (time scale ${scale})`);
@@ -297,6 +299,7 @@ export async function runExperiment(file: string | Experiment, deps: ExperimentD
   progress("finished", `${journal.status}${journal.deviated ? " (deviated)" : ""}; MTTD ${journal.mttdMs ?? "–"} ms, MTTR ${journal.mttrMs ?? "–"} ms, resilience ${journal.resilienceScore}`);
   deps.events?.publish("chaos.experiment.finished", {
     experiment: experiment.name,
+    ...(options.runId !== undefined ? { runId: options.runId } : {}),
     status: journal.status,
     deviated: journal.deviated,
     resilienceScore: journal.resilienceScore,

@@ -11,7 +11,7 @@
 import type { Address } from "viem";
 import type { EventBus } from "../../events.ts";
 import type { AttackSpec } from "../../fl/attacks/createAttack.ts";
-import type { FitInstruction, SignedUpdate } from "../../fl/client.ts";
+import type { FitInstruction, FlClient, SignedUpdate } from "../../fl/client.ts";
 import { subsetDataset, type Dataset } from "../../fl/datasets/dataset.ts";
 import type { RoundConfigInput } from "../../fl/roundConfig.ts";
 import type { RoundRecord, RoundRunner } from "../../fl/roundRunner.ts";
@@ -46,7 +46,18 @@ export type CreateHostedMeshParameters = {
   roundGapMs?: number;
   events?: EventBus;
   logger?: Logger;
+  /**
+   * Where the nodes train: without it the mesh runs its own rounds (`startRounds`);
+   * with it (the coordinator's FL service) the federation runs them and reports each
+   * one to {@link HostedMesh.observeRound}.
+   */
+  federation?: Federation;
+  /** The API request floods hit; default the mesh's own heartbeat server. */
+  apiUrl?: () => string;
 };
+
+/** A round runner that takes clients from outside (the coordinator's FL service). */
+export type Federation = { registerClient(client: FlClient): void; unregisterClient(nodeId: string): void };
 
 /** The running mesh. */
 export type HostedMesh = ChaosSystem &
@@ -55,8 +66,10 @@ export type HostedMesh = ChaosSystem &
     monitor: Monitor;
     server: HeartbeatServer;
     hosts: NodeHost[];
-    /** FL rounds run by the loop so far. */
+    /** FL rounds so far (run by the loop, or observed from the federation). */
     rounds(): readonly RoundRecord[];
+    /** Tells the monitor how a round went (the runner's record, with the runner's round number). */
+    observeRound(record: RoundRecord): void;
     /** Starts running FL rounds back to back. */
     startRounds(): void;
     /** Stops after the current round. */
@@ -92,6 +105,8 @@ export async function createHostedMesh(parameters: CreateHostedMeshParameters): 
     ...(parameters.logger ? { logger: parameters.logger } : {}),
   });
   const runner = sim.runner;
+  const federation: Federation = parameters.federation ?? { registerClient: (client) => runner.register(client), unregisterClient: (nodeId) => runner.unregister(nodeId) };
+  const ownRounds = parameters.federation === undefined;
   const monitor = new Monitor();
   const server = new HeartbeatServer({ monitor });
   const serverPort = await server.listen();
@@ -165,7 +180,7 @@ export async function createHostedMesh(parameters: CreateHostedMeshParameters): 
       },
     });
     clients.set(node.nodeId, client);
-    runner.register(client);
+    federation.registerClient(client);
     monitor.register(node.nodeId, host.hostId);
   }
   logger?.info({ nodes: sim.nodes.length, hosts: hosts.length, heartbeatMs: parameters.heartbeatMs, api: `http://127.0.0.1:${serverPort}` }, "hosted mesh up");
@@ -185,14 +200,14 @@ export async function createHostedMesh(parameters: CreateHostedMeshParameters): 
       return;
     }
     const client = clients.get(nodeId);
-    if (member && client) runner.register(client);
-    else runner.unregister(nodeId);
+    if (member && client) federation.registerClient(client);
+    else federation.unregisterClient(nodeId);
   };
   const runOne = async (): Promise<RoundRecord> => {
     for (const [nodeId, member] of pendingMembership) {
       const client = clients.get(nodeId);
-      if (member && client) runner.register(client);
-      else runner.unregister(nodeId);
+      if (member && client) federation.registerClient(client);
+      else federation.unregisterClient(nodeId);
     }
     pendingMembership.clear();
     inRound = true;
@@ -202,10 +217,7 @@ export async function createHostedMesh(parameters: CreateHostedMeshParameters): 
     } finally {
       inRound = false;
     }
-    const updates = globals.get(String(record.round)) ?? [];
-    globals.clear();
-    monitor.observeRound(record, updates);
-    history.push(record);
+    observeRound(record);
     parameters.events?.publish("fl.round.finished", {
       round: record.round,
       status: record.status,
@@ -216,13 +228,26 @@ export async function createHostedMesh(parameters: CreateHostedMeshParameters): 
     return record;
   };
 
+  const observeRound = (record: RoundRecord): void => {
+    const updates = globals.get(String(record.round)) ?? [];
+    globals.clear();
+    monitor.observeRound(record, updates);
+    history.push(record);
+    if (history.length > 1000) history.shift();
+  };
+  const ownRoundsOnly = (): void => {
+    if (!ownRounds) throw new Error("this mesh trains in a federation that runs its own rounds");
+  };
+
   const mesh: HostedMesh = {
     runner,
     monitor,
     server,
     hosts,
     rounds: () => history,
+    observeRound,
     startRounds() {
+      ownRoundsOnly();
       if (looping) return;
       looping = true;
       loop = (async () => {
@@ -245,6 +270,7 @@ export async function createHostedMesh(parameters: CreateHostedMeshParameters): 
       await loop;
     },
     async runRounds(n) {
+      ownRoundsOnly();
       const out: RoundRecord[] = [];
       for (let i = 0; i < n; i++) out.push(await runOne());
       return out;
@@ -267,7 +293,7 @@ export async function createHostedMesh(parameters: CreateHostedMeshParameters): 
       if (!host) throw new Error(`unknown node ${nodeId}`);
       await host.setAttack(nodeId, spec);
     },
-    apiUrl: () => `http://127.0.0.1:${serverPort}`,
+    apiUrl: parameters.apiUrl ?? (() => `http://127.0.0.1:${serverPort}`),
     // --- MeshActuator ---
     hostOf: (nodeId) => hostOfNode.get(nodeId)?.hostId ?? null,
     async hostHealth(hostId): Promise<HostHealth> {

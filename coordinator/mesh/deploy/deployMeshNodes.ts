@@ -203,6 +203,8 @@ type DeployBatchParameters = {
 async function deployBatch(p: DeployBatchParameters): Promise<ManifestBatch> {
   const id = `batch-${String(p.manifest.nextBatch++).padStart(3, "0")}`;
   const batch: ManifestBatch = { id, stage: p.stage, status: "deploying", startedAt: new Date().toISOString(), healthyAt: null, hosts: [] };
+  // Listed with its id, before any await: batches deployed in parallel stay in id order.
+  p.manifest.batches.push(batch);
   const plans: Array<{ host: ManifestHost; keys: HostedNodeKey[] }> = [];
   for (let offset = 0, h = 0; offset < p.size; offset += p.nodesPerHost, h++) {
     const hostId = `${id}-h${h}`;
@@ -225,7 +227,6 @@ async function deployBatch(p: DeployBatchParameters): Promise<ManifestBatch> {
     plans.push({ host, keys });
     batch.hosts.push(host);
   }
-  p.manifest.batches.push(batch);
   // Recorded before anything runs: a deployer killed from here on leaves a manifest
   // that `synod nodes rollback` can clean up.
   await writeManifest(p.file, p.manifest);

@@ -9,7 +9,9 @@ import { ApiRequestError, CoordinatorUnreachableError, type ApiClient } from "..
 import { createEventBus } from "../../../coordinator/events.ts";
 import { createLogger } from "../../../coordinator/logger.ts";
 import { openDatabase, type Database } from "../../../coordinator/store/openDatabase.ts";
-import { ExperimentRunningError, findExperiment, UnknownExperimentError, type ChaosPort, type ChaosStatusView, type ExperimentEntry } from "../../../coordinator/telegram/chaosPort.ts";
+import { ExperimentRunningError, UnknownExperimentError } from "../../../coordinator/errors/chaos.ts";
+import { findExperiment } from "../../../coordinator/chaos/experiment/experimentRunner.ts";
+import type { ChaosPort, ChaosStatusView, ExperimentEntry } from "../../../coordinator/telegram/chaosPort.ts";
 import { createTelegramBot, type TelegramBot } from "../../../coordinator/telegram/createTelegramBot.ts";
 import type { MapekPort } from "../../../coordinator/telegram/mapekPort.ts";
 import { SubscriptionRepository } from "../../../coordinator/telegram/subscriptionRepository.ts";
