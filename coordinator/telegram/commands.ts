@@ -6,8 +6,9 @@
  */
 import { UnknownSubscriptionTopicError } from "../errors/telegram.ts";
 import type { Logger } from "../logger.ts";
-import { ExperimentRunningError, UnknownExperimentError } from "../errors/chaos.ts";
+import { ChaosUnavailableError, ExperimentRunningError, UnknownExperimentError } from "../errors/chaos.ts";
 import { findExperiment } from "../chaos/experiment/experimentRunner.ts";
+import type { ChaosRunStarted } from "./chaosPort.ts";
 import type { EventObserver } from "./eventObserver.ts";
 import type { Catalog, Lang, Links } from "./messages.ts";
 import type { Notifier } from "./notifier.ts";
@@ -45,6 +46,27 @@ export type BotCommand = {
   run(context: CommandContext): Promise<void>;
 };
 
+/** The time scales `POST /api/chaos/runs` accepts. */
+const TIME_SCALE = { min: 0.001, max: 1 } as const;
+const CHAOS_RUN_USAGE = "/chaos_run [experiment] [time-scale]";
+
+/** A `/chaos_run` time scale (`0.05`, `.5`, `1`), or `undefined` if it is not one in 0.001–1. */
+export function parseTimeScale(text: string): number | undefined {
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text)) return undefined;
+  const value = Number(text);
+  return value >= TIME_SCALE.min && value <= TIME_SCALE.max ? value : undefined;
+}
+
+/** Runs `read`; `undefined` where the coordinator runs no chaos engine or MAPE-K loop (its 503). */
+async function unlessUnavailable<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof ChaosUnavailableError) return undefined;
+    throw error;
+  }
+}
+
 export const COMMANDS: Record<string, BotCommand> = {
   start: { usage: "/start", maxArgs: 1, description: { en: "what this bot does", ru: "что умеет бот" }, run: async ({ t, isAdmin, reply }) => reply(t.help(isAdmin)) },
   help: { usage: "/help", maxArgs: 0, description: { en: "the commands", ru: "список команд" }, run: async ({ t, isAdmin, reply }) => reply(t.help(isAdmin)) },
@@ -81,24 +103,28 @@ export const COMMANDS: Record<string, BotCommand> = {
 
   chaos_run: {
     admin: true,
-    usage: "/chaos_run <experiment>",
-    maxArgs: 1,
+    usage: CHAOS_RUN_USAGE,
+    maxArgs: 2,
     description: { en: "run a chaos experiment (admins)", ru: "запустить chaos-эксперимент (админы)" },
     async run({ t, reply, deps, args }) {
       const chaos = deps.backend.chaos;
-      const [name] = args;
-      if (!chaos) return reply(t.chaosUnavailable(name));
-      const list = await chaos.experiments();
-      if (!name) return reply(t.chaosExperiments(list));
-      const entry = findExperiment(list, name);
-      if (!entry) return reply(t.chaosUnknown(name, list.map((e) => e.name)));
+      const [name, scale] = args;
+      const timeScale = scale === undefined ? undefined : parseTimeScale(scale);
+      if (scale !== undefined && timeScale === undefined) return reply(t.usage(CHAOS_RUN_USAGE, t.chaosBadTimeScale(scale)));
+      let started: ChaosRunStarted;
       try {
-        await reply(t.chaosStarted(await chaos.run(entry.name)));
+        const list = await chaos.experiments();
+        if (!name) return reply(t.chaosExperiments(list));
+        const entry = findExperiment(list, name);
+        if (!entry) return reply(t.chaosUnknown(name, list.map((e) => e.name)));
+        started = await chaos.run(entry.name, timeScale === undefined ? {} : { timeScale });
       } catch (error) {
-        if (error instanceof UnknownExperimentError) return reply(t.chaosUnknown(name, error.known));
+        if (error instanceof ChaosUnavailableError) return reply(t.chaosUnavailable(name));
+        if (error instanceof UnknownExperimentError) return reply(t.chaosUnknown(name ?? "", error.known));
         if (error instanceof ExperimentRunningError) return reply(t.coordinatorError(error.shortMessage));
         throw error;
       }
+      return reply(t.chaosStarted(started));
     },
   },
   chaos_status: {
@@ -106,7 +132,9 @@ export const COMMANDS: Record<string, BotCommand> = {
     maxArgs: 0,
     description: { en: "chaos experiments and faults", ru: "эксперименты и сбои" },
     async run({ t, reply, deps }) {
-      if (deps.backend.chaos) return reply(t.chaosStatus(await deps.backend.chaos.status()));
+      const status = await unlessUnavailable(() => deps.backend.chaos.status());
+      if (status) return reply(t.chaosStatus(status, deps.links));
+      // No chaos engine on this coordinator: what its events showed, if anything.
       const seen = deps.observer.state;
       if (!seen.sawChaos && seen.openIncidents.size === 0) return reply(t.chaosStatusUnavailable());
       return reply(t.chaosObserved({ activeFaults: [...seen.activeFaults.values()], lastExperiment: seen.lastExperiment, openIncidents: seen.openIncidents.size }));
@@ -117,7 +145,8 @@ export const COMMANDS: Record<string, BotCommand> = {
     maxArgs: 0,
     description: { en: "MAPE-K state and φ", ru: "состояние MAPE-K и φ" },
     async run({ t, reply, deps }) {
-      if (deps.backend.mapek) return reply(t.mapek({ source: "loop", view: await deps.backend.mapek.view() }));
+      const view = await unlessUnavailable(() => deps.backend.mapek.view());
+      if (view) return reply(t.mapek({ source: "loop", view }));
       const seen = deps.observer.state.mapek;
       return reply(seen ? t.mapek({ source: "events", ...seen }) : t.mapekUnavailable());
     },

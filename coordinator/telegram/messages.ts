@@ -6,7 +6,7 @@
  * subscribed in.
  */
 import type { SynodEvents } from "../events.ts";
-import type { ChaosStatusView, ExperimentEntry } from "./chaosPort.ts";
+import type { ChaosRunStarted, ChaosStatusView, ExperimentEntry } from "./chaosPort.ts";
 import { escapeAttribute, escapeHtml, percent, seconds, shorten, sparkline, tokens } from "./format.ts";
 import type { MapekView } from "./mapekPort.ts";
 import type { FlMetricsView, FlModelView, FlStatusView, ProposalView, StartRoundView } from "./synodBackend.ts";
@@ -27,7 +27,7 @@ const a = (href: string, text: string) => `<a href="${escapeAttribute(href)}">${
 const code = (text: string) => `<code>${escapeHtml(text)}</code>`;
 const cidLink = (links: Links, cid: string) => a(`${links.apiUrl}/ipfs/${cid}`, shorten(cid, 14, 8));
 
-/** What a chat sees after `/mapek`, from the loop itself or from the events it published. */
+/** What a chat sees after `/mapek`: from the coordinator's loop (`GET /api/mapek`), or from the events the bot saw where it runs none. */
 export type MapekReply = { source: "loop"; view: MapekView } | { source: "events"; state: string; phi: number; at: string };
 
 export type Catalog = {
@@ -45,9 +45,11 @@ export type Catalog = {
   flMetrics(view: FlMetricsView): string;
   chaosExperiments(experiments: readonly ExperimentEntry[]): string;
   chaosUnknown(name: string, known: readonly string[]): string;
-  chaosStarted(started: { experiment: string; title: string; nominalDurationMs: number }): string;
+  chaosStarted(started: Pick<ChaosRunStarted, "experiment" | "title" | "nominalDurationMs"> & { runId?: number; timeScale?: number }): string;
+  /** The problem with a `/chaos_run` time scale that is not a number in 0.001–1. */
+  chaosBadTimeScale(value: string): string;
   chaosUnavailable(name: string | undefined): string;
-  chaosStatus(view: ChaosStatusView): string;
+  chaosStatus(view: ChaosStatusView, links: Links): string;
   chaosObserved(observed: { activeFaults: Array<{ kind: string; affected: string[] }>; lastExperiment: SynodEvents["chaos.experiment.finished"] | null; openIncidents: number }): string;
   chaosStatusUnavailable(): string;
   mapek(reply: MapekReply): string;
@@ -85,7 +87,7 @@ const en: Catalog = {
       "/fl_metrics — updates, rejections, Byzantine detections, accuracy trend",
       "",
       "💥 <b>Chaos and healing</b>",
-      `/chaos_run &lt;experiment&gt; — run a chaos experiment${isAdmin ? "" : " (admins)"}; without a name: the list`,
+      `/chaos_run [experiment] [time-scale] — run a chaos experiment${isAdmin ? "" : " (admins)"}; without a name: the list; a time scale of 0.001–1 shortens its faults and pauses (0.1: ten times faster)`,
       "/chaos_status — running experiment, active faults, MTTD/MTTR",
       "/mapek — MAPE-K state and φ",
       "",
@@ -156,23 +158,33 @@ const en: Catalog = {
       "",
       ...(list.length ? list.map((e) => `• ${code(e.name)} — ${escapeHtml(e.title)} (${seconds(e.nominalDurationMs)} s)`) : ["No experiment files found."]),
       "",
-      "Run one: /chaos_run &lt;name&gt;",
+      "Run one: /chaos_run &lt;name&gt; [time-scale]",
     ].join("\n"),
   chaosUnknown: (name, known) => `🤔 No experiment is named ${code(name)}.\n\nKnown: ${known.length ? known.map(code).join(", ") : "none"}.`,
-  chaosStarted: (s) => ["💥 <b>Chaos experiment started!</b>", "", `🧪 ${code(s.experiment)} — ${escapeHtml(s.title)}`, `⏱️ Nominal duration: ${seconds(s.nominalDurationMs)} s`, "", "Follow it with /chaos_status."].join("\n"),
+  chaosStarted: (s) =>
+    [
+      "💥 <b>Chaos experiment started!</b>",
+      "",
+      `🧪 ${code(s.experiment)} — ${escapeHtml(s.title)}${s.runId === undefined ? "" : ` (run #${s.runId})`}`,
+      `⏱️ Nominal duration: ${seconds(s.nominalDurationMs)} s${s.timeScale !== undefined && s.timeScale !== 1 ? ` (time scale ${s.timeScale})` : ""}`,
+      "",
+      "Follow it with /chaos_status.",
+    ].join("\n"),
+  chaosBadTimeScale: (value) => `The time scale must be a number from 0.001 to 1, not "${value}".`,
   chaosUnavailable: (name) =>
-    `⚠️ <b>Chaos engine not connected</b>\n\nThis coordinator does not give the bot a chaos engine yet, so ${name ? `${code(name)} was not started` : "experiments cannot be listed or started from here"}. Use <code>synod chaos run</code> on the coordinator's machine.`,
-  chaosStatus: (v) => {
+    `⚠️ <b>Chaos is not running on this coordinator</b>\n\nIt runs no chaos engine and no MAPE-K loop (they need its mesh in node-host processes: SYNOD_MESH_NODES and SYNOD_MESH_NODES_PER_HOST above 0), so ${name ? `${code(name)} was not started` : "experiments cannot be listed or started"}.`,
+  chaosStatus: (v, links) => {
     const stats = Object.entries(v.statistics);
     return [
       "💥 <b>Chaos status</b>",
       "",
-      v.running ? `🧪 Running: ${code(v.running.experiment)} — ${escapeHtml(v.running.phase)}${v.running.detail ? ` (${escapeHtml(v.running.detail)})` : ""}` : "💤 No experiment running",
+      v.running ? `🧪 Running: ${code(v.running.experiment)} (run #${v.running.runId}) — ${escapeHtml(v.running.phase)}${v.running.detail ? ` (${escapeHtml(v.running.detail)})` : ""}` : "💤 No experiment running",
       v.activeFaults.length ? `🔥 Active faults: ${v.activeFaults.map((f) => `${f.kind} on ${f.affected.length} node(s)`).join(", ")}` : "🔥 Active faults: none",
       ...(v.last
         ? [
-            `📋 Last: ${code(v.last.experiment)} ${escapeHtml(v.last.status)}${v.last.deviated ? " (deviated)" : ""}, resilience ${v.last.resilienceScore.toFixed(1)}`,
+            `📋 Last: ${code(v.last.experiment)} (run #${v.last.runId}) ${escapeHtml(v.last.status)}${v.last.deviated ? " (deviated)" : ""}, resilience ${v.last.resilienceScore === null ? "—" : v.last.resilienceScore.toFixed(1)}`,
             `⏱️ MTTD ${v.last.mttdMs === null ? "—" : `${seconds(v.last.mttdMs)} s`} · MTTR ${v.last.mttrMs === null ? "—" : `${seconds(v.last.mttrMs)} s`}`,
+            ...(v.last.reportCid ? [`📄 Report: ${cidLink(links, v.last.reportCid)}`] : []),
           ]
         : []),
       ...(stats.length ? ["", "📊 By fault kind:", ...stats.map(([kind, s]) => `   • ${kind}: ${s.injected} injected, ${s.recovered} recovered${s.failed ? `, ${s.failed} failed` : ""}`)] : []),
@@ -188,7 +200,7 @@ const en: Catalog = {
         ? [`📋 Last: ${code(o.lastExperiment.experiment)} ${escapeHtml(o.lastExperiment.status)}, resilience ${o.lastExperiment.resilienceScore.toFixed(1)}`]
         : []),
     ].join("\n"),
-  chaosStatusUnavailable: () => "⚠️ <b>Chaos status unavailable</b>\n\nNo chaos engine is connected to this bot and it has seen no chaos events since it started.",
+  chaosStatusUnavailable: () => "⚠️ <b>Chaos status unavailable</b>\n\nThis coordinator runs no chaos engine, and the bot has seen no chaos events since it started.",
   mapek: (r) =>
     r.source === "loop"
       ? r.view.state === null
@@ -202,7 +214,7 @@ const en: Catalog = {
             `🩹 Healed: ${r.view.healedIncidents} · excluded from FL: ${r.view.excluded}`,
           ].join("\n")
       : ["🧭 <b>MAPE-K</b> (last state change seen)", "", `🌡 State: <b>${escapeHtml(r.state)}</b>`, `φ = ${r.phi.toFixed(3)}`, `🕒 ${escapeHtml(r.at)}`].join("\n"),
-  mapekUnavailable: () => "⚠️ <b>MAPE-K unavailable</b>\n\nNo MAPE-K loop is connected to this bot and it has seen no state change since it started.",
+  mapekUnavailable: () => "⚠️ <b>MAPE-K unavailable</b>\n\nThis coordinator runs no MAPE-K loop, and the bot has seen no state change since it started.",
   proposals: (list, links) =>
     list.length === 0
       ? "🏛 <b>Open proposals</b>\n\nNothing to vote on right now."
@@ -249,7 +261,7 @@ const ru: Catalog = {
       "/fl_metrics — обновления, отклонения, византийские узлы, динамика точности",
       "",
       "💥 <b>Хаос и самовосстановление</b>",
-      `/chaos_run &lt;эксперимент&gt; — запустить chaos-эксперимент${isAdmin ? "" : " (админы)"}; без имени — список`,
+      `/chaos_run [эксперимент] [масштаб] — запустить chaos-эксперимент${isAdmin ? "" : " (админы)"}; без имени — список; масштаб времени 0.001–1 укорачивает сбои и паузы (0.1 — в десять раз быстрее)`,
       "/chaos_status — текущий эксперимент, активные сбои, MTTD/MTTR",
       "/mapek — состояние MAPE-K и φ",
       "",
@@ -320,23 +332,33 @@ const ru: Catalog = {
       "",
       ...(list.length ? list.map((e) => `• ${code(e.name)} — ${escapeHtml(e.title)} (${seconds(e.nominalDurationMs)} сек)`) : ["Файлов экспериментов не найдено."]),
       "",
-      "Запуск: /chaos_run &lt;имя&gt;",
+      "Запуск: /chaos_run &lt;имя&gt; [масштаб]",
     ].join("\n"),
   chaosUnknown: (name, known) => `🤔 Эксперимента ${code(name)} нет.\n\nИзвестные: ${known.length ? known.map(code).join(", ") : "нет"}.`,
-  chaosStarted: (s) => ["💥 <b>Chaos-эксперимент запущен!</b>", "", `🧪 ${code(s.experiment)} — ${escapeHtml(s.title)}`, `⏱️ Номинальная длительность: ${seconds(s.nominalDurationMs)} сек`, "", "Ход эксперимента: /chaos_status."].join("\n"),
+  chaosStarted: (s) =>
+    [
+      "💥 <b>Chaos-эксперимент запущен!</b>",
+      "",
+      `🧪 ${code(s.experiment)} — ${escapeHtml(s.title)}${s.runId === undefined ? "" : ` (запуск #${s.runId})`}`,
+      `⏱️ Номинальная длительность: ${seconds(s.nominalDurationMs)} сек${s.timeScale !== undefined && s.timeScale !== 1 ? ` (масштаб времени ${s.timeScale})` : ""}`,
+      "",
+      "Ход эксперимента: /chaos_status.",
+    ].join("\n"),
+  chaosBadTimeScale: (value) => `Масштаб времени — число от 0.001 до 1, а не «${value}».`,
   chaosUnavailable: (name) =>
-    `⚠️ <b>Chaos-движок не подключён</b>\n\nЭтот координатор пока не передаёт боту chaos-движок, поэтому ${name ? `${code(name)} не запущен` : "эксперименты отсюда не видны и не запускаются"}. Используйте <code>synod chaos run</code> на машине координатора.`,
-  chaosStatus: (v) => {
+    `⚠️ <b>Хаос на этом координаторе не запущен</b>\n\nНа нём нет ни chaos-движка, ни цикла MAPE-K (им нужна сеть узлов в процессах node-host: SYNOD_MESH_NODES и SYNOD_MESH_NODES_PER_HOST больше 0), поэтому ${name ? `${code(name)} не запущен` : "эксперименты не видны и не запускаются"}.`,
+  chaosStatus: (v, links) => {
     const stats = Object.entries(v.statistics);
     return [
       "💥 <b>Статус хаоса</b>",
       "",
-      v.running ? `🧪 Идёт: ${code(v.running.experiment)} — ${escapeHtml(v.running.phase)}${v.running.detail ? ` (${escapeHtml(v.running.detail)})` : ""}` : "💤 Эксперимент не идёт",
+      v.running ? `🧪 Идёт: ${code(v.running.experiment)} (запуск #${v.running.runId}) — ${escapeHtml(v.running.phase)}${v.running.detail ? ` (${escapeHtml(v.running.detail)})` : ""}` : "💤 Эксперимент не идёт",
       v.activeFaults.length ? `🔥 Активные сбои: ${v.activeFaults.map((f) => `${f.kind} на ${f.affected.length} узл.`).join(", ")}` : "🔥 Активных сбоев нет",
       ...(v.last
         ? [
-            `📋 Последний: ${code(v.last.experiment)} ${escapeHtml(v.last.status)}${v.last.deviated ? " (отклонение)" : ""}, устойчивость ${v.last.resilienceScore.toFixed(1)}`,
+            `📋 Последний: ${code(v.last.experiment)} (запуск #${v.last.runId}) ${escapeHtml(v.last.status)}${v.last.deviated ? " (отклонение)" : ""}, устойчивость ${v.last.resilienceScore === null ? "—" : v.last.resilienceScore.toFixed(1)}`,
             `⏱️ MTTD ${v.last.mttdMs === null ? "—" : `${seconds(v.last.mttdMs)} сек`} · MTTR ${v.last.mttrMs === null ? "—" : `${seconds(v.last.mttrMs)} сек`}`,
+            ...(v.last.reportCid ? [`📄 Отчёт: ${cidLink(links, v.last.reportCid)}`] : []),
           ]
         : []),
       ...(stats.length ? ["", "📊 По типам сбоев:", ...stats.map(([kind, s]) => `   • ${kind}: внесено ${s.injected}, снято ${s.recovered}${s.failed ? `, ошибок ${s.failed}` : ""}`)] : []),
@@ -352,7 +374,7 @@ const ru: Catalog = {
         ? [`📋 Последний: ${code(o.lastExperiment.experiment)} ${escapeHtml(o.lastExperiment.status)}, устойчивость ${o.lastExperiment.resilienceScore.toFixed(1)}`]
         : []),
     ].join("\n"),
-  chaosStatusUnavailable: () => "⚠️ <b>Статус хаоса недоступен</b>\n\nChaos-движок не подключён к боту, и с момента запуска бот не видел chaos-событий.",
+  chaosStatusUnavailable: () => "⚠️ <b>Статус хаоса недоступен</b>\n\nНа этом координаторе нет chaos-движка, и с момента запуска бот не видел chaos-событий.",
   mapek: (r) =>
     r.source === "loop"
       ? r.view.state === null
@@ -366,7 +388,7 @@ const ru: Catalog = {
             `🩹 Вылечено: ${r.view.healedIncidents} · исключено из FL: ${r.view.excluded}`,
           ].join("\n")
       : ["🧭 <b>MAPE-K</b> (последняя смена состояния)", "", `🌡 Состояние: <b>${escapeHtml(r.state)}</b>`, `φ = ${r.phi.toFixed(3)}`, `🕒 ${escapeHtml(r.at)}`].join("\n"),
-  mapekUnavailable: () => "⚠️ <b>MAPE-K недоступен</b>\n\nЦикл MAPE-K не подключён к боту, и с момента запуска бот не видел смены состояния.",
+  mapekUnavailable: () => "⚠️ <b>MAPE-K недоступен</b>\n\nНа этом координаторе нет цикла MAPE-K, и с момента запуска бот не видел смены состояния.",
   proposals: (list, links) =>
     list.length === 0
       ? "🏛 <b>Открытые предложения</b>\n\nСейчас голосовать не за что."

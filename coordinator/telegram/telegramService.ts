@@ -1,8 +1,9 @@
 /**
  * The Telegram bot as a coordinator service: started by `startCoordinator` when
  * `TELEGRAM_BOT_TOKEN` is set (nothing happens without it). It calls the coordinator's
- * own HTTP API with the admin token (so admin commands pass the same checks as the CLI),
- * follows the in-process event bus for notifications, and keeps subscriptions in the
+ * own HTTP API with the admin token for everything it reads or does (FL, proposals,
+ * chaos runs, MAPE-K: admin commands pass the same checks as the CLI, and it needs
+ * nothing wired in), follows the in-process event bus for notifications, and keeps subscriptions in the
  * coordinator's SQLite database. A Bot API server that is down at boot does not stop the
  * coordinator: the bot retries and `GET /health` reports it (non-critical).
  *
@@ -16,17 +17,11 @@ import { resolveAdminToken } from "../config.ts";
 import { TelegramStartError } from "../errors/telegram.ts";
 import type { CoordinatorService, CoordinatorServiceFactory } from "../server.ts";
 import { openDatabase } from "../store/openDatabase.ts";
-import type { ChaosPort } from "./chaosPort.ts";
 import { createTelegramBot, type TelegramBot } from "./createTelegramBot.ts";
-import type { MapekPort } from "./mapekPort.ts";
 import { SubscriptionRepository } from "./subscriptionRepository.ts";
 import { createHttpBackend } from "./synodBackend.ts";
 
 export type CreateTelegramServiceParameters = {
-  /** The chaos engine, where the coordinator runs one (see `chaosPortFromEngine`). */
-  chaos?: ChaosPort;
-  /** The MAPE-K loop, where the coordinator runs one (see `mapekPortFromLoop`). */
-  mapek?: MapekPort;
   /** The dApp's URL for links; default the first of `SYNOD_CORS_ORIGINS` (the dApp's origin). */
   dappUrl?: string;
   /** The coordinator API the bot calls; default `config.cli.apiUrl` (`SYNOD_API_URL`, else the listen address). */
@@ -36,7 +31,7 @@ export type CreateTelegramServiceParameters = {
 };
 
 /**
- * @param parameters - ports to the chaos engine and MAPE-K loop, link and API overrides.
+ * @param parameters - link and API overrides.
  * @returns a service factory for `startCoordinator({ services })`.
  */
 export function createTelegramService(parameters: CreateTelegramServiceParameters = {}): CoordinatorServiceFactory {
@@ -51,11 +46,7 @@ export function createTelegramService(parameters: CreateTelegramServiceParameter
     // The bot calls the API before knowing where it listened: a random port cannot be found.
     if (new URL(apiUrl).port === "0") logger.warn({ apiUrl }, "SYNOD_API_PORT is 0: set SYNOD_API_URL so the Telegram bot can reach the coordinator");
     const { token: adminToken } = await resolveAdminToken(config);
-    const backend = createHttpBackend({
-      api: createApiClient({ env: { SYNOD_API_URL: apiUrl, SYNOD_ADMIN_TOKEN: adminToken } }),
-      chaos: parameters.chaos,
-      mapek: parameters.mapek,
-    });
+    const backend = createHttpBackend({ api: createApiClient({ env: { SYNOD_API_URL: apiUrl, SYNOD_ADMIN_TOKEN: adminToken } }) });
     const db = openDatabase(config.dataDir);
     const subscriptions = new SubscriptionRepository(db);
     const telegram: TelegramBot = createTelegramBot({
@@ -108,5 +99,5 @@ export function createTelegramService(parameters: CreateTelegramServiceParameter
   };
 }
 
-/** The bot with no chaos engine or MAPE-K loop connected (FL, proposals, subscriptions, events). */
+/** The bot with the defaults: the coordinator's API at `SYNOD_API_URL` (else its listen address), links to the first CORS origin. */
 export const telegramService: CoordinatorServiceFactory = createTelegramService();

@@ -3,8 +3,8 @@
  * API (`SYNOD_API_URL`, the admin token as for every CLI command) and its event stream
  * (`GET /api/events`), until Ctrl-C. Subscriptions are kept in `$SYNOD_DATA_DIR/synod.db`.
  * Environment: TELEGRAM_BOT_TOKEN (required), TELEGRAM_API_ROOT, TELEGRAM_ADMIN_IDS,
- * SYNOD_DAPP_URL (default http://127.0.0.1:3000). The chaos engine and MAPE-K loop live
- * in the coordinator's process, so here `/chaos_*` and `/mapek` report what the event stream shows.
+ * SYNOD_DAPP_URL (default http://127.0.0.1:3000). `/chaos_*` and `/mapek` go through the
+ * same API (`/api/chaos/*`, `/api/mapek`) as in the coordinator's own bot.
  */
 import path from "node:path";
 import { z } from "zod";

@@ -10,8 +10,10 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { buildApp, type SynodApp } from "../../../coordinator/app.ts";
+import { chaosRoutes } from "../../../coordinator/api/chaos.ts";
 import { flRoutes } from "../../../coordinator/api/fl.ts";
 import { knowledgeRoutes } from "../../../coordinator/api/knowledge.ts";
+import { mapekRoutes } from "../../../coordinator/api/mapek.ts";
 import { createMetrics } from "../../../coordinator/api/metrics.ts";
 import { proposalsRoutes } from "../../../coordinator/api/proposals.ts";
 import { createApiClient } from "../../../coordinator/cli/apiClient.ts";
@@ -93,6 +95,9 @@ describe("Telegram bot with a real coordinator", () => {
         proposalsRoutes(() => {
           throw new ChainUnavailableError({ url: "http://127.0.0.1:1" });
         }),
+        // As the chaos service serves them where the mesh lives inside the coordinator: 503.
+        chaosRoutes({ runner: null, unavailable: "the mesh runs inside the coordinator process (SYNOD_MESH_NODES_PER_HOST=0)" }),
+        mapekRoutes({ loop: null, unavailable: "the mesh runs inside the coordinator process (SYNOD_MESH_NODES_PER_HOST=0)" }),
       ],
     });
     const apiUrl = await app.listen({ host: "127.0.0.1", port: 0 });
@@ -200,10 +205,10 @@ describe("Telegram bot with a real coordinator", () => {
     assert.equal(telegram.sent.filter((m) => m.chat_id === "-5").length, 1);
   });
 
-  it("chaos and MAPE-K commands say what is not connected, then report what the coordinator's events show", async () => {
+  it("on a coordinator without a chaos engine or MAPE-K loop (503), chaos and MAPE-K commands say so, then report what its events show", async () => {
     assert.match(await ask("/chaos_run node-failure", { userId: OPERATOR }), /Admins only/);
-    assert.match(await ask("/chaos_run"), /Chaos engine not connected[\s\S]*cannot be listed or started/);
-    assert.match(await ask("/chaos_run node-failure"), /Chaos engine not connected[\s\S]*<code>node-failure<\/code> was not started/);
+    assert.match(await ask("/chaos_run"), /Chaos is not running on this coordinator[\s\S]*cannot be listed or started/);
+    assert.match(await ask("/chaos_run node-failure"), /Chaos is not running on this coordinator[\s\S]*<code>node-failure<\/code> was not started/);
     assert.match(await ask("/chaos_status"), /Chaos status unavailable/);
     assert.match(await ask("/mapek"), /MAPE-K unavailable/);
 

@@ -1,7 +1,8 @@
 /**
- * Command paths a real coordinator cannot produce on demand, with test doubles behind
- * the bot's ports: a round already running (409), the coordinator down, an answer of
- * the wrong shape, and the chaos engine and MAPE-K loop connected.
+ * Command paths a real coordinator cannot produce on demand, with a scripted API client
+ * behind the bot's HTTP backend: a round already running (409), the coordinator down,
+ * an answer of the wrong shape, a chaos run refused (404, 409), a coordinator without a
+ * chaos engine or MAPE-K loop (503), a time scale out of range.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -9,47 +10,63 @@ import { ApiRequestError, CoordinatorUnreachableError, type ApiClient } from "..
 import { createEventBus } from "../../../coordinator/events.ts";
 import { createLogger } from "../../../coordinator/logger.ts";
 import { openDatabase, type Database } from "../../../coordinator/store/openDatabase.ts";
-import { ExperimentRunningError, UnknownExperimentError } from "../../../coordinator/errors/chaos.ts";
-import { findExperiment } from "../../../coordinator/chaos/experiment/experimentRunner.ts";
-import type { ChaosPort, ChaosStatusView, ExperimentEntry } from "../../../coordinator/telegram/chaosPort.ts";
 import { createTelegramBot, type TelegramBot } from "../../../coordinator/telegram/createTelegramBot.ts";
-import type { MapekPort } from "../../../coordinator/telegram/mapekPort.ts";
 import { SubscriptionRepository } from "../../../coordinator/telegram/subscriptionRepository.ts";
 import { createHttpBackend } from "../../../coordinator/telegram/synodBackend.ts";
 import { startBotApiServer, type BotApiServer } from "../../fixtures/botApiServer.ts";
 
 const ADMIN = 7;
 
-/** An API client whose answers the test sets per path. */
-function scriptedApi(): ApiClient & { answers: Map<string, () => unknown> } {
-  const answers = new Map<string, () => unknown>();
-  const answer = async <T,>(pathname: string): Promise<T> => {
+/** An API client whose answers the test sets per path; it keeps the bodies POSTed. */
+function scriptedApi(): ApiClient & { answers: Map<string, (body?: unknown) => unknown>; posted: Array<{ pathname: string; body: unknown }> } {
+  const answers = new Map<string, (body?: unknown) => unknown>();
+  const posted: Array<{ pathname: string; body: unknown }> = [];
+  const answer = async <T,>(pathname: string, body?: unknown): Promise<T> => {
     const next = answers.get(pathname);
     if (!next) throw new ApiRequestError({ status: 404, message: `Route ${pathname} not found.` });
-    return next() as T;
+    return next(body) as T;
   };
-  return { baseUrl: "http://coordinator.test", answers, get: (pathname) => answer(pathname), post: (pathname) => answer(pathname) };
+  return {
+    baseUrl: "http://coordinator.test",
+    answers,
+    posted,
+    get: (pathname) => answer(pathname),
+    post: (pathname, body) => {
+      posted.push({ pathname, body });
+      return answer(pathname, body);
+    },
+  };
 }
 
-/** A chaos engine double: experiments in a list, one run at a time. */
-function chaosDouble(): ChaosPort & { started: string[] } {
-  const experiments: ExperimentEntry[] = [{ file: "experiments/node-failure.yaml", name: "node-failure", title: "A node crashes", nominalDurationMs: 30_000 }];
-  const started: string[] = [];
-  const status: ChaosStatusView = { running: null, last: null, activeFaults: [], statistics: {} };
-  return {
-    started,
-    experiments: async () => experiments,
-    async run(name) {
-      const entry = findExperiment(experiments, name);
-      if (!entry) throw new UnknownExperimentError({ name, known: experiments.map((e) => e.name) });
-      if (status.running) throw new ExperimentRunningError({ experiment: status.running.experiment });
-      started.push(entry.name);
-      status.running = { experiment: entry.name, title: entry.title, startedAt: Date.now(), phase: "fault-applied", detail: "node-crash on n2" };
-      status.activeFaults = [{ faultId: "f1", kind: "node-crash", affected: ["n2"] }];
-      return { experiment: entry.name, title: entry.title, nominalDurationMs: entry.nominalDurationMs };
-    },
-    status: async () => status,
-  };
+/** A 503 as the coordinator answers `/api/chaos/*` and `/api/mapek` without a hosted mesh (a 5xx body says nothing more). */
+const unavailable = () => {
+  throw new ApiRequestError({ status: 503, message: "The coordinator failed to handle this request; its log has the details." });
+};
+
+/** `/api/chaos/*` answers as the coordinator gives them (`coordinator/api/chaos.ts`), one run at a time. */
+function scriptChaos(api: ReturnType<typeof scriptedApi>) {
+  const run = { runId: 4, experiment: "node-failure", title: "A node crashes", file: "experiments/node-failure.yaml", status: "running", timeScale: 1, nominalDurationMs: 30_000, startedAt: 1, endedAt: null, progress: null, reportCid: null, journal: null };
+  let running: typeof run | null = null;
+  api.answers.set("/api/chaos/experiments", () => ({
+    experiments: [
+      { file: "experiments/node-failure.yaml", valid: true, name: "node-failure", title: "A node crashes", tags: [], faults: ["node-crash"], nominalDurationMs: 30_000, scheduleEveryMs: null },
+      { file: "experiments/broken.yaml", valid: false, issues: [{ path: "method", message: "required" }] },
+    ],
+  }));
+  api.answers.set("/api/chaos/runs", (body) => {
+    const { name, timeScale = 1 } = body as { name: string; timeScale?: number };
+    if (name !== "node-failure") throw new ApiRequestError({ status: 404, message: `No chaos experiment is named "${name}".` });
+    if (running) throw new ApiRequestError({ status: 409, message: `Chaos experiment "${running.experiment}" is still running.` });
+    running = { ...run, timeScale, nominalDurationMs: run.nominalDurationMs * timeScale, progress: { phase: "fault-applied", detail: "node-crash on n2" } as never };
+    return running;
+  });
+  const statistics = (injected: number) => ({ injected, active: injected, recovered: 0, failed: 0, detected: 0, healed: 0, mttdMs: null, mttrMs: null });
+  api.answers.set("/api/chaos/status", () => ({
+    running,
+    last: null,
+    activeFaults: running ? [{ faultId: "f1", kind: "node-crash", phase: "injected", targets: ["n2"], affected: ["n2"], detection: {} }] : [],
+    statistics: { "node-crash": statistics(running ? 1 : 0), "network-delay": statistics(0) },
+  }));
 }
 
 describe("Telegram bot commands with test doubles behind its ports", () => {
@@ -57,8 +74,6 @@ describe("Telegram bot commands with test doubles behind its ports", () => {
   let db: Database;
   let bot: TelegramBot;
   const api = scriptedApi();
-  const chaos = chaosDouble();
-  const mapek: MapekPort = { view: async () => ({ state: "HARMONIC", phi: 0.7421, epoch: 12, openIncidents: [], healedIncidents: 3, excluded: 1 }) };
 
   async function ask(text: string, languageCode = "en") {
     const after = telegram.sent.length;
@@ -73,10 +88,12 @@ describe("Telegram bot commands with test doubles behind its ports", () => {
       token: telegram.token,
       apiRoot: telegram.url,
       adminIds: [String(ADMIN)],
-      backend: createHttpBackend({ api, chaos, mapek, timeoutMs: 300 }),
+      backend: createHttpBackend({ api, timeoutMs: 300 }),
       subscriptions: new SubscriptionRepository(db),
       events: createEventBus(),
       dappUrl: "http://127.0.0.1:3000",
+      // more commands than the default 20 a minute are sent here
+      rateLimit: { max: 500, windowMs: 60_000 },
       pollTimeoutSeconds: 5,
       logger: createLogger({ level: "silent" }),
     });
@@ -115,14 +132,42 @@ describe("Telegram bot commands with test doubles behind its ports", () => {
     assert.match(await ask("/help"), /Synod bot/, "still serving");
   });
 
-  it("with a chaos engine connected: lists, refuses unknown names, starts one run at a time, reports its status", async () => {
-    assert.match(await ask("/chaos_run"), /<code>node-failure<\/code> — A node crashes \(30 s\)/);
+  it("without a chaos engine or MAPE-K loop on the coordinator (503): says so, and /chaos_status and /mapek fall back to what the events showed", async () => {
+    for (const pathname of ["/api/chaos/experiments", "/api/chaos/runs", "/api/chaos/status", "/api/mapek"]) api.answers.set(pathname, unavailable);
+    assert.match(await ask("/chaos_run"), /Chaos is not running on this coordinator[\s\S]*cannot be listed or started/);
+    assert.match(await ask("/chaos_run node-failure", "ru"), /Хаос на этом координаторе не запущен[\s\S]*<code>node-failure<\/code> не запущен/);
+    assert.match(await ask("/chaos_status"), /Chaos status unavailable[\s\S]*runs no chaos engine/);
+    assert.match(await ask("/mapek"), /MAPE-K unavailable[\s\S]*runs no MAPE-K loop/);
+    assert.equal(api.posted.filter((p) => p.pathname === "/api/chaos/runs").length, 0, "the list failed first: nothing was posted");
+  });
+
+  it("over /api/chaos: lists valid experiments, refuses unknown names and bad time scales, starts one run at a time, reports its status", async () => {
+    scriptChaos(api);
+    const list = await ask("/chaos_run");
+    assert.match(list, /<code>node-failure<\/code> — A node crashes \(30 s\)/);
+    assert.doesNotMatch(list, /broken/, "invalid files are not offered");
     assert.match(await ask("/chaos_run earthquake"), /No experiment is named <code>earthquake<\/code>[\s\S]*Known: <code>node-failure<\/code>/);
-    assert.match(await ask("/chaos_run node-failure"), /💥 <b>Chaos experiment started!<\/b>[\s\S]*Nominal duration: 30 s/);
-    assert.deepEqual(chaos.started, ["node-failure"]);
-    assert.match(await ask("/chaos_run node-failure"), /still running/);
-    assert.deepEqual(chaos.started, ["node-failure"], "not started twice");
-    assert.match(await ask("/chaos_status", "ru"), /Идёт: <code>node-failure<\/code> — fault-applied[\s\S]*node-crash на 1 узл\./);
+    for (const bad of ["0", "2", "fast", "1e-2", "0.0001"]) {
+      assert.match(await ask(`/chaos_run node-failure ${bad}`), /time scale must be a number from 0\.001 to 1[\s\S]*Usage: <code>\/chaos_run \[experiment\] \[time-scale\]<\/code>/, bad);
+    }
+    assert.match(await ask("/chaos_run node-failure 1 extra"), /Too many arguments/);
+    assert.equal(api.posted.filter((p) => p.pathname === "/api/chaos/runs").length, 0, "nothing started so far");
+
+    assert.match(await ask("/chaos_run Node-Failure 0.1"), /💥 <b>Chaos experiment started!<\/b>[\s\S]*\(run #4\)[\s\S]*Nominal duration: 3 s \(time scale 0\.1\)/);
+    assert.deepEqual(api.posted.at(-1), { pathname: "/api/chaos/runs", body: { name: "node-failure", timeScale: 0.1 } }, "the listed name, the time scale");
+    assert.match(await ask("/chaos_run node-failure"), /Chaos experiment "node-failure" is still running/, "409");
+    assert.deepEqual(api.posted.at(-1)?.body, { name: "node-failure" }, "no time scale: full length");
+    const status = await ask("/chaos_status", "ru");
+    assert.match(status, /Идёт: <code>node-failure<\/code> \(запуск #4\) — fault-applied \(node-crash on n2\)\n🔥 Активные сбои: node-crash на 1 узл\./);
+    assert.match(status, /node-crash: внесено 1/);
+    assert.doesNotMatch(status, /network-delay/, "kinds never injected are left out");
+  });
+
+  it("maps a 404 from POST /api/chaos/runs (a file removed since the list) to the unknown-experiment reply", async () => {
+    api.answers.set("/api/chaos/runs", () => {
+      throw new ApiRequestError({ status: 404, message: 'No chaos experiment is named "node-failure".' });
+    });
+    assert.match(await ask("/chaos_run node-failure"), /No experiment is named <code>node-failure<\/code>[\s\S]*Known: <code>node-failure<\/code>/);
   });
 
   it("waits out Telegram's flood control (429 retry_after) instead of dropping the reply", async () => {
@@ -132,7 +177,25 @@ describe("Telegram bot commands with test doubles behind its ports", () => {
     assert.ok(Date.now() - started >= 900, "waited as told");
   });
 
-  it("with a MAPE-K loop connected: state, φ and incidents from the loop", async () => {
-    assert.match(await ask("/mapek"), /State: <b>HARMONIC<\/b>\nφ = 0\.742 \(epoch 12\)[\s\S]*Healed: 3 · excluded from FL: 1/);
+  it("over /api/mapek: state, φ and incidents from the loop", async () => {
+    const incident = (n: number, healedAt: number | null) => ({ incidentId: `i${n}`, nodeId: `n${n}`, condition: "stale", lastHealthyAt: 0, detectedAt: 1, healedAt, resolution: healedAt ? "healed" : null, actions: [] });
+    api.answers.set("/api/mapek", () => ({
+      state: "HARMONIC",
+      phi: 0.7421,
+      epoch: 12,
+      at: 5,
+      factors: null,
+      nodes: null,
+      conditions: {},
+      apiLatencyMs: null,
+      lastActions: [],
+      openIncidents: [incident(5, null)],
+      recentIncidents: [incident(1, 2), incident(2, 3), incident(3, 4), incident(4, null)],
+      excluded: { n5: "stale" },
+      shedding: false,
+    }));
+    assert.match(await ask("/mapek"), /State: <b>HARMONIC<\/b>\nφ = 0\.742 \(epoch 12\)\n🚨 Open incidents: 1 \(n5: stale\)\n🩹 Healed: 3 · excluded from FL: 1/);
+    api.answers.set("/api/mapek", () => ({ state: "HARMONIC", phi: "high" }));
+    assert.match(await ask("/mapek"), /answered in a shape this bot does not understand/);
   });
 });

@@ -27,8 +27,8 @@ function renderAll(t: Catalog): string[] {
   const model = { version: 3, round: 3, recordCid: cid, manifestCid: cid, holdoutAccuracy: 0.8734, holdoutLoss: 0.4, status: "ratified", recordId: 12 };
   const metrics = { rounds: { completed: 3, failed: 1 }, updates: { accepted: 30, rejected: 2, rejectedByReason: { "non-finite": 1, "bad-signature": 1, late: 0 } }, byzantineDetections: 2, accuracy: [0.5, 0.7, 0.87].map((accuracy, i) => ({ round: i + 1, accuracy, loss: 1 - accuracy })), failures: [] };
   const chaos = {
-    running: { experiment: "node-failure", title: "Node <failure> & recovery", startedAt: 0, phase: "fault-applied", detail: "node-crash on n1" },
-    last: { experiment: "partition", status: "completed", deviated: true, resilienceScore: 87.5, mttdMs: 1200, mttrMs: 3400, reportCid: cid, endedAt: 0 },
+    running: { runId: 3, experiment: "node-failure", title: "Node <failure> & recovery", startedAt: 0, phase: "fault-applied", detail: "node-crash on n1" },
+    last: { runId: 2, experiment: "partition", status: "completed", deviated: true, resilienceScore: 87.5, mttdMs: 1200, mttrMs: 3400, reportCid: cid, endedAt: 0 },
     activeFaults: [{ faultId: "f1", kind: "node-crash", affected: ["n1"] }],
     statistics: { "node-crash": { injected: 2, active: 1, recovered: 1, failed: 0, mttdMs: 1000, mttrMs: 3000 } },
   };
@@ -56,10 +56,13 @@ function renderAll(t: Catalog): string[] {
     t.chaosExperiments([]),
     t.chaosUnknown("x<y", ["node-failure"]),
     t.chaosStarted({ experiment: "node-failure", title: "A & B", nominalDurationMs: 30_000 }),
+    t.chaosStarted({ runId: 7, experiment: "node-failure", title: "A & B", nominalDurationMs: 1_500, timeScale: 0.05 }),
+    t.usage("/chaos_run [experiment] [time-scale]", t.chaosBadTimeScale("<2> & \"more\"")),
     t.chaosUnavailable("node-failure"),
     t.chaosUnavailable(undefined),
-    t.chaosStatus(chaos),
-    t.chaosStatus({ running: null, last: null, activeFaults: [], statistics: {} }),
+    t.chaosStatus(chaos, links),
+    t.chaosStatus({ ...chaos, last: { ...chaos.last, status: "failed", deviated: null, resilienceScore: null, mttdMs: null, mttrMs: null, reportCid: null } }, links),
+    t.chaosStatus({ running: null, last: null, activeFaults: [], statistics: {} }, links),
     t.chaosObserved({ activeFaults: [{ kind: "network-delay", affected: ["a", "b"] }], lastExperiment: { experiment: "x", status: "completed", deviated: false, resilienceScore: 90, mttdMs: null, mttrMs: null }, openIncidents: 1 }),
     t.chaosStatusUnavailable(),
     t.mapek({ source: "loop", view: { state: "MYSTICAL", phi: 0.31, epoch: 9, openIncidents: [{ incidentId: "i", nodeId: "n1", condition: "down", detectedAt: 0 }], healedIncidents: 2, excluded: 1 } }),
