@@ -2,7 +2,9 @@
  * `kill -9` of the whole coordinator process in the middle of an FL round: after a
  * restart on the same data directory the interrupted round is closed as failed (with
  * its reason), training resumes from the last published model, round numbers go on,
- * and every model record queued before the crash is still there, proposed once.
+ * and every model record queued before the crash is still there, proposed once. A chaos
+ * run the crash cut short is closed as interrupted, and the node hosts and the faults
+ * they carried died with the coordinator.
  */
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -10,6 +12,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { isAlive } from "../../coordinator/mesh/deploy/hostProcesses.ts";
+import { descendants } from "../fixtures/processes.ts";
 import { freePort, until } from "../fixtures/waiting.ts";
 import type { JsonRpcServer } from "../fixtures/jsonRpcServer.ts";
 import { serveSynod, type Synod } from "../fixtures/synod.ts";
@@ -26,8 +30,8 @@ describe("coordinator crash (kill -9) and restart", () => {
 
   const get = async <T,>(pathname: string) => (await (await fetch(`${apiUrl}${pathname}`)).json()) as T;
 
-  function startCoordinator(): ChildProcess {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "coordinator/server.ts")], { cwd: root, env, stdio: ["ignore", "ignore", "pipe"] });
+  function startCoordinator(extraEnv: Record<string, string> = {}): ChildProcess {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "coordinator/server.ts")], { cwd: root, env: { ...env, ...extraEnv }, stdio: ["ignore", "ignore", "pipe"] });
     child.stderr!.resume();
     return child;
   }
@@ -109,5 +113,43 @@ describe("coordinator crash (kill -9) and restart", () => {
     assert.equal(carrying.length, 1, "round 1's model was proposed exactly once");
     coordinator.kill("SIGTERM");
     assert.equal(await new Promise((resolve) => coordinator!.once("exit", (code) => resolve(code))), 0, "clean shutdown");
+  });
+
+  it("closes a chaos run the crash cut short as interrupted; the node hosts die with the coordinator", async () => {
+    // Rounds on a schedule: the experiment's steady state needs recent completed rounds.
+    const rounds = { SYNOD_FL_ROUND_INTERVAL_MS: "300" };
+    coordinator = startCoordinator(rounds);
+    await until("the coordinator", async () => ((await fetch(`${apiUrl}/health`)).ok ? true : undefined));
+    await until("rounds completing", async () => ((await get<{ rounds: { completed: number } }>("/api/fl/status")).rounds.completed >= 5 ? true : undefined));
+    const token = (await readFile(path.join(dataDir, "admin-token"), "utf8")).trim();
+    const startRun = () =>
+      fetch(`${apiUrl}/api/chaos/runs`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ name: "latency-spike" }) });
+    const started = await startRun();
+    assert.equal(started.status, 202, await started.clone().text());
+    const { runId } = (await started.json()) as { runId: number };
+    await until("the fault injected", async () => {
+      const run = await get<{ status: string; progress: { phase: string; detail: string } | null }>(`/api/chaos/runs/${runId}`);
+      if (run.status !== "running") throw new Error(`the run ended before its fault: ${run.status} (${run.progress?.detail})`);
+      return run.progress?.phase === "fault-applied" || run.progress?.phase === "probe-sample" ? true : undefined;
+    });
+    const hosts = descendants(coordinator.pid!);
+    assert.ok(hosts.length >= 2, `16 nodes, 10 per host: ${hosts.length} host processes`);
+    coordinator.kill("SIGKILL");
+    await new Promise((resolve) => coordinator!.once("exit", resolve));
+    // The hosts notice their parent is gone (the IPC channel closes) and exit.
+    await until("the node hosts gone", async () => (hosts.every((pid) => !isAlive(pid)) ? true : undefined), 15_000);
+
+    coordinator = startCoordinator(rounds);
+    await until("the restarted coordinator", async () => ((await fetch(`${apiUrl}/health`)).ok ? true : undefined));
+    const run = await get<{ status: string; endedAt: number | null }>(`/api/chaos/runs/${runId}`);
+    assert.equal(run.status, "interrupted");
+    assert.ok(run.endedAt);
+    const { runs } = await get<{ runs: Array<{ runId: number }> }>("/api/chaos/runs");
+    assert.deepEqual(runs.map((r) => r.runId), [runId], "the run is kept, once");
+    // nothing is left running: a new run is accepted
+    const again = await startRun();
+    assert.equal(again.status, 202, await again.clone().text());
+    coordinator.kill("SIGTERM");
+    assert.equal(await new Promise((resolve) => coordinator!.once("exit", (code) => resolve(code))), 0, "clean shutdown during a run");
   });
 });

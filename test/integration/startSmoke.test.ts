@@ -1,7 +1,8 @@
 /**
  * `npm start`, headless: the whole system comes up (embedded chain, DAO deployed,
- * coordinator with embedded IPFS, mesh, keeper), is healthy, runs an FL round whose
- * model the keeper proposes to the Governor, and shuts down cleanly on SIGINT.
+ * coordinator with embedded IPFS, mesh in node-host processes, MAPE-K loop, keeper), is
+ * healthy, runs an FL round whose model the keeper proposes to the Governor, and shuts
+ * down cleanly on SIGINT, leaving no process behind.
  */
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -9,6 +10,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { isAlive } from "../../coordinator/mesh/deploy/hostProcesses.ts";
+import { descendants } from "../fixtures/processes.ts";
 import { freePort, until } from "../fixtures/waiting.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -57,6 +60,14 @@ describe("npm start (smoke)", () => {
 
     const health = await fetch(`${apiUrl}/health`);
     assert.equal(health.status, 200);
+    // the mesh runs in node-host processes (12 nodes, 10 per host) watched by MAPE-K
+    const mapek = await until("a MAPE-K tick over every node", async () => {
+      const body = (await (await fetch(`${apiUrl}/api/mapek`)).json()) as { state: string | null; nodes: { total: number; healthy: number } | null };
+      return body.state && body.nodes?.healthy === 12 ? body : undefined;
+    });
+    assert.equal(mapek.nodes!.total, 12);
+    const tree = descendants(child.pid!);
+    assert.ok(tree.length >= 4, `chain, coordinator and 2 node hosts at least: ${tree.length} processes`);
 
     const token = (await readFile(path.join(dataDir, "admin-token"), "utf8")).trim();
     const started = await fetch(`${apiUrl}/api/fl/rounds`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" });
@@ -88,6 +99,7 @@ describe("npm start (smoke)", () => {
     const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
     assert.equal(code, 0, stderr.slice(-2000));
     await assert.rejects(fetch(`${apiUrl}/health`), "the coordinator is down");
+    await until("every process of the system gone", async () => (tree.every((pid) => !isAlive(pid)) ? true : undefined), 15_000);
     await assert.rejects(fetch(`http://127.0.0.1:${chainPort}`, { method: "POST", body: "{}" }), "the chain is down");
   });
 });
