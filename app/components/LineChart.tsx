@@ -11,10 +11,15 @@ export type LineChartProps = {
   points: ReadonlyArray<{ x: number; y: number | null }>;
   /** Fixed y range, e.g. [0, 1] for accuracy. */
   yRange?: [number, number];
+  /** Horizontal reference lines (thresholds), drawn dashed with their label; list them in text beside the chart too. */
+  guides?: ReadonlyArray<{ y: number; label: string; color: string }>;
 };
 
+/** Above this many points the line is drawn without dots. */
+const MAX_DOTS = 60;
+
 /** A small line chart (uPlot) with the same data as a table for people who cannot see it. */
-export function LineChart({ label, xLabel, yLabel, points, yRange }: LineChartProps) {
+export function LineChart({ label, xLabel, yLabel, points, yRange, guides }: LineChartProps) {
   const container = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = container.current;
@@ -27,8 +32,9 @@ export function LineChart({ label, xLabel, yLabel, points, yRange }: LineChartPr
         scales: { x: { time: false }, ...(yRange ? { y: { range: yRange } } : {}) },
         // Rounds and epochs are whole numbers: no 0.2-step ticks on the x axis.
         axes: [{ label: xLabel, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000] }, { label: yLabel }],
-        series: [{ label: xLabel }, { label: yLabel, stroke: "#2f5d50", width: 2, points: { show: true, size: 6 } }],
+        series: [{ label: xLabel }, { label: yLabel, stroke: "#2f5d50", width: 2, points: { show: points.length <= MAX_DOTS, size: 6 } }],
         legend: { show: false },
+        ...(guides && guides.length > 0 ? { hooks: { draw: [(u: uPlot) => drawGuides(u, guides)] } } : {}),
       },
       data,
       element,
@@ -39,7 +45,7 @@ export function LineChart({ label, xLabel, yLabel, points, yRange }: LineChartPr
       observer.disconnect();
       plot.destroy();
     };
-  }, [points, xLabel, yLabel, yRange]);
+  }, [points, xLabel, yLabel, yRange, guides]);
   return (
     <figure style={{ margin: 0 }}>
       <div ref={container} className="chart" role="img" aria-label={label} />
@@ -65,4 +71,28 @@ export function LineChart({ label, xLabel, yLabel, points, yRange }: LineChartPr
       </details>
     </figure>
   );
+}
+
+/** Draws dashed horizontal lines with a label at their right end, inside the plot area. */
+function drawGuides(u: uPlot, guides: NonNullable<LineChartProps["guides"]>) {
+  const { ctx, bbox } = u;
+  const scale = devicePixelRatio || 1;
+  ctx.save();
+  ctx.lineWidth = scale;
+  ctx.setLineDash([4 * scale, 4 * scale]);
+  ctx.font = `${11 * scale}px system-ui, sans-serif`;
+  ctx.textAlign = "right";
+  ctx.textBaseline = "bottom";
+  for (const guide of guides) {
+    const y = u.valToPos(guide.y, "y", true);
+    if (!Number.isFinite(y) || y < bbox.top || y > bbox.top + bbox.height) continue;
+    ctx.strokeStyle = guide.color;
+    ctx.fillStyle = guide.color;
+    ctx.beginPath();
+    ctx.moveTo(bbox.left, y);
+    ctx.lineTo(bbox.left + bbox.width, y);
+    ctx.stroke();
+    ctx.fillText(guide.label, bbox.left + bbox.width - 4 * scale, y - 2 * scale);
+  }
+  ctx.restore();
 }

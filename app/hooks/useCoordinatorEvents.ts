@@ -35,7 +35,19 @@ export function useCoordinatorEvents({ types, enabled }: UseCoordinatorEventsPar
         // A line that is not JSON is not an event of ours.
       }
     };
-    const known = ["fl.round.finished", "knowledge.record.published", "knowledge.record.ratified", "governance.proposal.changed", "mesh.incident", "mapek.state.changed"];
+    // Named SSE events reach only listeners of their name.
+    const known = [
+      "fl.round.finished",
+      "knowledge.record.published",
+      "knowledge.record.ratified",
+      "governance.proposal.changed",
+      "mesh.incident",
+      "mapek.state.changed",
+      "chaos.fault.injected",
+      "chaos.fault.recovered",
+      "chaos.experiment.progress",
+      "chaos.experiment.finished",
+    ];
     for (const type of known) source.addEventListener(type, onEvent as EventListener);
     source.onmessage = onEvent;
     source.onopen = () => setConnected(true);

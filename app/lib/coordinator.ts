@@ -1,4 +1,11 @@
-/** The coordinator's HTTP API as the dashboard reads it (`GET /api/status`, SSE `/api/events`). */
+/**
+ * The coordinator's HTTP API as the dashboard reads it: `GET /api/status`, SSE
+ * `/api/events`, FL status and metrics, the MAPE-K loop (`/api/mapek`) and chaos
+ * experiments (`/api/chaos`). Plain functions, no React: the hooks wire them into queries.
+ */
+import { CID } from "multiformats/cid";
+import type { Hex } from "viem";
+import { cidFromHex } from "./verifyCid.ts";
 
 /** One component's health check, as in `GET /health` (`HealthCheckReport`). */
 export type CoordinatorComponent = { status: "up" | "down"; critical: boolean; latencyMs: number; error?: string };
@@ -89,8 +96,72 @@ export async function readCoordinatorJson<T>({
   } catch (error) {
     throw new Error(`coordinator not reachable at ${coordinatorUrl}: ${(error as Error).message}`);
   }
-  if (!response.ok) throw new Error(`coordinator answered ${response.status} for ${path}`);
+  if (!response.ok) throw await CoordinatorResponseError.from(response, path);
   return (await response.json()) as T;
+}
+
+/**
+ * A non-2xx answer of the coordinator API, with the error's name and message from its
+ * body (`{ error: { name, message } }`, or a bare `{ name, message }`) when it has one.
+ */
+export class CoordinatorResponseError extends Error {
+  override name = "CoordinatorResponseError";
+  /** The HTTP status. */
+  readonly status: number;
+  /** The API path asked for. */
+  readonly path: string;
+  /** The coordinator's error class, e.g. `ChaosUnavailableError`; `undefined` without a JSON error body. */
+  readonly errorName: string | undefined;
+  /** The coordinator's one-line message, when the body has one. */
+  readonly shortMessage: string | undefined;
+
+  constructor({ status, path, errorName, shortMessage }: { status: number; path: string; errorName?: string; shortMessage?: string }) {
+    super(`coordinator answered ${status} for ${path}${shortMessage ? `: ${shortMessage}` : ""}`);
+    this.status = status;
+    this.path = path;
+    this.errorName = errorName;
+    this.shortMessage = shortMessage;
+  }
+
+  /** Reads the error body of `response` (never throws: a body that is not JSON is ignored). */
+  static async from(response: Response, path: string): Promise<CoordinatorResponseError> {
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      body = undefined;
+    }
+    const record = (value: unknown): Record<string, unknown> | undefined =>
+      typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
+    const error = record(record(body)?.error) ?? record(body);
+    const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
+    const errorName = text(error?.name);
+    const shortMessage = text(error?.message);
+    return new CoordinatorResponseError({ status: response.status, path, ...(errorName ? { errorName } : {}), ...(shortMessage ? { shortMessage } : {}) });
+  }
+}
+
+/**
+ * Why the MAPE-K and chaos routes are not available, when that is what `error` says:
+ * a 503 from a coordinator whose mesh is not in node-host processes. `undefined` for any
+ * other failure (unreachable, a bug), which the dashboard shows as an error.
+ *
+ * The message is the coordinator's own (`ChaosUnavailableError`). A coordinator whose
+ * error handler hides 5xx bodies answers `InternalServerError` for the same 503; that
+ * gets a generic explanation, as these routes fail with 503 for no other reason.
+ */
+export function chaosUnavailableMessage(error: unknown): string | undefined {
+  if (!(error instanceof CoordinatorResponseError) || error.status !== 503) return undefined;
+  if (error.errorName === "ChaosUnavailableError") return error.shortMessage ?? "Chaos experiments and the MAPE-K loop are not running on this coordinator.";
+  if (/^\/api\/(mapek|chaos)(\/|\?|$)/.test(error.path)) {
+    return "Chaos experiments and the MAPE-K loop are not running on this coordinator (it answered 503): they need its mesh in node-host processes.";
+  }
+  return undefined;
+}
+
+/** A one-line reason for a failed read: the coordinator's own message where it gave one. */
+export function coordinatorErrorText(error: Error): string {
+  return error instanceof CoordinatorResponseError && error.shortMessage ? error.shortMessage : error.message;
 }
 
 /** `GET /api/fl/status`, as far as the dashboard uses it. */
@@ -118,4 +189,218 @@ export function mergeFlProgress(metrics: FlMetrics | undefined, events: readonly
     if (point.accuracy !== undefined || !byRound.has(point.round)) byRound.set(point.round, point.accuracy ?? null);
   }
   return [...byRound].map(([round, accuracy]) => ({ round, accuracy })).sort((a, b) => a.round - b.round);
+}
+
+// --- MAPE-K (`GET /api/mapek`, `GET /api/mapek/history`) ---
+
+/** The MAPE-K states, from healthiest to idle (`MAPEK_STATES` of the MapekSnapshot schema). */
+export const MAPEK_STATES = ["EUPHORIC", "HARMONIC", "CONTEMPLATIVE", "MYSTICAL", "CHAOTIC", "QUIESCENT"] as const;
+export type MapekStateName = (typeof MAPEK_STATES)[number];
+
+/** φ's ceiling, the golden ratio (φ = Φ · H with H in [0, 1]). */
+export const PHI_MAX = (1 + Math.sqrt(5)) / 2;
+
+/**
+ * The lower φ bound of each state at the deployment's default MeshPolicy: Φ × 0.9, 0.7,
+ * 0.5 and 0.3. Below MYSTICAL the mesh is CHAOTIC; QUIESCENT (healing in progress) is
+ * not a φ band. Governance can move these; `/api/mapek` does not report the values in force.
+ */
+export const PHI_THRESHOLDS = [
+  { state: "EUPHORIC", phi: 1.456 },
+  { state: "HARMONIC", phi: 1.133 },
+  { state: "CONTEMPLATIVE", phi: 0.809 },
+  { state: "MYSTICAL", phi: 0.485 },
+] as const satisfies ReadonlyArray<{ state: MapekStateName; phi: number }>;
+
+/** The five factors of H, each in [0, 1], with their weights in the geometric mean (`PHI_WEIGHTS`). */
+export const PHI_FACTORS = [
+  { key: "availability", label: "Availability", weight: 0.4, description: "share of nodes healthy" },
+  { key: "roundSuccess", label: "Round success", weight: 0.2, description: "share of recent FL rounds completed" },
+  { key: "quality", label: "Model quality", weight: 0.2, description: "latest hold-out accuracy vs the best recent one" },
+  { key: "responsiveness", label: "Responsiveness", weight: 0.1, description: "API latency budget vs measured latency" },
+  { key: "trust", label: "Trust", weight: 0.1, description: "share of nodes not suspected Byzantine" },
+] as const;
+export type PhiFactors = Record<(typeof PHI_FACTORS)[number]["key"], number>;
+
+/** A node's condition as MAPE-K diagnoses it (`NodeCondition`). */
+export type NodeCondition = "down" | "frozen" | "partitioned" | "unreachable" | "byzantine" | "overloaded" | "skewed";
+
+/** A healing action as executed (`ExecutedAction`). */
+export type MapekAction = {
+  action: string;
+  target: string | null;
+  nodes: string[];
+  reason: string;
+  at: number;
+  outcome: "succeeded" | "failed" | "skipped";
+  detail?: string;
+};
+
+/** An incident from a node's first condition to its healing (`MapekIncident`); times in ms since epoch. */
+export type MapekIncident = {
+  incidentId: string;
+  nodeId: string;
+  condition: NodeCondition;
+  lastHealthyAt: number;
+  detectedAt: number;
+  healedAt: number | null;
+  resolution: "healed" | "mitigated" | null;
+  actions: MapekAction[];
+};
+
+/** The body of `GET /api/mapek`. Fields are `null` before the loop's first tick. */
+export type MapekStatus = {
+  state: MapekStateName | null;
+  phi: number | null;
+  epoch: number;
+  at: number | null;
+  factors: PhiFactors | null;
+  nodes: { total: number; healthy: number; stale: number; isolated: number } | null;
+  /** Each node that has a condition. */
+  conditions: Record<string, NodeCondition>;
+  apiLatencyMs: number | null;
+  lastActions: MapekAction[];
+  openIncidents: MapekIncident[];
+  /** Closed incidents, newest first (at most 50). */
+  recentIncidents: MapekIncident[];
+  /** Nodes excluded from FL and why. */
+  excluded: Record<string, "byzantine" | "route">;
+  shedding: boolean;
+};
+
+/** One tick of `GET /api/mapek/history` (`MapekTickSummary`). */
+export type MapekTickSummary = { epoch: number; at: number; state: MapekStateName; phi: number; conditions: number; actions: number };
+
+/** The body of `GET /api/mapek/history`, oldest tick first. */
+export type MapekHistory = { ticks: MapekTickSummary[] };
+
+/** The state φ falls in at the default thresholds (`CHAOTIC` below MYSTICAL). */
+export function phiBand(phi: number): MapekStateName {
+  return PHI_THRESHOLDS.find((t) => phi >= t.phi)?.state ?? "CHAOTIC";
+}
+
+/** φ per epoch for the chart, oldest first; a tick with a non-finite φ becomes a gap. */
+export function phiSeries(history: MapekHistory | undefined): Array<{ x: number; y: number | null }> {
+  return (history?.ticks ?? []).map((t) => ({ x: t.epoch, y: Number.isFinite(t.phi) ? Math.round(t.phi * 1000) / 1000 : null }));
+}
+
+/** How long an incident lasted (detected → healed), ms; `undefined` while it is open. */
+export function incidentDurationMs(incident: Pick<MapekIncident, "detectedAt" | "healedAt">): number | undefined {
+  return incident.healedAt === null ? undefined : Math.max(0, incident.healedAt - incident.detectedAt);
+}
+
+// --- Chaos (`GET /api/chaos/status`, `/api/chaos/runs`, `/api/chaos/runs/:id`) ---
+
+/** A fault kind's wire name, e.g. `network-delay`. */
+export type FaultKindName = string;
+
+/** Statistics of one fault kind (`FaultKindStatistics`); MTTD/MTTR in ms over detected / healed nodes. */
+export type FaultKindStatistics = { injected: number; active: number; recovered: number; failed: number; detected: number; healed: number; mttdMs: number | null; mttrMs: number | null };
+
+/** One fault as the engine tracks it (`FaultStatus`), as far as the dashboard uses it. */
+export type FaultStatus = {
+  faultId: string;
+  kind: FaultKindName;
+  phase: "injecting" | "injected" | "recovering" | "recovered" | "failed";
+  targets: string[];
+  affected: string[];
+  injectedAt: number | null;
+  recoveredAt: number | null;
+  durationMs: number;
+  message: string | null;
+};
+
+/** A run's latest progress line (`ExperimentProgress`). */
+export type ExperimentProgress = { at: number; phase: string; detail: string };
+
+/** A finished run's journal (`ExperimentJournal`), as far as the dashboard uses it. */
+export type ExperimentJournal = {
+  status: "completed" | "failed" | "aborted" | "interrupted";
+  deviated: boolean;
+  startedAt: number;
+  endedAt: number;
+  mttdMs: number | null;
+  mttrMs: number | null;
+  /** Litmus score, 0–100. */
+  resilienceScore: number;
+  abortReason: string | null;
+  records: { chaosReportCid: string; incidentCids: string[] } | null;
+};
+
+/** One chaos run (`ChaosRun`); `journal` is `null` in lists and while the run is in progress. */
+export type ChaosRun = {
+  runId: number;
+  experiment: string;
+  title: string;
+  file: string | null;
+  status: "running" | ExperimentJournal["status"];
+  timeScale: number;
+  /** The method's length at the run's time scale, ms. */
+  nominalDurationMs: number;
+  startedAt: number;
+  endedAt: number | null;
+  progress: ExperimentProgress | null;
+  reportCid: string | null;
+  journal: ExperimentJournal | null;
+};
+
+/** The body of `GET /api/chaos/status`. */
+export type ChaosStatus = {
+  running: ChaosRun | null;
+  last: ChaosRun | null;
+  activeFaults: FaultStatus[];
+  /** Every kind, zeros included. */
+  statistics: Record<FaultKindName, FaultKindStatistics>;
+};
+
+/** The body of `GET /api/chaos/runs`, newest first. */
+export type ChaosRuns = { runs: ChaosRun[] };
+
+/**
+ * How far a run is through its method: elapsed time over `nominalDurationMs`, in [0, 1].
+ * Steady-state probes and recovery waits can run past the nominal length; the share then
+ * stays at 1 while the phase says what is going on.
+ *
+ * @param run - `startedAt`, `nominalDurationMs`, `endedAt`.
+ * @param now - ms since epoch (the browser's clock).
+ */
+export function runProgress(run: Pick<ChaosRun, "startedAt" | "endedAt" | "nominalDurationMs">, now: number): { elapsedMs: number; share: number } {
+  const elapsedMs = Math.max(0, (run.endedAt ?? now) - run.startedAt);
+  const share = run.nominalDurationMs > 0 ? Math.min(1, elapsedMs / run.nominalDurationMs) : 1;
+  return { elapsedMs, share };
+}
+
+/** The fault kinds that saw any fault, most injected first, then by name. */
+export function faultStatisticsRows(statistics: Record<FaultKindName, FaultKindStatistics> | undefined): Array<{ kind: FaultKindName } & FaultKindStatistics> {
+  return Object.entries(statistics ?? {})
+    .filter(([, s]) => s.injected > 0 || s.active > 0 || s.failed > 0)
+    .map(([kind, s]) => ({ kind, ...s }))
+    .sort((a, b) => b.injected - a.injected || a.kind.localeCompare(b.kind));
+}
+
+/**
+ * Where the knowledge browser shows the ChaosReport with this CID: its record's anchor
+ * once governance ratified it (`/knowledge?kind=ChaosReport#record-<id>`), else the
+ * ChaosReport tab. The browser addresses records by id, not CID, so the CID is matched
+ * against the ratified records' CIDs (binary on chain, any text form here).
+ *
+ * @param reportCid - the run's `reportCid`.
+ * @param records - ratified ChaosReport records (`id`, `cid` as hex bytes).
+ */
+export function chaosReportLink(reportCid: string, records: ReadonlyArray<{ id: bigint; cid: Hex }> | undefined): { href: string; ratified: boolean } {
+  const tab = "/knowledge?kind=ChaosReport";
+  let wanted: CID;
+  try {
+    wanted = CID.parse(reportCid);
+  } catch {
+    return { href: tab, ratified: false };
+  }
+  for (const record of records ?? []) {
+    try {
+      if (cidFromHex(record.cid).equals(wanted)) return { href: `${tab}#record-${record.id}`, ratified: true };
+    } catch {
+      // A record whose CID bytes do not decode is not this report.
+    }
+  }
+  return { href: tab, ratified: false };
 }

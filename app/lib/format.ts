@@ -45,6 +45,15 @@ export function formatDuration(seconds: number | bigint): string {
   return `${s}s`;
 }
 
+/** A duration in milliseconds: `850 ms`, `4.2 s`, then as {@link formatDuration} (`2m 05s`); `—` for `null`. */
+export function formatMilliseconds(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "—";
+  const value = Math.max(0, ms);
+  if (value < 1000) return `${Math.round(value)} ms`;
+  if (value < 60_000) return `${(Math.floor(value / 100) / 10).toFixed(1)} s`;
+  return formatDuration(value / 1000);
+}
+
 /** A relative time from `now` to `at` (both unix seconds): `in 4m 05s` or `2h 10m ago`. */
 export function formatRelative(at: number | bigint, now: number | bigint): string {
   const delta = Number(at) - Number(now);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   formatDuration,
+  formatMilliseconds,
   formatPercent,
   formatRelative,
   formatTimestamp,
@@ -38,6 +39,17 @@ describe("format", () => {
     assert.equal(formatRelative(1_130, 1_000), "in 2m 10s");
     assert.equal(formatRelative(1_000, 1_030), "30s ago");
     assert.equal(formatTimestamp(0), "1970-01-01 00:00:00 UTC");
+  });
+
+  it("formats millisecond durations from ms to minutes", () => {
+    assert.equal(formatMilliseconds(0), "0 ms");
+    assert.equal(formatMilliseconds(849.6), "850 ms");
+    assert.equal(formatMilliseconds(4_260), "4.2 s");
+    assert.equal(formatMilliseconds(59_999), "59.9 s");
+    assert.equal(formatMilliseconds(125_000), "2m 05s");
+    assert.equal(formatMilliseconds(-3), "0 ms");
+    assert.equal(formatMilliseconds(null), "—");
+    assert.equal(formatMilliseconds(Number.NaN), "—");
   });
 
   it("shortens addresses and ids", () => {

@@ -5,12 +5,30 @@ import { LineChart } from "../../../components/LineChart.tsx";
 import { useCoordinatorEvents } from "../../../hooks/useCoordinatorEvents.ts";
 import { useCoordinatorJson } from "../../../hooks/useCoordinatorJson.ts";
 import { useCoordinatorStatus } from "../../../hooks/useCoordinatorStatus.ts";
-import { useKnowledgeRecords } from "../../../hooks/useKnowledgeRecords.ts";
 import { useSynodConfig } from "../../../hooks/useSynodConfig.ts";
-import { useVerifiedContent } from "../../../hooks/useVerifiedContent.ts";
-import { latestMapekState, mergeFlProgress, type FlMetrics, type FlStatus } from "../../../lib/coordinator.ts";
+import {
+  chaosUnavailableMessage,
+  mergeFlProgress,
+  type ChaosStatus,
+  type CoordinatorEvent,
+  type FlMetrics,
+  type FlStatus,
+  type MapekHistory,
+  type MapekStatus,
+} from "../../../lib/coordinator.ts";
 import { formatDuration } from "../../../lib/format.ts";
-import { formatRecordId } from "../../../lib/knowledge.ts";
+import { ChaosPanel } from "./ChaosPanel.tsx";
+import { MapekStateCard } from "./MapekStateCard.tsx";
+import { MeshIncidents } from "./MeshIncidents.tsx";
+import { PhiHistoryChart } from "./PhiHistoryChart.tsx";
+
+/** The id of the latest event that passes `test` (0 for none): a key that changes when one arrives. */
+function latestEventId(events: readonly CoordinatorEvent[], test: (event: CoordinatorEvent) => boolean): number {
+  for (let i = events.length - 1; i >= 0; i--) if (test(events[i]!)) return events[i]!.id;
+  return 0;
+}
+
+const ACCURACY_RANGE: [number, number] = [0, 1];
 
 /** Live mesh view from the coordinator API, with the last ratified MAPE-K snapshot from the chain. */
 export function MeshDashboard() {
@@ -21,9 +39,20 @@ export function MeshDashboard() {
   const flStatus = useCoordinatorJson<FlStatus>({ path: "/api/fl/status", enabled: up });
   const flMetrics = useCoordinatorJson<FlMetrics>({ path: "/api/fl/metrics", enabled: up });
   const progress = useMemo(() => mergeFlProgress(flMetrics.data, events), [flMetrics.data, events]);
-  const live = useMemo(() => latestMapekState(events), [events]);
-  const incidents = events.filter((e) => e.type === "mesh.incident").slice(-10).reverse();
+  // Stable props: the chart is rebuilt whenever they change, and MAPE-K data re-renders this page every tick.
+  const accuracyPoints = useMemo(() => progress.map((p) => ({ x: p.round, y: p.accuracy })), [progress]);
+  // Live events say when to re-read; the polls catch what the stream missed.
+  const mapekKey = latestEventId(events, (e) => e.type === "mapek.state.changed" || e.type === "mesh.incident");
+  const chaosKey = latestEventId(events, (e) => e.type.startsWith("chaos."));
+  const runsKey = latestEventId(events, (e) => e.type === "chaos.experiment.finished" || (e.type === "chaos.experiment.progress" && e.data.phase === "started"));
+  const mapek = useCoordinatorJson<MapekStatus>({ path: "/api/mapek", enabled: up, refetchIntervalMs: 5_000, refreshKey: mapekKey });
+  const mapekUnavailable = chaosUnavailableMessage(mapek.error) !== undefined;
+  const history = useCoordinatorJson<MapekHistory>({ path: "/api/mapek/history?limit=300", enabled: up && !mapekUnavailable, refetchIntervalMs: 15_000, refreshKey: mapekKey });
+  const chaos = useCoordinatorJson<ChaosStatus>({ path: "/api/chaos/status", enabled: up, refetchIntervalMs: 5_000, refreshKey: chaosKey });
   const components = Object.entries(status.data?.components ?? {});
+  const nodes = mapek.data?.nodes;
+  const conditions = Object.entries(mapek.data?.conditions ?? {});
+  const excluded = Object.entries(mapek.data?.excluded ?? {});
 
   return (
     <>
@@ -74,21 +103,7 @@ export function MeshDashboard() {
         </section>
       ) : null}
       <div className="grid">
-        <section className="card" aria-labelledby="mapek-heading">
-          <h2 id="mapek-heading">MAPE-K state</h2>
-          {live ? (
-            <p>
-              <span className={`stat state-${live.state}`}>{live.state}</span>
-              <br />
-              <span className="small muted">
-                φ = {live.phi.toFixed(3)} · since {live.time}
-              </span>
-            </p>
-          ) : (
-            <p className="muted small">{up ? "No state change reported yet." : "Live state needs the coordinator."}</p>
-          )}
-          <RatifiedSnapshot />
-        </section>
+        <MapekStateCard up={up} mapek={{ data: mapek.data, error: mapek.error }} events={events} />
         <section className="card" aria-labelledby="nodes-heading">
           <h2 id="nodes-heading">Nodes</h2>
           {up && flStatus.data?.nodes ? (
@@ -113,22 +128,35 @@ export function MeshDashboard() {
               {` · Byzantine detections ${flMetrics.data.byzantineDetections ?? 0}`}
             </p>
           ) : null}
+          {nodes ? (
+            <p className="small" data-testid="node-health">
+              MAPE-K: {nodes.healthy} healthy of {nodes.total} · {nodes.stale} stale · {nodes.isolated} isolated
+            </p>
+          ) : null}
+          {conditions.length > 0 ? (
+            <p className="small">
+              Conditions: {conditions.map(([node, condition]) => `${node} ${condition}`).join(", ")}
+            </p>
+          ) : null}
+          {excluded.length > 0 ? (
+            <p className="small" data-testid="excluded">
+              Excluded from FL: {excluded.map(([node, reason]) => `${node} (${reason === "byzantine" ? "suspected Byzantine" : "routed around"})`).join(", ")}
+            </p>
+          ) : mapek.data ? (
+            <p className="small muted">No node excluded from FL.</p>
+          ) : null}
         </section>
-        <section className="card" aria-labelledby="incidents-heading">
-          <h2 id="incidents-heading">Incidents</h2>
-          {incidents.length === 0 ? (
-            <p className="muted small">{up ? "None reported." : "—"}</p>
-          ) : (
-            <ul className="small">
-              {incidents.map((e) => (
-                <li key={e.id}>
-                  {String(e.data.phase)}: {String(e.data.fault)} on {Array.isArray(e.data.nodes) ? e.data.nodes.join(", ") : ""} <span className="muted">{e.time}</span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
+        <MeshIncidents up={up} mapek={mapek.data} events={events} />
       </div>
+      <section className="card" aria-labelledby="phi-heading">
+        <h2 id="phi-heading">φ over time</h2>
+        {history.data ? (
+          <PhiHistoryChart history={history.data} />
+        ) : (
+          <p className="muted small">{!up ? "φ history needs the coordinator." : mapekUnavailable ? "Not available: see the MAPE-K state above." : history.error ? `φ history unavailable: ${history.error.message}` : "Loading…"}</p>
+        )}
+      </section>
+      <ChaosPanel up={up} status={{ data: chaos.data, error: chaos.error, isPending: chaos.isPending }} runsRefreshKey={runsKey} />
       <section className="card" aria-labelledby="fl-heading">
         <h2 id="fl-heading">Federated learning progress</h2>
         {progress.some((p) => p.accuracy !== null) ? (
@@ -136,33 +164,13 @@ export function MeshDashboard() {
             label="Hold-out accuracy after each FL round"
             xLabel="round"
             yLabel="accuracy"
-            points={progress.map((p) => ({ x: p.round, y: p.accuracy }))}
-            yRange={[0, 1]}
+            points={accuracyPoints}
+            yRange={ACCURACY_RANGE}
           />
         ) : (
           <p className="muted small">{up ? "No FL round finished yet." : "FL progress needs the coordinator."}</p>
         )}
       </section>
     </>
-  );
-}
-
-function RatifiedSnapshot() {
-  const snapshots = useKnowledgeRecords({ kind: "MapekSnapshot" });
-  const latest = snapshots.data?.find((r) => r.revokedAt === 0);
-  const content = useVerifiedContent({ cid: latest?.cid });
-  if (!latest) return <p className="small muted">No MAPE-K snapshot ratified on chain yet.</p>;
-  const json = content.data?.status === "verified" ? (content.data.json as { state?: string; phi?: number } | undefined) : undefined;
-  return (
-    <p className="small">
-      Last ratified: {formatRecordId(latest.id)} (round {latest.round})
-      {json?.state ? (
-        <>
-          {" "}
-          — <span className={`state-${json.state}`}>{json.state}</span>
-          {typeof json.phi === "number" ? `, φ ${json.phi.toFixed(3)}` : ""} (verified)
-        </>
-      ) : content.data ? ` — content ${content.data.status}` : ""}
-    </p>
   );
 }
