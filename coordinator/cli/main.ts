@@ -6,7 +6,9 @@
 import { parseArgs } from "node:util";
 import { BaseError } from "../errors/base.ts";
 import { createApiClient, type ApiClient } from "./apiClient.ts";
+import { chaosCommand } from "./commands/chaos.ts";
 import { knowledgeCommand } from "./commands/knowledge.ts";
+import { mapekCommand } from "./commands/mapek.ts";
 import { nodeHostCommand } from "./commands/nodeHost.ts";
 import { nodesCommand } from "./commands/nodes.ts";
 import { proposalsCommand } from "./commands/proposals.ts";
@@ -26,16 +28,25 @@ export type CommandContext = {
   /** Positional arguments after the command name. */
   args: string[];
   options: { kind?: string; status?: string; round?: string; limit?: string };
+  /** Calls `handler` on Ctrl-C instead of exiting, until the returned function is called (set by {@link main}). */
+  onInterrupt?: (handler: () => void) => () => void;
+  /** Diagnostics that must not mix with `--json` output: stderr (set by {@link main}). */
+  error?: (text: string) => void;
 };
 
-/** `ownOptions`: the command parses its options itself (from `args`); only `--json` is taken out. */
-type Command = { run: (context: CommandContext) => Promise<void>; help: string; ownOptions?: boolean };
+/**
+ * `ownOptions`: the command parses its options itself (from `args`); only `--json` is taken out.
+ * `run` may return the exit code (e.g. 1 for a chaos run that deviated); nothing means 0.
+ */
+type Command = { run: (context: CommandContext) => Promise<void | number>; help: string; ownOptions?: boolean };
 
 export const COMMANDS: Record<string, Command> = {
   knowledge: { run: knowledgeCommand, help: "knowledge ls|get CID|publish FILE   records: list, read (verified), queue" },
   proposals: { run: proposalsCommand, help: "proposals ls|show ID                 Governor proposals with votes" },
   nodes: { run: nodesCommand, help: "nodes deploy|status|rollback|admit   mesh-node hosts: staged deployment, health, rollback", ownOptions: true },
   "node-host": { run: nodeHostCommand, help: "node-host --nodes K --coordinator    run K mesh nodes in this process (coordinator URL)", ownOptions: true },
+  chaos: { run: chaosCommand, help: "chaos ls|run FILE|NAME|status|runs|show ID|abort ID  chaos experiments: live run, journal, abort", ownOptions: true },
+  mapek: { run: mapekCommand, help: "mapek [history]                      MAPE-K state, φ, incidents; φ over recent ticks" },
   telegram: { run: telegramCommand, help: "telegram                             run the Telegram bot against this coordinator" },
 };
 
@@ -48,13 +59,23 @@ function usage(): string {
  * @param argv - arguments after `synod`.
  * @returns the process exit code: 0 ok, 1 failed, 2 usage.
  */
-export async function main(argv: string[], io: { write?: (text: string) => void; error?: (text: string) => void; env?: Record<string, string | undefined> } = {}): Promise<number> {
+export async function main(
+  argv: string[],
+  io: {
+    write?: (text: string) => void;
+    error?: (text: string) => void;
+    env?: Record<string, string | undefined>;
+    /** Stands for Ctrl-C (tests); by default SIGINT aborts it while a command runs. */
+    interrupt?: AbortSignal;
+  } = {},
+): Promise<number> {
   const error = io.error ?? ((text: string) => process.stderr.write(text));
+  const onInterrupt = interruptHandlers(io.interrupt);
   const own = argv[0] !== undefined && !argv[0].startsWith("-") ? COMMANDS[argv[0]] : undefined;
   if (own?.ownOptions) {
     const json = argv.includes("--json");
     const out = createOutput({ json, ...(io.write ? { write: io.write } : {}) });
-    return runCommand(own, { api: createApiClient(io.env ? { env: io.env } : {}), out, args: argv.slice(1).filter((a) => a !== "--json"), options: {} }, json, error);
+    return runCommand(own, { api: createApiClient(io.env ? { env: io.env } : {}), out, args: argv.slice(1).filter((a) => a !== "--json"), options: {}, onInterrupt, error }, json, error);
   }
   let parsed;
   try {
@@ -82,13 +103,44 @@ export async function main(argv: string[], io: { write?: (text: string) => void;
   }
   const out = createOutput({ json: parsed.values.json, ...(io.write ? { write: io.write } : {}) });
   const { json: _json, help: _help, ...options } = parsed.values;
-  return runCommand(command, { api: createApiClient(io.env ? { env: io.env } : {}), out, args, options }, parsed.values.json, error);
+  return runCommand(command, { api: createApiClient(io.env ? { env: io.env } : {}), out, args, options, onInterrupt, error }, parsed.values.json, error);
+}
+
+/**
+ * Ctrl-C for commands that clean up on it: while a handler is registered, the first
+ * SIGINT (or `io.interrupt` aborting, in tests) calls it instead of killing the process;
+ * a second SIGINT exits. Commands that register nothing keep Node's default Ctrl-C.
+ */
+function interruptHandlers(signal: AbortSignal | undefined): NonNullable<CommandContext["onInterrupt"]> {
+  return (handler) => {
+    if (signal) {
+      if (signal.aborted) {
+        queueMicrotask(handler);
+        return () => {};
+      }
+      signal.addEventListener("abort", handler, { once: true });
+      return () => signal.removeEventListener("abort", handler);
+    }
+    let interruptedAt: number | undefined;
+    const onSigint = () => {
+      // A terminal's Ctrl-C reaches npx and this process both, and npx may pass it on:
+      // a second SIGINT only forces the exit when it comes a moment later.
+      if (interruptedAt !== undefined) {
+        if (Date.now() - interruptedAt > 1_000) process.exit(130);
+        return;
+      }
+      interruptedAt = Date.now();
+      handler();
+    };
+    process.on("SIGINT", onSigint);
+    return () => process.off("SIGINT", onSigint);
+  };
 }
 
 async function runCommand(command: Command, context: CommandContext, json: boolean, error: (text: string) => void): Promise<number> {
   try {
-    await command.run(context);
-    return 0;
+    const code = await command.run(context);
+    return typeof code === "number" ? code : 0;
   } catch (failure) {
     if (failure instanceof UsageError) {
       error(`${failure.shortMessage}\n`);
