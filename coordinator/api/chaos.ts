@@ -14,7 +14,8 @@
  */
 import { z } from "zod";
 import type { ExperimentRunner } from "../chaos/experiment/experimentRunner.ts";
-import { ChaosUnavailableError, UnknownChaosRunError } from "../errors/chaos.ts";
+import { RequestValidationError } from "../errors/api.ts";
+import { ChaosUnavailableError, InvalidExperimentError, UnknownChaosRunError } from "../errors/chaos.ts";
 import type { ApiPlugin } from "./types.ts";
 
 const RunBodySchema = z.union([
@@ -35,7 +36,13 @@ export function chaosRoutes(parameters: ChaosRoutesParameters): ApiPlugin {
     app.get("/api/chaos/experiments", async () => ({ experiments: await runner().experiments() }));
     app.post("/api/chaos/runs", { schema: { body: RunBodySchema } }, async (request, reply) => {
       const { timeScale, ...source } = request.body;
-      const run = await runner().start(source, timeScale === undefined ? {} : { timeScale });
+      const run = await runner()
+        .start(source, timeScale === undefined ? {} : { timeScale })
+        .catch((error: unknown) => {
+          // The experiment is part of the body: its problems are the body's, with their paths.
+          if (error instanceof InvalidExperimentError) throw new RequestValidationError({ part: "body", issues: error.issues.map((i) => ({ path: i.path ? `yaml.${i.path}` : "yaml", message: i.message })) });
+          throw error;
+        });
       reply.code(202);
       return run;
     });

@@ -36,6 +36,7 @@ export class UnknownFaultKindError extends BaseError {
 
 /** An experiment file failed to parse or validate; `issues` lists every problem. */
 export class InvalidExperimentError extends BaseError {
+  readonly statusCode = 400;
   readonly file: string | undefined;
   readonly issues: readonly ChaosIssue[];
   constructor({ file, issues }: { file?: string | undefined; issues: readonly ChaosIssue[] }) {
@@ -128,6 +129,7 @@ export class UnknownChaosRunError extends BaseError {
 /** The coordinator's mesh is not one the chaos engine can act on. */
 export class ChaosUnavailableError extends BaseError {
   readonly statusCode = 503;
+  readonly expose = true;
   constructor({ reason }: { reason: string }) {
     super(`Chaos experiments and the MAPE-K loop are not running here: ${reason}.`, {
       name: "ChaosUnavailableError",

@@ -1,0 +1,111 @@
+/**
+ * `/api/chaos/*` and `/api/mapek*` at their boundary: without a hosted mesh they say
+ * why (503), admin routes need the token, and bad requests (invalid YAML, unknown
+ * names and ids, out-of-range values) get a clear 4xx and create no run.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { chaosService, flService, startCoordinator, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
+
+const ENV = { SYNOD_API_PORT: "0", LOG_LEVEL: "silent", RPC_URL: "http://127.0.0.1:9", SYNOD_NETWORK_PROFILE: "local", SYNOD_FL_ROUND_INTERVAL_MS: "0" };
+type ErrorBody = { error: { name: string; message: string; issues?: Array<{ path: string; message: string }> } };
+
+describe("chaos and MAPE-K API", () => {
+  describe("with the mesh inside the coordinator", () => {
+    let dataDir: string;
+    let coordinator: StartCoordinatorReturnType;
+    before(async () => {
+      dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-chaos-api-"));
+      coordinator = await startCoordinator({ env: { ...ENV, SYNOD_DATA_DIR: dataDir, SYNOD_MESH_NODES: "6", SYNOD_MESH_NODES_PER_HOST: "0" }, services: [flService, chaosService] });
+    });
+    after(async () => {
+      await coordinator.close();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it("answers 503 saying what to set, and still asks for the token first on admin routes", async () => {
+      for (const pathname of ["/api/mapek", "/api/mapek/history", "/api/chaos/experiments", "/api/chaos/runs", "/api/chaos/status"]) {
+        const response = await fetch(`${coordinator.url}${pathname}`);
+        const body = (await response.json()) as ErrorBody;
+        assert.equal(response.status, 503, pathname);
+        assert.equal(body.error.name, "ChaosUnavailableError");
+        assert.match(body.error.message, /SYNOD_MESH_NODES_PER_HOST=0/);
+      }
+      const anonymous = await fetch(`${coordinator.url}/api/chaos/runs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "node-failure" }) });
+      assert.equal(anonymous.status, 401);
+    });
+  });
+
+  describe("with a hosted mesh", () => {
+    let dataDir: string;
+    let coordinator: StartCoordinatorReturnType;
+    const post = (body: unknown) =>
+      fetch(`${coordinator.url}/api/chaos/runs`, { method: "POST", headers: { authorization: `Bearer ${coordinator.adminToken.token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+
+    before(async () => {
+      dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-chaos-api-"));
+      coordinator = await startCoordinator({ env: { ...ENV, SYNOD_DATA_DIR: dataDir, SYNOD_MESH_NODES: "4", SYNOD_MESH_NODES_PER_HOST: "2" }, services: [flService, chaosService] });
+    });
+    after(async () => {
+      await coordinator.close();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it("refuses invalid experiments, unknown names and ids, and out-of-range values, creating no run", async () => {
+      const invalid = await post({ yaml: "title: no method\nsteady-state-hypothesis: {probes: []}\nmethod:\n  - {type: fault, name: k, kind: node-crash, spec: {selector: {mode: one}, durationMs: -5}}\n", file: "bad.yaml" });
+      const invalidBody = (await invalid.json()) as ErrorBody;
+      assert.equal(invalid.status, 400, JSON.stringify(invalidBody));
+      assert.equal(invalidBody.error.name, "RequestValidationError");
+      assert.ok(invalidBody.error.issues!.some((i) => i.path.startsWith("yaml.")), JSON.stringify(invalidBody.error.issues));
+
+      const broken = await post({ yaml: "title: [unclosed" });
+      assert.equal(broken.status, 400);
+      assert.match(((await broken.json()) as ErrorBody).error.message, /yaml/);
+
+      const unknown = await post({ name: "no-such-experiment" });
+      assert.equal(unknown.status, 404);
+      assert.equal(((await unknown.json()) as ErrorBody).error.name, "UnknownExperimentError");
+
+      const scaled = await post({ name: "node-failure", timeScale: 5 });
+      assert.equal(scaled.status, 400);
+      const extra = await post({ name: "node-failure", rm: "-rf" });
+      assert.equal(extra.status, 400);
+
+      const missing = await fetch(`${coordinator.url}/api/chaos/runs/99`);
+      assert.equal(missing.status, 404);
+      assert.equal(((await missing.json()) as ErrorBody).error.name, "UnknownChaosRunError");
+      assert.equal((await fetch(`${coordinator.url}/api/chaos/runs/abc`)).status, 400);
+      const abortMissing = await fetch(`${coordinator.url}/api/chaos/runs/99/abort`, { method: "POST", headers: { authorization: `Bearer ${coordinator.adminToken.token}`, "content-type": "application/json" }, body: "{}" });
+      assert.equal(abortMissing.status, 404);
+
+      const { runs } = (await (await fetch(`${coordinator.url}/api/chaos/runs`)).json()) as { runs: unknown[] };
+      assert.deepEqual(runs, []);
+      const status = (await (await fetch(`${coordinator.url}/api/chaos/status`)).json()) as { running: unknown; last: unknown; activeFaults: unknown[] };
+      assert.equal(status.running, null);
+      assert.deepEqual(status.activeFaults, []);
+    });
+
+    it("serves the MAPE-K state over the hosted nodes and its history", async () => {
+      const deadline = Date.now() + 30_000;
+      let state: { state: string | null; phi: number | null; nodes: { total: number } | null } = { state: null, phi: null, nodes: null };
+      while (Date.now() < deadline && !state.state) {
+        state = (await (await fetch(`${coordinator.url}/api/mapek`)).json()) as typeof state;
+        if (!state.state) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.ok(state.state, "a tick happened");
+      assert.equal(state.nodes?.total, 4);
+      assert.ok(Number.isFinite(state.phi));
+      const { ticks } = (await (await fetch(`${coordinator.url}/api/mapek/history?limit=5`)).json()) as { ticks: Array<{ epoch: number; state: string; phi: number }> };
+      assert.ok(ticks.length >= 1 && ticks.length <= 5);
+      assert.deepEqual(
+        ticks.map((t) => t.epoch),
+        [...ticks.map((t) => t.epoch)].sort((a, b) => a - b),
+        "oldest first",
+      );
+      assert.equal((await fetch(`${coordinator.url}/api/mapek/history?limit=0`)).status, 400);
+    });
+  });
+});
