@@ -5,7 +5,8 @@
  *    `RPC_URL` points at another chain;
  * 2. the DAO, deployed by Ignition (local profile on the embedded chain);
  * 3. the coordinator (`coordinator/server.ts`): HTTP API on 127.0.0.1:8787, embedded
- *    IPFS (or `IPFS_API_URL`), the mesh running FL rounds, the knowledge keeper;
+ *    IPFS (or `IPFS_API_URL`), the mesh in node-host processes running FL rounds, the
+ *    MAPE-K loop and chaos engine over it, the knowledge keeper;
  * 4. the dApp on 127.0.0.1:3000 (`--no-app` to skip);
  * then prints the URLs and the demo accounts. Each part is a child process; Ctrl-C
  * (or SIGTERM) stops them all, newest first.
@@ -161,7 +162,17 @@ try {
       lines.push(`  #${index} ${account.address}  ${formatEther(votes)} MESH votes  (${role})  key 0x${key}`);
     }
   }
-  lines.push("", "Operator CLI: npx synod --help. Ctrl-C stops everything.", "");
+  const mesh = (await (await fetch(`${apiUrl}/api/fl/status`)).json()) as { nodes: { total: number } };
+  lines.push(
+    "",
+    `Mesh: ${mesh.nodes.total} nodes${process.env.SYNOD_MESH_NODES_PER_HOST === "0" ? " in the coordinator process" : " in node-host processes, watched by the MAPE-K loop"}.`,
+    "  npx synod fl status                                  FL rounds and the global model",
+    "  npx synod mapek                                      MAPE-K state, φ, incidents",
+    "  npx synod chaos run experiments/node-failure.yaml    break it for real and watch it heal",
+    "",
+    "Operator CLI: npx synod --help. Ctrl-C stops everything.",
+    "",
+  );
   process.stdout.write(lines.join("\n"));
 } catch (error) {
   if (!stopping) {

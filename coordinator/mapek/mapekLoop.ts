@@ -94,12 +94,25 @@ export class MapekLoop {
   #healthyTicks = new Map<string, number>();
   #lastTick: MapekTick | undefined;
   #history: MapekTickSummary[] = [];
-  /** Directives and snapshots submitted (CIDs), newest last. */
-  readonly submitted: { kind: "MapekSnapshot" | "Directive"; cid: string; state: MapekState }[] = [];
+  /** Closed incidents waiting to become Incident records. */
+  #toRecord: MapekIncident[] = [];
+  /** Nodes a chaos fault was injected on → until when (ms; +∞ while active): their incidents are the experiment's to report. */
+  #underChaos = new Map<string, number>();
+  #unsubscribe: (() => void) | undefined;
+  /** Directives, snapshots and incidents submitted (CIDs), newest last. */
+  readonly submitted: { kind: "MapekSnapshot" | "Directive" | "Incident"; cid: string; state: MapekState }[] = [];
 
   constructor(parameters: MapekLoopParameters) {
     this.monitor = parameters.monitor;
     this.#p = parameters;
+    this.#unsubscribe = parameters.events?.subscribe(
+      (event) => {
+        if (event.type === "chaos.fault.injected") for (const node of event.data.affected) this.#underChaos.set(node, Number.POSITIVE_INFINITY);
+        // Healing goes on after the revert; incidents until a minute later are still the experiment's.
+        if (event.type === "chaos.fault.recovered") for (const node of event.data.affected) this.#underChaos.set(node, this.monitor.now() + 60_000);
+      },
+      { types: ["chaos.fault.injected", "chaos.fault.recovered"] },
+    );
     this.#options = { ...DEFAULT_ANALYZE_OPTIONS, ...parameters.analyze };
     this.#p.logger?.info({ intervalMs: parameters.intervalMs, analyze: this.#options }, "MAPE-K loop configured");
   }
@@ -160,6 +173,7 @@ export class MapekLoop {
   /** Stops ticking and waits for the current tick and any healing in flight. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#unsubscribe?.();
     if (this.#timer) clearTimeout(this.#timer);
     await this.#running;
     await Promise.allSettled([...this.#inFlight]);
@@ -209,6 +223,7 @@ export class MapekLoop {
       this.#p.events?.publish("mapek.state.changed", { from: previousState ?? "NONE", to: state, phi });
     }
     await this.#knowledge(tick, policy);
+    await this.#recordIncidents(tick);
     this.#p.onTick?.(tick);
     return tick;
   }
@@ -241,6 +256,7 @@ export class MapekLoop {
       this.#incidents.delete(nodeId);
       this.#closed.push(incident);
       if (this.#closed.length > 1000) this.#closed.shift();
+      if ((this.#underChaos.get(nodeId) ?? 0) < incident.detectedAt) this.#toRecord.push(incident);
       this.#p.logger?.info({ nodeId, condition: incident.condition, resolution: incident.resolution, ms: incident.healedAt - incident.detectedAt }, "MAPE-K closed an incident");
       this.#p.events?.publish("mesh.incident", { incidentId: incident.incidentId, phase: "healed", fault: incident.condition, nodes: [nodeId] });
     }
@@ -378,5 +394,44 @@ export class MapekLoop {
       },
     });
     this.submitted.push({ kind: "MapekSnapshot", cid: record.cid, state: tick.state });
+  }
+
+  /**
+   * Incidents the mesh suffered on its own (not injected by a chaos experiment, which
+   * reports its own) become Incident records once closed: what failed, how fast it was
+   * noticed and healed, and what the loop did.
+   */
+  async #recordIncidents(tick: MapekTick): Promise<void> {
+    const outbox = this.#p.outbox;
+    const incidents = this.#toRecord.splice(0);
+    if (!outbox) return;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    for (const incident of incidents) {
+      const healedAt = incident.healedAt!;
+      try {
+        const { record } = await submitKnowledgeRecord({
+          outbox,
+          record: {
+            kind: "Incident",
+            schemaVersion: 1,
+            round: tick.epoch,
+            createdAt: iso(healedAt),
+            incidentId: incident.incidentId,
+            fault: { kind: incident.condition, description: `${incident.nodeId} was ${incident.condition}; MAPE-K noticed it and ${incident.resolution}`, injected: false },
+            affectedNodes: [incident.nodeId],
+            startedAt: iso(incident.lastHealthyAt),
+            detectedAt: iso(incident.detectedAt),
+            healedAt: iso(healedAt),
+            timeToDetectMs: incident.detectedAt - incident.lastHealthyAt,
+            timeToRecoverMs: healedAt - incident.lastHealthyAt,
+            actions: incident.actions.map((a) => ({ action: a.action, target: a.target ?? "coordinator", at: iso(Math.max(a.at, incident.detectedAt)), outcome: a.outcome, ...(a.detail ? { detail: a.detail.slice(0, 2000) } : {}) })),
+            resolution: { status: incident.resolution ?? "healed", summary: `${incident.resolution ?? "healed"} ${healedAt - incident.detectedAt} ms after detection (${healedAt - incident.lastHealthyAt} ms after the last sign of health)` },
+          },
+        });
+        this.submitted.push({ kind: "Incident", cid: record.cid, state: tick.state });
+      } catch (error) {
+        this.#p.logger?.error({ err: error, incidentId: incident.incidentId }, "could not record an incident");
+      }
+    }
   }
 }

@@ -130,6 +130,55 @@ describe("MAPE-K loop", () => {
     assert.equal(closed.filter((i) => i.resolution === "healed").length, 7);
   });
 
+  it("records an incident it healed on its own as an Incident record, and leaves injected ones to their experiment", async () => {
+    let now = 5_000_000;
+    const nodes = ["node-0", "node-1", "node-2", "node-3"];
+    const monitor = new Monitor({ now: () => now });
+    for (const id of nodes) monitor.register(id);
+    const outbox = new KnowledgeRepository(openDatabase(":memory:"));
+    const events = createEventBus();
+    const loop = new MapekLoop({ monitor, actuator: fakeActuator().actuator, intervalMs: 100, outbox, events, analyze: { staleAfterMs: 1000 } });
+    let seq = 0;
+    const beats = async (alive: string[], ticks = 1) => {
+      for (let i = 0; i < ticks; i++) {
+        now += 100;
+        seq++;
+        for (const id of alive) monitor.ingestHeartbeat(beat(id, seq, { sentAt: now }));
+        await loop.tick();
+      }
+    };
+    const incidents = () => outbox.listRecords({ kind: KNOWLEDGE_KINDS.Incident }).map((r) => JSON.parse(r.content));
+
+    await beats(nodes);
+    const lastBeat = now;
+    // node-2 falls silent on its own, is noticed, and comes back
+    now += 1500;
+    await beats(["node-0", "node-1", "node-3"]);
+    assert.equal(loop.openIncidents().length, 1);
+    await beats(nodes, 5);
+    assert.equal(loop.openIncidents().length, 0);
+    const [recorded, ...more] = incidents();
+    assert.deepEqual(more, []);
+    assert.equal(recorded.fault.injected, false);
+    assert.deepEqual(recorded.affectedNodes, ["node-2"]);
+    assert.equal(recorded.startedAt, new Date(lastBeat).toISOString(), "from its last heartbeat");
+    assert.equal(recorded.timeToDetectMs, Date.parse(recorded.detectedAt) - lastBeat);
+    assert.ok(recorded.timeToRecoverMs > recorded.timeToDetectMs);
+    assert.equal(recorded.resolution.status, "healed");
+    assert.ok(loop.submitted.some((s) => s.kind === "Incident" && s.cid === outbox.listRecords({ kind: KNOWLEDGE_KINDS.Incident })[0]!.cid));
+
+    // node-3 is silenced by a chaos experiment: its report carries the incident, the loop does not
+    events.publish("chaos.fault.injected", { faultId: "f-1", kind: "node-crash", targets: ["node-3"], affected: ["node-3"], durationMs: 1000 });
+    now += 1500;
+    await beats(["node-0", "node-1", "node-2"]);
+    assert.equal(loop.openIncidents().length, 1);
+    events.publish("chaos.fault.recovered", { faultId: "f-1", kind: "node-crash", affected: ["node-3"], activeMs: 1500 });
+    await beats(nodes, 5);
+    assert.equal(loop.openIncidents().length, 0);
+    assert.equal(incidents().length, 1, "no second Incident record");
+    await loop.stop();
+  });
+
   it("resyncs a skewed clock and sheds load when the API is slow", async () => {
     let now = 5_000_000;
     const monitor = new Monitor({ now: () => now });
