@@ -7,11 +7,14 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { BaseError, redactUrl } from "../errors/base.ts";
 
+/** What to do about a refused admin call. */
+const AUTH_HINT = "Admin commands need the coordinator's token: set SYNOD_ADMIN_TOKEN, or SYNOD_DATA_DIR to the coordinator's data directory (its admin-token file).";
+
 export class ApiRequestError extends BaseError {
   readonly status: number;
   readonly issues: ReadonlyArray<{ path: string; message: string }>;
   constructor({ status, message, issues = [] }: { status: number; message: string; issues?: ReadonlyArray<{ path: string; message: string }> }) {
-    super(message, { name: "ApiRequestError", metaMessages: issues.map((issue) => `- ${issue.path || "(body)"}: ${issue.message}`) });
+    super(message, { name: "ApiRequestError", metaMessages: [...issues.map((issue) => `- ${issue.path || "(body)"}: ${issue.message}`), ...(status === 401 || status === 403 ? [AUTH_HINT] : [])] });
     this.status = status;
     this.issues = issues;
   }

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { BaseError } from "../errors/base.ts";
 import { createApiClient, type ApiClient } from "./apiClient.ts";
 import { chaosCommand } from "./commands/chaos.ts";
+import { flCommand } from "./commands/fl.ts";
 import { knowledgeCommand } from "./commands/knowledge.ts";
 import { mapekCommand } from "./commands/mapek.ts";
 import { nodeHostCommand } from "./commands/nodeHost.ts";
@@ -14,6 +15,8 @@ import { nodesCommand } from "./commands/nodes.ts";
 import { proposalsCommand } from "./commands/proposals.ts";
 import { telegramCommand } from "./commands/telegram.ts";
 import { createOutput, type Output } from "./output.ts";
+
+let stdoutGuarded = false;
 
 /** A command was called the wrong way; the message shows the right way. */
 export class UsageError extends BaseError {
@@ -41,6 +44,7 @@ export type CommandContext = {
 type Command = { run: (context: CommandContext) => Promise<void | number>; help: string; ownOptions?: boolean };
 
 export const COMMANDS: Record<string, Command> = {
+  fl: { run: flCommand, help: "fl status|start|model|metrics         FL rounds, the global model, metrics" },
   knowledge: { run: knowledgeCommand, help: "knowledge ls|get CID|publish FILE   records: list, read (verified), queue" },
   proposals: { run: proposalsCommand, help: "proposals ls|show ID                 Governor proposals with votes" },
   nodes: { run: nodesCommand, help: "nodes deploy|status|rollback|admit   mesh-node hosts: staged deployment, health, rollback", ownOptions: true },
@@ -70,6 +74,14 @@ export async function main(
   } = {},
 ): Promise<number> {
   const error = io.error ?? ((text: string) => process.stderr.write(text));
+  // `synod … | head`: a reader that stops reading is not an error worth a stack trace.
+  if (!io.write && !stdoutGuarded) {
+    stdoutGuarded = true;
+    process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(0);
+      throw e;
+    });
+  }
   const onInterrupt = interruptHandlers(io.interrupt);
   const own = argv[0] !== undefined && !argv[0].startsWith("-") ? COMMANDS[argv[0]] : undefined;
   if (own?.ownOptions) {
