@@ -146,9 +146,9 @@ export class CoordinatorResponseError extends Error {
  * a 503 from a coordinator whose mesh is not in node-host processes. `undefined` for any
  * other failure (unreachable, a bug), which the dashboard shows as an error.
  *
- * The message is the coordinator's own (`ChaosUnavailableError`). A coordinator whose
- * error handler hides 5xx bodies answers `InternalServerError` for the same 503; that
- * gets a generic explanation, as these routes fail with 503 for no other reason.
+ * The message is the coordinator's own (`ChaosUnavailableError`). Coordinators from
+ * before that error was exposed hid it behind `InternalServerError`; their 503 on these
+ * routes gets a generic explanation, as these routes answer 503 for no other reason.
  */
 export function chaosUnavailableMessage(error: unknown): string | undefined {
   if (!(error instanceof CoordinatorResponseError) || error.status !== 503) return undefined;
@@ -214,11 +214,11 @@ export const PHI_THRESHOLDS = [
 
 /** The five factors of H, each in [0, 1], with their weights in the geometric mean (`PHI_WEIGHTS`). */
 export const PHI_FACTORS = [
-  { key: "availability", label: "Availability", weight: 0.4, description: "share of nodes healthy" },
-  { key: "roundSuccess", label: "Round success", weight: 0.2, description: "share of recent FL rounds completed" },
-  { key: "quality", label: "Model quality", weight: 0.2, description: "latest hold-out accuracy vs the best recent one" },
-  { key: "responsiveness", label: "Responsiveness", weight: 0.1, description: "API latency budget vs measured latency" },
-  { key: "trust", label: "Trust", weight: 0.1, description: "share of nodes not suspected Byzantine" },
+  { key: "availability", symbol: "A", label: "Availability", weight: 0.4, description: "share of nodes healthy" },
+  { key: "roundSuccess", symbol: "R", label: "Round success", weight: 0.2, description: "share of recent FL rounds completed" },
+  { key: "quality", symbol: "Q", label: "Model quality", weight: 0.2, description: "latest hold-out accuracy vs the best recent one" },
+  { key: "responsiveness", symbol: "L", label: "Responsiveness", weight: 0.1, description: "API latency budget vs measured latency" },
+  { key: "trust", symbol: "T", label: "Trust", weight: 0.1, description: "share of nodes not suspected Byzantine" },
 ] as const;
 export type PhiFactors = Record<(typeof PHI_FACTORS)[number]["key"], number>;
 

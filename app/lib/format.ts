@@ -65,6 +65,15 @@ export function formatTimestamp(seconds: number | bigint): string {
   return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
+/**
+ * A moment (ms since epoch) for tables of recent events: the time of day when it falls
+ * on the same UTC day as `now` (`06:12:55 UTC`), the full timestamp otherwise.
+ */
+export function formatClock(ms: number, now: number): string {
+  const full = formatTimestamp(Math.floor(ms / 1000));
+  return new Date(ms).toISOString().slice(0, 10) === new Date(now).toISOString().slice(0, 10) ? full.slice(11) : full;
+}
+
 /** A long id (uint256) shortened for display: `#1234…5678`. */
 export function shortId(id: bigint | string): string {
   const text = id.toString();

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  formatClock,
   formatDuration,
   formatMilliseconds,
   formatPercent,
@@ -50,6 +51,12 @@ describe("format", () => {
     assert.equal(formatMilliseconds(-3), "0 ms");
     assert.equal(formatMilliseconds(null), "—");
     assert.equal(formatMilliseconds(Number.NaN), "—");
+  });
+
+  it("shows the time of day for moments of today (UTC), the full timestamp otherwise", () => {
+    const now = Date.UTC(2026, 10, 27, 6, 30, 0);
+    assert.equal(formatClock(Date.UTC(2026, 10, 27, 6, 12, 55, 400), now), "06:12:55 UTC");
+    assert.equal(formatClock(Date.UTC(2026, 10, 26, 23, 59, 59), now), "2026-11-26 23:59:59 UTC");
   });
 
   it("shortens addresses and ids", () => {

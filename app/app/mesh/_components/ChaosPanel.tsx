@@ -13,7 +13,8 @@ import {
   type ChaosRun,
   type ChaosStatus,
 } from "../../../lib/coordinator.ts";
-import { formatMilliseconds, formatTimestamp } from "../../../lib/format.ts";
+import { formatMilliseconds } from "../../../lib/format.ts";
+import { Moment } from "./Moment.tsx";
 
 export type ChaosPanelProps = {
   up: boolean;
@@ -22,8 +23,6 @@ export type ChaosPanelProps = {
   /** Changes when a run starts or ends (re-reads the list of runs). */
   runsRefreshKey: number;
 };
-
-const time = (ms: number) => formatTimestamp(Math.floor(ms / 1000));
 
 /** The chaos experiment in progress, active faults, statistics per fault kind and the latest runs. */
 export function ChaosPanel({ up, status, runsRefreshKey }: ChaosPanelProps) {
@@ -52,7 +51,7 @@ export function ChaosPanel({ up, status, runsRefreshKey }: ChaosPanelProps) {
             <div className="table-scroll" role="region" aria-labelledby="active-faults-heading" tabIndex={0}>
               <table className="small" data-testid="active-faults">
                 <thead>
-                  <tr>
+                  <tr style={{ whiteSpace: "nowrap" }}>
                     <th scope="col">Kind</th>
                     <th scope="col">Phase</th>
                     <th scope="col">Nodes affected</th>
@@ -61,10 +60,10 @@ export function ChaosPanel({ up, status, runsRefreshKey }: ChaosPanelProps) {
                 </thead>
                 <tbody>
                   {status.data.activeFaults.map((f) => (
-                    <tr key={f.faultId}>
+                    <tr key={f.faultId} style={{ whiteSpace: "nowrap" }}>
                       <td>{f.kind}</td>
                       <td>{f.phase}</td>
-                      <td>{(f.affected.length > 0 ? f.affected : f.targets).join(", ") || "—"}</td>
+                      <td style={{ whiteSpace: "normal", minWidth: "10rem" }}>{(f.affected.length > 0 ? f.affected : f.targets).join(", ") || "—"}</td>
                       <td>
                         {f.injectedAt === null ? "—" : formatMilliseconds(now - f.injectedAt)}
                         {f.durationMs > 0 ? <span className="muted"> of {formatMilliseconds(f.durationMs)}</span> : null}
@@ -78,7 +77,7 @@ export function ChaosPanel({ up, status, runsRefreshKey }: ChaosPanelProps) {
           <FaultStatistics statistics={status.data.statistics} />
         </>
       ) : null}
-      {readable ? <RecentRuns refreshKey={runsRefreshKey} /> : null}
+      {readable ? <RecentRuns refreshKey={runsRefreshKey} now={now} /> : null}
     </section>
   );
 }
@@ -99,7 +98,7 @@ function RunningExperiment({ run, now }: { run: ChaosRun | null; now: number }) 
     <>
       <h3 id="running-heading">Running: {run.title}</h3>
       <p className="small" data-testid="chaos-running">
-        <code>{run.experiment}</code> (run {run.runId}, time scale {run.timeScale}) · started {time(run.startedAt)}
+        <code>{run.experiment}</code> (run {run.runId}, time scale {run.timeScale}) · started <Moment ms={run.startedAt} now={now} />
         <br />
         {run.progress ? (
           <>
@@ -132,7 +131,7 @@ function FaultStatistics({ statistics }: { statistics: ChaosStatus["statistics"]
         <div className="table-scroll" role="region" aria-labelledby="fault-stats-heading" tabIndex={0}>
           <table className="small" data-testid="fault-statistics">
             <thead>
-              <tr>
+              <tr style={{ whiteSpace: "nowrap" }}>
                 <th scope="col">Kind</th>
                 <th scope="col">Injected</th>
                 <th scope="col">Recovered</th>
@@ -146,7 +145,7 @@ function FaultStatistics({ statistics }: { statistics: ChaosStatus["statistics"]
             </thead>
             <tbody>
               {rows.map((r) => (
-                <tr key={r.kind}>
+                <tr key={r.kind} style={{ whiteSpace: "nowrap" }}>
                   <td>{r.kind}</td>
                   <td>
                     {r.injected}
@@ -168,7 +167,7 @@ function FaultStatistics({ statistics }: { statistics: ChaosStatus["statistics"]
   );
 }
 
-function RecentRuns({ refreshKey }: { refreshKey: number }) {
+function RecentRuns({ refreshKey, now }: { refreshKey: number; now: number }) {
   const { list, runs } = useChaosRuns({ enabled: true, refreshKey });
   const reports = useKnowledgeRecords({ kind: "ChaosReport" });
   return (
@@ -180,7 +179,7 @@ function RecentRuns({ refreshKey }: { refreshKey: number }) {
         <div className="table-scroll" role="region" aria-labelledby="chaos-runs-heading" tabIndex={0}>
           <table className="small" data-testid="chaos-runs">
             <thead>
-              <tr>
+              <tr style={{ whiteSpace: "nowrap" }}>
                 <th scope="col">Experiment</th>
                 <th scope="col">Status</th>
                 <th scope="col">Deviated</th>
@@ -201,17 +200,17 @@ function RecentRuns({ refreshKey }: { refreshKey: number }) {
                 const link = cid ? chaosReportLink(cid, reports.data?.filter((r) => r.revokedAt === 0)) : undefined;
                 const pending = run.status !== "running" && !detail && !error;
                 return (
-                  <tr key={run.runId}>
-                    <td>
+                  <tr key={run.runId} style={{ whiteSpace: "nowrap" }}>
+                    <td style={{ whiteSpace: "normal", minWidth: "11rem" }}>
                       {run.title}
                       <br />
                       <span className="muted">
-                        {run.experiment} · {time(run.startedAt)}
+                        {run.experiment} · <Moment ms={run.startedAt} now={now} />
                       </span>
                     </td>
                     <td>
                       {run.status}
-                      {journal?.abortReason ? <span className="muted"> ({journal.abortReason})</span> : null}
+                      {journal?.abortReason ? <div className="muted" style={{ whiteSpace: "normal" }}>{journal.abortReason}</div> : null}
                     </td>
                     <td>{journal ? (journal.deviated ? "yes" : "no") : pending ? "…" : "—"}</td>
                     <td>{journal ? `${journal.resilienceScore} %` : pending ? "…" : "—"}</td>

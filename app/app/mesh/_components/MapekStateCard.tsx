@@ -42,9 +42,7 @@ export function MapekStateCard({ up, mapek, events }: MapekStateCardProps) {
                 const value = data.factors![f.key];
                 return (
                   <div key={f.key} style={{ display: "flex", flexWrap: "wrap", justifyContent: "space-between", gap: "0 0.5rem" }}>
-                    <dt>
-                      <span title={f.description}>{f.label}</span> <span className="muted">(weight {f.weight})</span>
-                    </dt>
+                    <dt style={{ fontWeight: "normal" }}>{f.label}</dt>
                     <dd style={{ margin: 0 }}>
                       <meter min={0} max={1} low={0.5} high={0.9} optimum={1} value={value} aria-label={`${f.label}: ${f.description}`} />{" "}
                       {(value * 100).toFixed(0)} %
@@ -54,6 +52,27 @@ export function MapekStateCard({ up, mapek, events }: MapekStateCardProps) {
               })}
             </dl>
           ) : null}
+          <details className="small">
+            <summary>What the factors mean</summary>
+            <p>
+              φ = {PHI_MAX.toFixed(3)} ×{" "}
+              {PHI_FACTORS.map((f, i) => (
+                <span key={f.key}>
+                  {i > 0 ? " · " : ""}
+                  {f.symbol}
+                  <sup>{f.weight}</sup>
+                </span>
+              ))}
+              , a weighted geometric mean: one collapsed factor pulls φ down however good the others are.
+            </p>
+            <ul>
+              {PHI_FACTORS.map((f) => (
+                <li key={f.key}>
+                  {f.symbol}, {f.label.toLowerCase()} (weight {f.weight}): {f.description}.
+                </li>
+              ))}
+            </ul>
+          </details>
           <p className="small muted">
             API latency {formatMilliseconds(data.apiLatencyMs)}
             {data.shedding ? " · load shedding on" : ""}

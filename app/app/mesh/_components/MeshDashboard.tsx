@@ -45,10 +45,12 @@ export function MeshDashboard() {
   const mapekKey = latestEventId(events, (e) => e.type === "mapek.state.changed" || e.type === "mesh.incident");
   const chaosKey = latestEventId(events, (e) => e.type.startsWith("chaos."));
   const runsKey = latestEventId(events, (e) => e.type === "chaos.experiment.finished" || (e.type === "chaos.experiment.progress" && e.data.phase === "started"));
-  const mapek = useCoordinatorJson<MapekStatus>({ path: "/api/mapek", enabled: up, refetchIntervalMs: 5_000, refreshKey: mapekKey });
+  // A coordinator without a hosted mesh says so with a 503; that only changes on a restart, so ask rarely then.
+  const pollUnlessUnavailable = (error: Error | null) => (chaosUnavailableMessage(error) ? 60_000 : 5_000);
+  const mapek = useCoordinatorJson<MapekStatus>({ path: "/api/mapek", enabled: up, refetchIntervalMs: pollUnlessUnavailable, refreshKey: mapekKey });
   const mapekUnavailable = chaosUnavailableMessage(mapek.error) !== undefined;
   const history = useCoordinatorJson<MapekHistory>({ path: "/api/mapek/history?limit=300", enabled: up && !mapekUnavailable, refetchIntervalMs: 15_000, refreshKey: mapekKey });
-  const chaos = useCoordinatorJson<ChaosStatus>({ path: "/api/chaos/status", enabled: up, refetchIntervalMs: 5_000, refreshKey: chaosKey });
+  const chaos = useCoordinatorJson<ChaosStatus>({ path: "/api/chaos/status", enabled: up, refetchIntervalMs: pollUnlessUnavailable, refreshKey: chaosKey });
   const components = Object.entries(status.data?.components ?? {});
   const nodes = mapek.data?.nodes;
   const conditions = Object.entries(mapek.data?.conditions ?? {});
@@ -146,8 +148,8 @@ export function MeshDashboard() {
             <p className="small muted">No node excluded from FL.</p>
           ) : null}
         </section>
-        <MeshIncidents up={up} mapek={mapek.data} events={events} />
       </div>
+      <MeshIncidents up={up} mapek={mapek.data} events={events} />
       <section className="card" aria-labelledby="phi-heading">
         <h2 id="phi-heading">φ over time</h2>
         {history.data ? (

@@ -2,7 +2,8 @@
 
 import { useNow } from "../../../hooks/useNow.ts";
 import { incidentDurationMs, type CoordinatorEvent, type MapekStatus } from "../../../lib/coordinator.ts";
-import { formatMilliseconds, formatTimestamp } from "../../../lib/format.ts";
+import { formatMilliseconds } from "../../../lib/format.ts";
+import { Moment } from "./Moment.tsx";
 
 export type MeshIncidentsProps = {
   up: boolean;
@@ -11,8 +12,6 @@ export type MeshIncidentsProps = {
   /** Live events: the latest `mesh.incident` ones are listed too. */
   events: readonly CoordinatorEvent[];
 };
-
-const time = (ms: number) => formatTimestamp(Math.floor(ms / 1000));
 
 /** Open incidents, the latest healed ones with how long healing took, and the live incident events. */
 export function MeshIncidents({ up, mapek, events }: MeshIncidentsProps) {
@@ -23,73 +22,77 @@ export function MeshIncidents({ up, mapek, events }: MeshIncidentsProps) {
   return (
     <section className="card" aria-labelledby="incidents-heading">
       <h2 id="incidents-heading">Incidents</h2>
-      {mapek ? (
-        <>
-          <h3 className="small" id="open-incidents-heading">
-            Open ({open.length})
+      <div className="grid">
+        {mapek ? (
+          <div>
+            <h3 className="small" id="open-incidents-heading">
+              Open ({open.length})
+            </h3>
+            {open.length === 0 ? (
+              <p className="muted small">None: every node is healthy.</p>
+            ) : (
+              <ul className="small" aria-labelledby="open-incidents-heading" data-testid="open-incidents">
+                {open.map((i) => (
+                  <li key={i.incidentId}>
+                    <strong>{i.nodeId}</strong> {i.condition} for {formatMilliseconds(now - i.detectedAt)}
+                    {i.actions.length > 0 ? <span className="muted"> · {i.actions.map((a) => `${a.action} (${a.outcome})`).join(", ")}</span> : null}
+                  </li>
+                ))}
+              </ul>
+            )}
+            <h3 className="small" id="recent-incidents-heading">
+              Recently closed
+            </h3>
+            {recent.length === 0 ? (
+              <p className="muted small">None yet.</p>
+            ) : (
+              <div className="table-scroll" role="region" aria-labelledby="recent-incidents-heading" tabIndex={0}>
+                <table className="small" data-testid="recent-incidents">
+                  <thead>
+                    <tr style={{ whiteSpace: "nowrap" }}>
+                      <th scope="col">Node</th>
+                      <th scope="col">Condition</th>
+                      <th scope="col">Detected</th>
+                      <th scope="col">Healed after</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {recent.map((i) => (
+                      <tr key={i.incidentId} style={{ whiteSpace: "nowrap" }}>
+                        <td>{i.nodeId}</td>
+                        <td>
+                          {i.condition}
+                          {i.resolution === "mitigated" ? <span className="muted"> (mitigated)</span> : null}
+                        </td>
+                        <td className="muted">
+                          <Moment ms={i.detectedAt} now={now} />
+                        </td>
+                        <td>{formatMilliseconds(incidentDurationMs(i))}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </div>
+        ) : null}
+        <div>
+          <h3 className="small" id="incident-events-heading">
+            Live events
           </h3>
-          {open.length === 0 ? (
-            <p className="muted small">None: every node is healthy or being watched.</p>
+          {live.length === 0 ? (
+            <p className="muted small">{up ? "None reported." : "—"}</p>
           ) : (
-            <ul className="small" aria-labelledby="open-incidents-heading" data-testid="open-incidents">
-              {open.map((i) => (
-                <li key={i.incidentId}>
-                  <strong>{i.nodeId}</strong> {i.condition} for {formatMilliseconds(now - i.detectedAt)}
-                  {i.actions.length > 0 ? <span className="muted"> · {i.actions.map((a) => `${a.action} (${a.outcome})`).join(", ")}</span> : null}
+            <ul className="small" aria-labelledby="incident-events-heading">
+              {live.map((e) => (
+                <li key={e.id}>
+                  {String(e.data.phase)}: {String(e.data.fault)} on {Array.isArray(e.data.nodes) ? e.data.nodes.join(", ") : ""} <span className="muted">{e.time}</span>
                 </li>
               ))}
             </ul>
           )}
-          <h3 className="small" id="recent-incidents-heading">
-            Recently closed
-          </h3>
-          {recent.length === 0 ? (
-            <p className="muted small">None yet.</p>
-          ) : (
-            <div className="table-scroll" role="region" aria-labelledby="recent-incidents-heading" tabIndex={0}>
-              <table className="small" data-testid="recent-incidents">
-                <thead>
-                  <tr>
-                    <th scope="col">Node</th>
-                    <th scope="col">Condition</th>
-                    <th scope="col">Detected → healed</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {recent.map((i) => (
-                    <tr key={i.incidentId}>
-                      <td>{i.nodeId}</td>
-                      <td>
-                        {i.condition}
-                        {i.resolution === "mitigated" ? <span className="muted"> (mitigated)</span> : null}
-                      </td>
-                      <td>
-                        {formatMilliseconds(incidentDurationMs(i))}
-                        <br />
-                        <span className="muted">{time(i.detectedAt)}</span>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </>
-      ) : null}
-      <h3 className="small" id="incident-events-heading">
-        Live events
-      </h3>
-      {live.length === 0 ? (
-        <p className="muted small">{up ? "None reported." : "—"}</p>
-      ) : (
-        <ul className="small" aria-labelledby="incident-events-heading">
-          {live.map((e) => (
-            <li key={e.id}>
-              {String(e.data.phase)}: {String(e.data.fault)} on {Array.isArray(e.data.nodes) ? e.data.nodes.join(", ") : ""} <span className="muted">{e.time}</span>
-            </li>
-          ))}
-        </ul>
-      )}
+        </div>
+      </div>
     </section>
   );
 }
