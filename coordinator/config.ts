@@ -132,7 +132,7 @@ export const envSchema = z.object({
   SYNOD_MESH_HEARTBEAT_MS: withDefault(integer(50, 60_000), 250),
   SYNOD_MAPEK_INTERVAL_MS: withDefault(integer(50, 600_000), 250),
   SYNOD_EXPERIMENTS_DIR: withDefault(z.string().min(1), "experiments"),
-  SYNOD_FL_ROUND_INTERVAL_MS: withDefault(integer(0, 86_400_000), 30_000),
+  SYNOD_FL_ROUND_INTERVAL_MS: withDefault(integer(0, 86_400_000), 10_000),
   SYNOD_KEEPER_TICK_MS: withDefault(integer(100, 600_000), 2_000),
   SYNOD_KEEPER_BATCH_WINDOW_MS: withDefault(integer(0, 86_400_000), 60_000),
 });
