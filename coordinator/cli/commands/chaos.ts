@@ -170,7 +170,15 @@ async function runExperimentCommand({ api, out, onInterrupt = () => () => {}, er
   let wake: () => void = () => {};
   const pending: SynodEvent[] = [];
   let lastSample = "";
+  const incidents = new Map<string, { line: string; nodes: string[]; ids: string[] }>();
+  let incidentTimer: NodeJS.Timeout | undefined;
+  const flushIncidents = () => {
+    clearTimeout(incidentTimer);
+    for (const { line, nodes, ids } of incidents.values()) live(`${line} ${nodes.join(", ")} [${ids.length === 1 ? ids[0] : `${ids[0]} +${ids.length - 1}`}]`);
+    incidents.clear();
+  };
   const show = (event: SynodEvent): void => {
+    if (event.type !== "mesh.incident") flushIncidents();
     if (event.type === "chaos.experiment.progress") {
       const data = event.data as SynodEvents["chaos.experiment.progress"];
       if (data.runId !== runId) return;
@@ -195,7 +203,14 @@ async function runExperimentCommand({ api, out, onInterrupt = () => () => {}, er
       live(`${stamp()} ${"fault recovered".padEnd(19)} ${data.kind} after ${data.activeMs} ms (${data.affected.join(", ") || "—"}) [${data.faultId}]`);
     } else if (event.type === "mesh.incident") {
       const data = event.data as { incidentId: string; phase: string; fault: string; nodes: string[] };
-      live(`${stamp()} ${`incident ${data.phase}`.padEnd(19)} ${data.fault} on ${data.nodes.join(", ")} [${data.incidentId}]`);
+      // A host crash opens one incident per co-hosted node in the same tick: one line for them all.
+      const key = `${data.phase}|${data.fault}`;
+      const group = incidents.get(key) ?? { line: `${stamp()} ${`incident ${data.phase}`.padEnd(19)} ${data.fault} on`, nodes: [] as string[], ids: [] as string[] };
+      group.nodes.push(...data.nodes);
+      group.ids.push(data.incidentId);
+      incidents.set(key, group);
+      clearTimeout(incidentTimer);
+      incidentTimer = setTimeout(flushIncidents, 50);
     } else if (event.type === "mapek.state.changed") {
       const data = event.data as { from: string; to: string; phi: number };
       live(`${stamp()} ${"MAPE-K state".padEnd(19)} ${data.from} → ${data.to} (φ ${data.phi.toFixed(3)})`);
@@ -259,6 +274,7 @@ async function runExperimentCommand({ api, out, onInterrupt = () => () => {}, er
     }
   } finally {
     stream.close();
+    flushIncidents();
   }
   if (!out.json) out.line();
   out.result(run, () => printSummary(out, run));
@@ -378,7 +394,16 @@ const probeCell = (result: ProbeResult | undefined) => (result ? `${result.ok ? 
 /** The run's summary: status, steady state before/after per probe, MTTD, MTTR, score, record CIDs. */
 export function printSummary(out: Output, run: ChaosRun): void {
   const j = run.journal;
-  out.line(`chaos run #${run.runId} ${run.experiment}: ${run.status}${j ? (j.deviated ? ", DEVIATED from the steady state" : ", steady state held") : ""}`);
+  const verdict = !j
+    ? ""
+    : j.deviated
+      ? ", DEVIATED from the steady state"
+      : j.steadyStates.before.some((p) => !p.ok)
+        ? ", the steady state did not hold before the method: nothing was injected"
+        : run.status === "completed" || run.status === "interrupted" || run.status === "aborted"
+          ? ", steady state held"
+          : "";
+  out.line(`chaos run #${run.runId} ${run.experiment}: ${run.status}${verdict}`);
   out.line(`  ${run.title}`);
   out.line(`  took ${run.endedAt ? seconds(run.endedAt - run.startedAt) : `${seconds(Date.now() - run.startedAt)} so far`} (nominal ${seconds(run.nominalDurationMs)} at time scale ${run.timeScale})${run.file ? ` · ${run.file}` : ""}`);
   if (run.status === "running" && run.progress) out.line(`  now: ${run.progress.phase} — ${run.progress.detail}`);
@@ -402,6 +427,7 @@ export function printSummary(out: Output, run: ChaosRun): void {
   out.line(`MTTD ${ms(j.mttdMs)} · MTTR ${ms(j.mttrMs)} · resilience score ${j.resilienceScore}/100`);
   if (j.records) {
     out.line(`ChaosReport ${j.records.chaosReportCid}`);
-    out.line(`incidents ${j.records.incidentCids.length ? j.records.incidentCids.join(", ") : "(none)"}`);
+    out.line(`incidents (${j.records.incidentCids.length})${j.records.incidentCids.length ? ":" : ""}`);
+    for (const cid of j.records.incidentCids) out.line(`  ${cid}`);
   } else out.line("ChaosReport — (no fault took effect, nothing was recorded)");
 }
