@@ -1,10 +1,7 @@
 /**
- * Runs every experiment in a folder against one hosted mesh and prints a markdown
- * table of status, MTTD, MTTR and resilience score: the numbers in docs/chaos.md.
- *
- *   npx tsx coordinator/chaos/testbed/benchmarkExperiments.ts --nodes 100 --per-host 10 --time-scale 0.25 [experiments/…yaml …]
+ * Runs every experiment in a folder against one hosted mesh: status, MTTD, MTTR and
+ * resilience score per experiment (`npm run bench:chaos`, the table in the README).
  */
-import { parseArgs } from "node:util";
 import { createLogger } from "../../logger.ts";
 import { loadMnist } from "../../fl/datasets/mnist.ts";
 import { createStrategy } from "../../fl/strategies/createStrategy.ts";
@@ -65,14 +62,4 @@ export async function benchmarkExperiments(options: { nodes: number; perHost: nu
     db.close();
   }
   return rows;
-}
-
-if (import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { nodes: { type: "string", default: "100" }, "per-host": { type: "string", default: "10" }, "time-scale": { type: "string", default: "0.25" }, "heartbeat-ms": { type: "string", default: "250" } } });
-  const nodes = Number(values.nodes);
-  const rows = await benchmarkExperiments({ nodes, perHost: Number(values["per-host"]), timeScale: Number(values["time-scale"]), heartbeatMs: Number(values["heartbeat-ms"]), files: positionals });
-  console.log(`\n${nodes} nodes, ${values["per-host"]} per host process, heartbeat ${values["heartbeat-ms"]} ms, time scale ${values["time-scale"]}\n`);
-  console.log("| experiment | status | deviated | nodes affected | MTTD (ms) | MTTR (ms) | resilience score |");
-  console.log("|---|---|---|---|---|---|---|");
-  for (const r of rows) console.log(`| ${r.name} | ${r.status} | ${r.deviated ? "yes" : "no"} | ${r.affected} | ${r.mttdMs ?? "–"} | ${r.mttrMs ?? "–"} | ${r.resilienceScore} |`);
 }
