@@ -93,6 +93,9 @@ export class NodeHost {
     // A spare that died while waiting would never send `ready`: take a fresh fork instead.
     if (!child.connected || child.exitCode !== null || child.signalCode !== null) child = forkNodeHost();
     this.#child = child;
+    // Without a listener a failed IPC write (EPIPE to a process that just died) would be
+    // thrown as an uncaught exception in the coordinator; the send callbacks report it.
+    child.on("error", () => undefined);
     this.#exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
         if (this.#child === child) {
@@ -133,7 +136,10 @@ export class NodeHost {
         reject(new NodeHostError({ hostId: this.hostId, reason: "exited during start" }));
       });
     });
-    child.send({ type: "init", hostId: this.hostId, model: this.#parameters.model, nodes: this.#parameters.nodes, heartbeat: this.#parameters.heartbeat, clockOffsetMs: 0 } satisfies HostCommand);
+    child.send({ type: "init", hostId: this.hostId, model: this.#parameters.model, nodes: this.#parameters.nodes, heartbeat: this.#parameters.heartbeat, clockOffsetMs: 0 } satisfies HostCommand, (error) => {
+      // The exit handler above rejects `ready`; this only keeps the failed write from being thrown.
+      if (error) child.kill("SIGKILL");
+    });
     this.#clockOffsetMs = 0;
     await ready;
   }
@@ -183,7 +189,12 @@ export class NodeHost {
         reject(new NodeHostError({ hostId: this.hostId, reason: `no answer to ${command.type} within ${timeoutMs} ms` }));
       }, timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
-      child.send({ ...command, id } as HostCommand);
+      // A host killed a moment ago still looks alive until its exit event: the write fails (EPIPE) instead.
+      child.send({ ...command, id } as HostCommand, (error) => {
+        if (!error || !this.#pending.delete(id)) return;
+        clearTimeout(timer);
+        reject(new NodeHostError({ hostId: this.hostId, reason: `${command.type} not delivered: ${error.message}` }));
+      });
     });
   }
 
