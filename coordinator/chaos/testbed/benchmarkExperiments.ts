@@ -38,7 +38,7 @@ export async function benchmarkExperiments(options: { nodes: number; perHost: nu
     roundGapMs: 200,
     outbox: new KnowledgeRepository(db),
     directiveCooldownMs: 60_000,
-    logger: createLogger({ level: process.env.LOG_LEVEL ?? "warn" }),
+    logger: createLogger({ level: process.env.LOG_LEVEL ?? "warn", stderr: true }),
   });
   const rows: BenchmarkRow[] = [];
   try {
