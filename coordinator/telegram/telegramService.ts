@@ -2,15 +2,16 @@
  * The Telegram bot as a coordinator service: started by `startCoordinator` when
  * `TELEGRAM_BOT_TOKEN` is set (nothing happens without it). It calls the coordinator's
  * own HTTP API with the admin token for everything it reads or does (FL, proposals,
- * chaos runs, MAPE-K: admin commands pass the same checks as the CLI, and it needs
- * nothing wired in), follows the in-process event bus for notifications, and keeps subscriptions in the
- * coordinator's SQLite database. A Bot API server that is down at boot does not stop the
- * coordinator: the bot retries and `GET /health` reports it (non-critical).
+ * chaos runs, MAPE-K), so admin commands pass the same checks as the CLI and nothing
+ * needs wiring in; it follows the in-process event bus for notifications and keeps
+ * subscriptions in the coordinator's SQLite database. A Bot API server that is down at
+ * boot does not stop the coordinator: the bot retries and `GET /health` reports it
+ * (non-critical).
  *
  * @example
  * // coordinator/server.ts
  * import { telegramService } from "./telegram/telegramService.ts";
- * export const defaultServices = [knowledgeService, flService, telegramService];
+ * export const defaultServices = [knowledgeService, flService, chaosService, meshService, telegramService];
  */
 import { createApiClient } from "../cli/apiClient.ts";
 import { resolveAdminToken } from "../config.ts";
