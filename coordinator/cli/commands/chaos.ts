@@ -259,7 +259,7 @@ async function runExperimentCommand({ api, out, onInterrupt = () => () => {}, er
       while (run.status === "running") {
         await new Promise<void>((resolve) => {
           wake = resolve;
-          setTimeout(resolve, finished || interrupted ? 100 : POLL_MS).unref();
+          setTimeout(resolve, finished || interrupted ? 100 : POLL_MS);
         });
         wake = () => {};
         if (aborting) await aborting;
