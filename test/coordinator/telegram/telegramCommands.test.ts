@@ -45,7 +45,7 @@ const unavailable = () => {
 
 /** `/api/chaos/*` answers as the coordinator gives them (`coordinator/api/chaos.ts`), one run at a time. */
 function scriptChaos(api: ReturnType<typeof scriptedApi>) {
-  const run = { runId: 4, experiment: "node-failure", title: "A node crashes", file: "experiments/node-failure.yaml", status: "running", timeScale: 1, nominalDurationMs: 30_000, startedAt: 1, endedAt: null, progress: null, reportCid: null, journal: null };
+  const run = { runId: 4, experiment: "node-failure", title: "A node crashes", file: "experiments/node-failure.yaml", status: "running", timeScale: 1, nominalDurationMs: 30_000, startedAt: 1, endedAt: null, progress: null as { phase: string; detail: string } | null, reportCid: null, journal: null };
   let running: typeof run | null = null;
   api.answers.set("/api/chaos/experiments", () => ({
     experiments: [
@@ -57,7 +57,7 @@ function scriptChaos(api: ReturnType<typeof scriptedApi>) {
     const { name, timeScale = 1 } = body as { name: string; timeScale?: number };
     if (name !== "node-failure") throw new ApiRequestError({ status: 404, message: `No chaos experiment is named "${name}".` });
     if (running) throw new ApiRequestError({ status: 409, message: `Chaos experiment "${running.experiment}" is still running.` });
-    running = { ...run, timeScale, nominalDurationMs: run.nominalDurationMs * timeScale, progress: { phase: "fault-applied", detail: "node-crash on n2" } as never };
+    running = { ...run, timeScale, nominalDurationMs: run.nominalDurationMs * timeScale, progress: { phase: "fault-applied", detail: "node-crash on n2" } };
     return running;
   });
   const statistics = (injected: number) => ({ injected, active: injected, recovered: 0, failed: 0, detected: 0, healed: 0, mttdMs: null, mttrMs: null });
