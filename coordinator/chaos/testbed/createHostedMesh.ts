@@ -233,7 +233,8 @@ export async function createHostedMesh(parameters: CreateHostedMeshParameters): 
     globals.clear();
     monitor.observeRound(record, updates);
     history.push(record);
-    if (history.length > 1000) history.shift();
+    // Bounded for a coordinator that runs for days (10 000 rounds of records is a few MB).
+    if (history.length > 10_000) history.shift();
   };
   const ownRoundsOnly = (): void => {
     if (!ownRounds) throw new Error("this mesh trains in a federation that runs its own rounds");
