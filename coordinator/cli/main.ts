@@ -49,7 +49,7 @@ export const COMMANDS: Record<string, Command> = {
   proposals: { run: proposalsCommand, help: "proposals ls|show ID                 Governor proposals with votes" },
   nodes: { run: nodesCommand, help: "nodes deploy|status|rollback|admit   mesh-node hosts: staged deployment, health, rollback", ownOptions: true },
   "node-host": { run: nodeHostCommand, help: "node-host --nodes K --coordinator    run K mesh nodes in this process (coordinator URL)", ownOptions: true },
-  chaos: { run: chaosCommand, help: "chaos ls|run FILE|NAME|status|runs|show ID|abort ID  chaos experiments: live run, journal, abort", ownOptions: true },
+  chaos: { run: chaosCommand, help: "chaos ls|run|status|runs|show|abort  chaos experiments: run one live (FILE|NAME), journals, abort", ownOptions: true },
   mapek: { run: mapekCommand, help: "mapek [history]                      MAPE-K state, φ, incidents; φ over recent ticks" },
   telegram: { run: telegramCommand, help: "telegram                             run the Telegram bot against this coordinator" },
 };
