@@ -47,18 +47,6 @@ export class UnknownSubscriptionTopicError extends BaseError {
   }
 }
 
-/** The coordinator this bot serves does not run the part a command needs (chaos engine, MAPE-K loop). */
-export class TelegramFeatureUnavailableError extends BaseError {
-  readonly feature: "chaos" | "mapek";
-  constructor({ feature }: { feature: "chaos" | "mapek" }) {
-    super(`The ${feature === "chaos" ? "chaos engine" : "MAPE-K loop"} is not connected to this bot.`, {
-      name: "TelegramFeatureUnavailableError",
-      metaMessages: ["Pass it to createTelegramService({ chaos, mapek }) where the coordinator runs it."],
-    });
-    this.feature = feature;
-  }
-}
-
 /** The coordinator did not answer the bot in time (the bot handles updates in order, so it does not wait forever). */
 export class CoordinatorTimeoutError extends BaseError {
   constructor({ url, pathname, timeoutMs }: { url: string; pathname: string; timeoutMs: number }) {
