@@ -55,6 +55,7 @@ export class NodeHost {
   #pending = new Map<number, { resolve: () => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
   #clockOffsetMs = 0;
   #exited: Promise<void> = Promise.resolve();
+  #starting: Promise<void> | undefined;
   /** Restarts so far (MAPE-K and chaos both count on it). */
   restarts = 0;
 
@@ -83,10 +84,21 @@ export class NodeHost {
 
   /** Spawns the process and waits until it serves; rejects after `options.timeoutMs` (default `startTimeoutMs`, 30 s). */
   async start(options: { timeoutMs?: number } = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? this.#parameters.startTimeoutMs ?? 30_000;
-    if (this.#state === "running" || this.#state === "paused" || this.#state === "starting") {
+    // Two parties may bring a crashed host back at once (MAPE-K healing, a fault's own
+    // recovery): the second waits for the first's start instead of killing it.
+    if (this.#state === "starting" && this.#starting) return this.#starting;
+    if (this.#state === "running" || this.#state === "paused") {
       throw new NodeHostError({ hostId: this.hostId, reason: `cannot start while ${this.#state}` });
     }
+    const starting = this.#start(options).finally(() => {
+      if (this.#starting === starting) this.#starting = undefined;
+    });
+    this.#starting = starting;
+    return starting;
+  }
+
+  async #start(options: { timeoutMs?: number }): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? this.#parameters.startTimeoutMs ?? 30_000;
     if (this.#child) this.restarts++;
     this.#state = "starting";
     let child = (this.#parameters.spawn ?? forkNodeHost)();
@@ -168,6 +180,8 @@ export class NodeHost {
 
   /** Kill (if alive, even paused) and start again: a new pid and bootId. */
   async restart(): Promise<void> {
+    // Already coming back (another restart, or a start): that is the restart.
+    if (this.#starting) return this.#starting;
     if (this.#state === "paused") this.#child?.kill("SIGCONT");
     await this.kill();
     await this.start();

@@ -1,7 +1,7 @@
 /**
  * The handle on a node-host process: a command to a host that was just killed fails
- * with NodeHostError (the IPC write's EPIPE is not thrown at the coordinator), and a
- * killed host restarts with a new boot id.
+ * with NodeHostError (the IPC write's EPIPE is not thrown at the coordinator), a
+ * killed host restarts with a new boot id, and concurrent restarts share one start.
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
@@ -18,7 +18,7 @@ describe("NodeHost", () => {
   });
   after(() => host.stop());
 
-  it("rejects commands to a host killed a moment ago instead of crashing the coordinator, and restarts it", async () => {
+  it("rejects commands to a host killed a moment ago instead of crashing the coordinator, and restarts it once however many ask", async () => {
     let uncaught: unknown;
     const onUncaught = (error: unknown) => void (uncaught = error);
     process.on("uncaughtException", onUncaught);
@@ -44,6 +44,16 @@ describe("NodeHost", () => {
       assert.equal(await host.isResponsive(5_000), true);
       assert.notEqual(host.bootId, firstBoot);
       assert.equal(host.restarts, 1);
+
+      // Crashed again, and brought back by two parties at once (MAPE-K's restart and a
+      // fault's recovery): one new process, nobody's start killed by the other.
+      await host.kill();
+      const pids = new Set<number>();
+      await Promise.all([host.restart(), host.start({ timeoutMs: 60_000 }), host.restart()].map((p) => p.then(() => pids.add(host.pid!))));
+      assert.equal(host.state, "running");
+      assert.equal(pids.size, 1);
+      assert.equal(host.restarts, 2);
+      assert.equal(await host.isResponsive(5_000), true);
     } finally {
       process.off("uncaughtException", onUncaught);
     }
