@@ -219,8 +219,8 @@ export class LinkProxy {
 
   #destroy(conn: Conn): void {
     this.#conns.delete(conn);
-    conn.client.resetAndDestroy();
-    conn.upstream.resetAndDestroy();
+    reset(conn.client);
+    reset(conn.upstream);
   }
 
   #track(socket: net.Socket): void {
@@ -232,7 +232,7 @@ export class LinkProxy {
     this.#track(client);
     client.setNoDelay(true);
     if (this.#down) {
-      client.resetAndDestroy();
+      reset(client);
       return;
     }
     const upstream = net.connect({ ...this.#target, noDelay: true });
@@ -263,4 +263,16 @@ export class LinkProxy {
     client.on("error", end);
     upstream.on("error", end);
   }
+}
+
+/**
+ * Ends a connection the way a broken link does (TCP RST), where that is safe: a socket
+ * already shutting down (it got a FIN, so Node ended its side) or still connecting is
+ * only destroyed. Resetting those leaves the native handle referenced at process exit,
+ * which then never ends (the race fixed in libp2p/js-libp2p#3597).
+ */
+function reset(socket: net.Socket): void {
+  if (socket.destroyed) return;
+  if (socket.writableEnded || socket.connecting) socket.destroy();
+  else socket.resetAndDestroy();
 }
