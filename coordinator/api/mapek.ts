@@ -1,7 +1,7 @@
 /**
  * The MAPE-K loop over HTTP.
  *
- * - `GET /api/mapek`: state, φ and its factors, the thresholds in force, node counts,
+ * - `GET /api/mapek`: state, φ and its factors, the monitor's metrics, node counts,
  *   open and recent incidents, nodes excluded from FL, load shedding.
  * - `GET /api/mapek/history?limit=N`: state and φ per tick, oldest first (at most 1000).
  *
@@ -32,6 +32,8 @@ export function mapekRoutes(parameters: MapekRoutesParameters): ApiPlugin {
         epoch: tick?.epoch ?? 0,
         at: analysis?.at ?? null,
         factors: analysis?.factors ?? null,
+        /** What the monitor measured: φ factors, API latency, FL rounds seen and completed, latest accuracy. */
+        metrics: analysis?.metrics ?? {},
         nodes: analysis ? { total: analysis.total, healthy: analysis.healthy, stale: analysis.stale, isolated: analysis.isolated } : null,
         conditions: analysis ? Object.fromEntries(analysis.conditions) : {},
         apiLatencyMs: analysis && Number.isFinite(analysis.apiLatencyMs) ? analysis.apiLatencyMs : null,

@@ -38,6 +38,8 @@ export interface FlClient {
   readonly nodeId: string;
   /** The secp256k1 address updates must be signed with. */
   readonly address: Address;
+  /** Examples in the client's shard, where the coordinator knows it (Model records credit participants by it). */
+  readonly numExamples?: number;
   /**
    * Trains on the client's own data and returns a signed update. Should give up when
    * `signal` aborts (the round's deadline passed).

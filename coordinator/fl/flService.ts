@@ -296,7 +296,7 @@ export class FlService {
     });
     const shard = new Map(mesh.nodes.map((node) => [node.nodeId, node.rows.length]));
     const flagged = new Set(record.flagged);
-    const participants = record.accepted.filter((id) => !flagged.has(id)).map((nodeId) => ({ nodeId, examples: shard.get(nodeId) ?? 1 }));
+    const participants = record.accepted.filter((id) => !flagged.has(id)).map((nodeId) => ({ nodeId, examples: shard.get(nodeId) ?? this.#remote.get(nodeId)?.numExamples ?? 1 }));
     const spec = JSON.parse(this.#strategyKey) as { name: string } & Record<string, number | string | boolean>;
     const { name, ...strategyParameters } = spec;
     const { record: stored } = await submitKnowledgeRecord({

@@ -16,6 +16,8 @@ export type RemoteNodeClientParameters = {
   address: Address;
   /** Port of the node's `to` link (coordinator → node). */
   linkPort: () => number;
+  /** Examples in the node's shard. */
+  numExamples?: number;
   /** Sees each update that arrived (MAPE-K's anomaly detector reads it). */
   onUpdate?: (update: SignedUpdate, instruction: FitInstruction) => void;
 };
@@ -53,11 +55,13 @@ export function linkRequest(port: number, path: string, body: string | undefined
 export class RemoteNodeClient implements FlClient {
   readonly nodeId: string;
   readonly address: Address;
+  readonly numExamples: number | undefined;
   #parameters: RemoteNodeClientParameters;
 
   constructor(parameters: RemoteNodeClientParameters) {
     this.nodeId = parameters.nodeId;
     this.address = parameters.address;
+    this.numExamples = parameters.numExamples;
     this.#parameters = parameters;
   }
 

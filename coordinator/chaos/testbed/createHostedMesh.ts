@@ -173,6 +173,7 @@ export async function createHostedMesh(parameters: CreateHostedMeshParameters): 
       nodeId: node.nodeId,
       address: host.addresses[node.nodeId] ?? node.address,
       linkPort: () => link.down.port,
+      numExamples: node.rows.length,
       onUpdate: (update: SignedUpdate, instruction: FitInstruction) => {
         const list = globals.get(String(instruction.round)) ?? [];
         list.push({ update, global: instruction.params });
