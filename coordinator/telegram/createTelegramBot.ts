@@ -29,7 +29,7 @@ export type CreateTelegramBotParameters = {
   adminIds: readonly string[];
   backend: SynodBackend;
   subscriptions: SubscriptionRepository;
-  /** The coordinator's events (the in-process bus, or the SSE stream from `subscribeServerSentEvents`). */
+  /** The coordinator's events (the in-process bus, or the SSE stream from `subscribeServerSentEvents` in coordinator/cli). */
   events: BotEventSource;
   /** The dApp's base URL for links. */
   dappUrl: string;

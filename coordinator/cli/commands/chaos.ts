@@ -14,21 +14,20 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import type { ChaosRun } from "../../chaos/experiment/experimentRunner.ts";
+import type { ChaosRun, ExperimentRunner } from "../../chaos/experiment/experimentRunner.ts";
 import type { ExperimentListing } from "../../chaos/experiment/listExperiments.ts";
 import { parseExperiment } from "../../chaos/experiment/loadExperiment.ts";
 import type { ProbeResult } from "../../chaos/experiment/probes.ts";
-import type { FaultKindStatistics } from "../../chaos/chaosEngine.ts";
-import type { FaultStatus } from "../../chaos/fault.ts";
 import "../../chaos/events.ts";
 import { BaseError } from "../../errors/base.ts";
+import { UnknownExperimentError } from "../../errors/chaos.ts";
 import type { SynodEvent, SynodEvents } from "../../events.ts";
 import { ApiRequestError, type ApiClient } from "../apiClient.ts";
 import type { CommandContext } from "../main.ts";
 import { UsageError } from "../main.ts";
 import type { Output } from "../output.ts";
+import { subscribeServerSentEvents } from "../serverSentEvents.ts";
 
 const USAGE = "synod chaos ls | run FILE|NAME [--time-scale X] | status | runs [--limit N] | show ID | abort ID";
 /** The run is polled this often besides the event stream. */
@@ -36,7 +35,7 @@ const POLL_MS = 2_000;
 /** Event types `run` follows (prefixes, see `GET /api/events?types=`). */
 const FOLLOWED_EVENTS = ["chaos", "mesh.incident", "mapek.state.changed"];
 
-type ChaosStatus = { running: ChaosRun | null; last: ChaosRun | null; activeFaults: FaultStatus[]; statistics: Partial<Record<string, FaultKindStatistics>> };
+type ChaosStatus = ReturnType<ExperimentRunner["status"]>;
 
 /** Another run holds the coordinator's one experiment slot. */
 export class ChaosRunRefusedError extends BaseError {
@@ -52,13 +51,6 @@ export class ChaosRunRefusedError extends BaseError {
 export class ExperimentFileNotFoundError extends BaseError {
   constructor({ file }: { file: string }) {
     super(`No experiment file ${file}.`, { name: "ExperimentFileNotFoundError", metaMessages: ["Give an existing YAML file or the name of an experiment `synod chaos ls` lists."] });
-  }
-}
-
-/** The coordinator offers no experiment by this name. */
-export class UnknownExperimentNameError extends BaseError {
-  constructor({ name, known }: { name: string; known: readonly string[] }) {
-    super(`No chaos experiment is named "${name}".`, { name: "UnknownExperimentNameError", metaMessages: [`Known: ${known.join(", ") || "(none)"}; or give a YAML file.`] });
   }
 }
 
@@ -217,11 +209,13 @@ async function runExperimentCommand({ api, out, onInterrupt = () => () => {}, er
     }
   };
 
-  const stream = await followEvents(api.baseUrl, FOLLOWED_EVENTS, (event) => {
+  const stream = subscribeServerSentEvents({ apiUrl: api.baseUrl, types: FOLLOWED_EVENTS, retryMs: 1_000 });
+  stream.subscribe((event) => {
     if (runId === undefined) pending.push(event);
     else show(event);
   });
-  if (!stream.connected) error(`synod: live events unavailable (${stream.reason}); polling the run every ${POLL_MS / 1000} s\n`);
+  const connection = await stream.connected;
+  if (!connection.ok) error(`synod: live events unavailable (${connection.reason}); polling the run every ${POLL_MS / 1000} s\n`);
 
   let run: ChaosRun;
   try {
@@ -235,7 +229,7 @@ async function runExperimentCommand({ api, out, onInterrupt = () => () => {}, er
       if (failure instanceof ApiRequestError && failure.status === 404 && "name" in source) {
         const { experiments } = await api.get<{ experiments: ExperimentListing[] }>("/api/chaos/experiments").catch(() => ({ experiments: [] as ExperimentListing[] }));
         const known = experiments.flatMap((e) => (e.valid ? [e.name] : []));
-        throw new UnknownExperimentNameError({ name: source.name, known });
+        throw new UnknownExperimentError({ name: source.name, known });
       }
       throw failure;
     }
@@ -264,7 +258,7 @@ async function runExperimentCommand({ api, out, onInterrupt = () => () => {}, er
         wake = () => {};
         if (aborting) await aborting;
         run = await api.get<ChaosRun>(`/api/chaos/runs/${runId}`);
-        if (!stream.connected && run.progress && run.progress.detail !== lastSample) {
+        if (!connection.ok && run.progress && run.progress.detail !== lastSample) {
           lastSample = run.progress.detail;
           live(`${stamp()} ${run.progress.phase.padEnd(19)} ${run.progress.detail}`);
         }
@@ -279,69 +273,6 @@ async function runExperimentCommand({ api, out, onInterrupt = () => () => {}, er
   if (!out.json) out.line();
   out.result(run, () => printSummary(out, run));
   return run.status === "completed" && !run.journal?.deviated ? 0 : 1;
-}
-
-/**
- * Follows `GET /api/events?types=…`; resolves once the coordinator has subscribed this
- * stream to its bus (it does so before answering), so events after that are not missed.
- * Reconnects with `Last-Event-ID` after a drop.
- */
-async function followEvents(baseUrl: string, types: string[], onEvent: (event: SynodEvent) => void): Promise<{ connected: boolean; reason?: string; close(): void }> {
-  const abort = new AbortController();
-  let lastId: number | undefined;
-  const open = async (): Promise<Response> => {
-    const url = new URL(`${baseUrl}/api/events`);
-    url.searchParams.set("types", types.join(","));
-    if (lastId !== undefined) url.searchParams.set("lastEventId", String(lastId));
-    const response = await fetch(url, { headers: { accept: "text/event-stream" }, signal: abort.signal });
-    if (!response.ok || !response.body) {
-      await response.body?.cancel();
-      throw new Error(`GET /api/events answered HTTP ${response.status}`);
-    }
-    return response;
-  };
-  const consume = async (response: Response): Promise<void> => {
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = block.split("\n").filter((line) => line.startsWith("data:")).map((line) => line.slice(5).trimStart()).join("\n");
-        if (!data) continue;
-        let event: SynodEvent;
-        try {
-          event = JSON.parse(data) as SynodEvent;
-        } catch {
-          continue;
-        }
-        if (typeof event.id === "number") lastId = Math.max(lastId ?? 0, event.id);
-        onEvent(event);
-      }
-    }
-  };
-  let first: Response;
-  try {
-    first = await open();
-  } catch (cause) {
-    return { connected: false, reason: cause instanceof Error ? cause.message : String(cause), close: () => abort.abort() };
-  }
-  void (async () => {
-    let response: Response | undefined = first;
-    while (!abort.signal.aborted) {
-      try {
-        response ??= await open();
-        await consume(response);
-      } catch {
-        // Dropped or refused: the 2 s polling covers the gap; retry the stream.
-      }
-      response = undefined;
-      if (!abort.signal.aborted) await sleep(1_000, undefined, { ref: false }).catch(() => {});
-    }
-  })();
-  return { connected: true, close: () => abort.abort() };
 }
 
 // --- printing ----------------------------------------------------------------------

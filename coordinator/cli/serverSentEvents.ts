@@ -1,30 +1,40 @@
 /**
  * The coordinator's event bus seen from another process: `GET /api/events` (server-sent
- * events) as a {@link BotEventSource}, for `synod telegram` running apart from the
- * coordinator. Reconnects with `Last-Event-ID` after a drop, so events published while
+ * events) as a {@link BotEventSource}, for CLI commands that follow a coordinator
+ * (`synod telegram` running apart from it, `synod chaos run`). Reconnects with `Last-Event-ID` after a drop, so events published while
  * it was away are delivered as far as the coordinator's history reaches.
  */
 import { z } from "zod";
 import { redactUrl } from "../errors/base.ts";
 import { matchesEventTypes, type EventListener, type SubscribeOptions, type SynodEvent } from "../events.ts";
 import type { Logger } from "../logger.ts";
-import type { BotEventSource } from "./eventObserver.ts";
+import type { BotEventSource } from "../telegram/eventObserver.ts";
 
 const EventSchema = z.object({ id: z.number().int(), type: z.string(), time: z.string(), data: z.unknown() });
 
 export type ServerSentEventsParameters = {
   /** The coordinator's base URL. */
   apiUrl: string;
-  logger: Logger;
+  /** Where drops and reconnects are logged; default nowhere. */
+  logger?: Logger;
+  /** Only these event types or dotted prefixes (the stream's `types` filter); default all. */
+  types?: readonly string[];
   /** Wait before reconnecting, ms; default 3000. */
   retryMs?: number;
   fetch?: typeof fetch;
 };
 
-export type ServerSentEvents = BotEventSource & { close(): void };
+export type ServerSentEvents = BotEventSource & {
+  /**
+   * Settles with the first connection attempt: `ok` once the coordinator answered (it
+   * subscribes the stream to its bus before answering, so later events are not missed).
+   */
+  connected: Promise<{ ok: true } | { ok: false; reason: string }>;
+  close(): void;
+};
 
-export function subscribeServerSentEvents({ apiUrl, logger, retryMs = 3_000, fetch: fetchImpl = fetch }: ServerSentEventsParameters): ServerSentEvents {
-  const log = logger.child({ component: "telegram-events" });
+export function subscribeServerSentEvents({ apiUrl, logger, types, retryMs = 3_000, fetch: fetchImpl = fetch }: ServerSentEventsParameters): ServerSentEvents {
+  const log = logger?.child({ component: "event-stream" });
   const listeners = new Map<EventListener, SubscribeOptions>();
   const abort = new AbortController();
   let lastId = 0;
@@ -36,19 +46,28 @@ export function subscribeServerSentEvents({ apiUrl, logger, retryMs = 3_000, fet
       try {
         listener(event);
       } catch (error) {
-        log.error({ err: error, type: event.type }, "event listener failed");
+        log?.error({ err: error, type: event.type }, "event listener failed");
       }
     }
   };
+
+  let settle: (outcome: { ok: true } | { ok: false; reason: string }) => void = () => {};
+  const connected = new Promise<{ ok: true } | { ok: false; reason: string }>((resolve) => (settle = resolve));
+  const url = new URL(`${apiUrl.replace(/\/+$/, "")}/api/events`);
+  if (types?.length) url.searchParams.set("types", types.join(","));
 
   const consume = async () => {
     const headers: Record<string, string> = { accept: "text/event-stream" };
     // Only resume: on the first connection, old events are not news.
     if (connectedOnce) headers["last-event-id"] = String(lastId);
-    const response = await fetchImpl(`${apiUrl.replace(/\/+$/, "")}/api/events`, { headers, signal: abort.signal });
-    if (!response.ok || !response.body) throw new Error(`GET /api/events answered HTTP ${response.status}`);
+    const response = await fetchImpl(url, { headers, signal: abort.signal });
+    if (!response.ok || !response.body) {
+      await response.body?.cancel();
+      throw new Error(`GET /api/events answered HTTP ${response.status}`);
+    }
     connectedOnce = true;
-    log.info({ url: redactUrl(apiUrl) }, "following the coordinator's events");
+    settle({ ok: true });
+    log?.info({ url: redactUrl(apiUrl) }, "following the coordinator's events");
     const decoder = new TextDecoder();
     let buffer = "";
     for await (const chunk of response.body) {
@@ -77,14 +96,16 @@ export function subscribeServerSentEvents({ apiUrl, logger, retryMs = 3_000, fet
       try {
         await consume();
       } catch (error) {
+        settle({ ok: false, reason: error instanceof Error ? error.message : String(error) });
         if (abort.signal.aborted) break;
-        log.warn({ error: error instanceof Error ? error.message : String(error), url: redactUrl(apiUrl) }, "event stream dropped; reconnecting");
+        log?.warn({ error: error instanceof Error ? error.message : String(error), url: redactUrl(apiUrl) }, "event stream dropped; reconnecting");
       }
       await new Promise((resolve) => setTimeout(resolve, retryMs).unref());
     }
   })();
 
   return {
+    connected,
     subscribe(listener, options = {}) {
       listeners.set(listener, options);
       return () => {
