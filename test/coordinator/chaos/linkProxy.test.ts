@@ -7,21 +7,6 @@ import { LinkProxy } from "../../../coordinator/chaos/transport/linkProxy.ts";
 let echo: net.Server;
 let echoPort = 0;
 const sockets = new Set<net.Socket>();
-before(async () => {
-  echo = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on("error", () => undefined);
-    socket.on("close", () => sockets.delete(socket));
-    socket.pipe(socket);
-  });
-  await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", () => resolve()));
-  echoPort = (echo.address() as net.AddressInfo).port;
-});
-after(async () => {
-  for (const socket of sockets) socket.destroy();
-  await new Promise<void>((resolve) => echo.close(() => resolve()));
-});
-
 /** Sends `bytes` through the proxy and resolves with the echo and the round-trip time, or rejects on reset/timeout. */
 function roundTrip(port: number, bytes: Buffer, timeoutMs = 3000): Promise<{ data: Buffer; ms: number }> {
   return new Promise((resolve, reject) => {
@@ -55,6 +40,21 @@ function roundTrip(port: number, bytes: Buffer, timeoutMs = 3000): Promise<{ dat
 }
 
 describe("LinkProxy", () => {
+  before(async () => {
+    echo = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on("error", () => undefined);
+      socket.on("close", () => sockets.delete(socket));
+      socket.pipe(socket);
+    });
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", () => resolve()));
+    echoPort = (echo.address() as net.AddressInfo).port;
+  });
+  after(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => echo.close(() => resolve()));
+  });
+
   it("forwards bytes unchanged when unimpaired", async () => {
     const link = new LinkProxy({ name: "t", target: { host: "127.0.0.1", port: echoPort }, initiator: "coordinator", seed: 1 });
     const port = await link.listen();

@@ -52,33 +52,35 @@ function assertNoUpdateLostOrDoubled(): void {
   assert.equal(bed.mesh.runner.modelVersion, completed, "one model version per completed round");
 }
 
-before(async () => {
-  db = openDatabase(":memory:");
-  outbox = new KnowledgeRepository(db);
-  bed = await createChaosTestbed({
-    dataset: loadMnist(),
-    numNodes: 9,
-    nodesPerHost: 3,
-    maxExamples: 1500,
-    strategy: createStrategy({ name: "fedmedian" }),
-    roundConfig: { minFitClients: 3, minAvailableClients: 3, learningRate: 0.3, batchSize: 16, roundTimeoutMs: 2000, fractionFit: 0.7 },
-    seed: 1,
-    heartbeatMs: 250,
-    mapekIntervalMs: 250,
-    roundGapMs: 100,
-    outbox,
-    directiveCooldownMs: 0,
-  });
-  await bed.mesh.runRounds(3);
-  bed.start();
-});
-
-after(async () => {
-  await bed?.close();
-  db?.close();
-});
-
 describe("chaos scenarios (real processes, real links)", () => {
+  // Inside the describe: root-level hooks would run at the start of the whole suite and
+  // keep this mesh training for every other file's tests.
+  before(async () => {
+    db = openDatabase(":memory:");
+    outbox = new KnowledgeRepository(db);
+    bed = await createChaosTestbed({
+      dataset: loadMnist(),
+      numNodes: 9,
+      nodesPerHost: 3,
+      maxExamples: 1500,
+      strategy: createStrategy({ name: "fedmedian" }),
+      roundConfig: { minFitClients: 3, minAvailableClients: 3, learningRate: 0.3, batchSize: 16, roundTimeoutMs: 2000, fractionFit: 0.7 },
+      seed: 1,
+      heartbeatMs: 250,
+      mapekIntervalMs: 250,
+      roundGapMs: 100,
+      outbox,
+      directiveCooldownMs: 0,
+    });
+    await bed.mesh.runRounds(3);
+    bed.start();
+  });
+
+  after(async () => {
+    await bed?.close();
+    db?.close();
+  });
+
   it("node failure: the killed host is detected, restarted by MAPE-K, and rounds keep completing", async () => {
     const journal = await run("node-failure", 0.1);
     const [fault] = journal.faults;
