@@ -1,6 +1,6 @@
 /**
- * bench:aggregate — times one aggregation of n updates (WebAssembly SIMD kernels on
- * worker threads over shared memory; see kernels/).
+ * bench:aggregate — times one aggregation of n updates (WebAssembly SIMD kernels on the
+ * calling thread plus worker threads over one shared memory; see kernels/).
  *
  * Single run, as the issue specifies:
  *   npm run bench:aggregate -- --method M --input FILE --n N --d D [--f F] [--beta B] --output OUT
@@ -11,11 +11,12 @@
  * method here and the numpy reference (aggregate_reference.py) on the same file,
  * checks both results agree and prints one JSON line per case with both times.
  * Options: --methods a,b  --ns 100,500  --ds 10000,100000,1000000  --repeat 3
- * --workers 2  --no-numpy. Progress goes to stderr.
+ * --threads 2  --no-numpy. Progress goes to stderr; each line records the 1-minute
+ * load average before the case.
  */
 import { spawnSync } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -63,12 +64,12 @@ function fill(x: Float32Array, n: number, d: number, seed: number): void {
   }
 }
 
-async function timeMethod(pool: AggregatePool, method: AggregateMethod, f: number, beta: number, repeat: number): Promise<{ seconds: number; info: Record<string, number> }> {
+function timeMethod(pool: AggregatePool, method: AggregateMethod, f: number, beta: number, repeat: number): { seconds: number; info: Record<string, number> } {
   let best = Infinity;
   let info: Record<string, number> = {};
   for (let r = 0; r < repeat; r++) {
     const t = performance.now();
-    info = await pool.aggregate(method, { f, beta });
+    info = pool.aggregate(method, { f, beta });
     best = Math.min(best, (performance.now() - t) / 1000);
   }
   return { seconds: best, info };
@@ -82,7 +83,7 @@ const Args = z.object({
   d: z.coerce.number().int().min(1).optional(),
   f: z.coerce.number().int().min(0).optional(),
   beta: z.coerce.number().min(0).lt(0.5).default(0.1),
-  workers: z.coerce.number().int().min(1).default(2),
+  threads: z.coerce.number().int().min(1).default(2),
   repeat: z.coerce.number().int().min(1).default(3),
   methods: z.string().default(METHODS.join(",")),
   ns: z.string().default("100,500"),
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
       d: { type: "string" },
       f: { type: "string" },
       beta: { type: "string" },
-      workers: { type: "string" },
+      threads: { type: "string" },
       repeat: { type: "string" },
       methods: { type: "string" },
       ns: { type: "string" },
@@ -113,14 +114,14 @@ async function main(): Promise<void> {
   if (args.input) {
     if (!args.method || args.n === undefined || args.d === undefined) throw new Error("--input needs --method, --n and --d");
     const f = args.f ?? 1;
-    const pool = await AggregatePool.create({ n: args.n, d: args.d, numWorkers: args.workers });
+    const pool = await AggregatePool.create({ n: args.n, d: args.d, threads: args.threads });
     try {
       readInto(args.input, new Uint8Array(pool.memory.buffer, pool.x, args.n * args.d * 4));
       const t = performance.now();
-      const info = await pool.aggregate(args.method, { f, beta: args.beta });
+      const info = pool.aggregate(args.method, { f, beta: args.beta });
       const seconds = (performance.now() - t) / 1000;
       if (args.output) writeFrom(args.output, new Uint8Array(pool.memory.buffer, pool.out, args.d * 4));
-      process.stdout.write(`${JSON.stringify({ implementation: "synod-wasm-simd", method: args.method, n: args.n, d: args.d, f, beta: args.beta, workers: args.workers, seconds, ...info })}\n`);
+      process.stdout.write(`${JSON.stringify({ implementation: "synod-wasm-simd", method: args.method, n: args.n, d: args.d, f, beta: args.beta, threads: args.threads, seconds, ...info })}\n`);
     } finally {
       await pool.close();
     }
@@ -134,15 +135,16 @@ async function main(): Promise<void> {
   for (const n of args.ns.split(",").map(Number)) {
     for (const d of args.ds.split(",").map(Number)) {
       const f = args.f ?? Math.floor(0.2 * n);
-      const pool = await AggregatePool.create({ n, d, numWorkers: args.workers });
+      const pool = await AggregatePool.create({ n, d, threads: args.threads });
       const file = join(dir, `x_${n}_${d}.f32`);
       try {
         process.stderr.write(`n=${n} d=${d}: generating ${((n * d * 4) / 2 ** 20).toFixed(0)} MiB\n`);
         fill(pool.updates, n, d, n * 7919 + d);
         writeFrom(file, new Uint8Array(pool.memory.buffer, pool.x, n * d * 4));
         for (const method of methods) {
-          const ours = await timeMethod(pool, method, f, args.beta, n * d >= 1e8 ? Math.min(2, args.repeat) : args.repeat);
-          const line: Record<string, unknown> = { method, n, d, f, beta: args.beta, workers: args.workers, seconds: ours.seconds, ...ours.info };
+          const load = loadavg()[0] as number;
+          const ours = timeMethod(pool, method, f, args.beta, n * d >= 1e8 ? Math.min(2, args.repeat) : args.repeat);
+          const line: Record<string, unknown> = { method, n, d, f, beta: args.beta, threads: args.threads, seconds: ours.seconds, ...ours.info, loadAverage1m: load };
           if (args.numpy) {
             const out = join(dir, `out_${method}.f32`);
             const big = n * d >= 1e8;
@@ -155,7 +157,9 @@ async function main(): Promise<void> {
               return (JSON.parse(py.stdout.trim().split("\n").at(-1) ?? "{}") as { seconds: number }).seconds;
             });
             const numpy = { seconds: Math.min(...timings) };
-            const theirs = new Float32Array(readFileSync(out).buffer.slice(0));
+            // (a small file's Buffer is a slice of a shared pool: copy exactly its bytes)
+            const bytes = readFileSync(out);
+            const theirs = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
             const mine = pool.result;
             let maxAbsDiff = 0;
             for (let j = 0; j < d; j++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs((mine[j] as number) - (theirs[j] as number)));

@@ -1,69 +1,101 @@
 /**
- * A pool of worker threads sharing one WebAssembly memory that holds the n × d
- * updates, plus the aggregation methods of bench:aggregate built on it.
+ * The calling thread plus helper worker threads sharing one WebAssembly memory that
+ * holds the n × d updates, and the aggregation methods of bench:aggregate on it.
  *
- * Memory layout (byte offsets): X (n rows padded to a multiple of 4, zero rows at the
- * end so the 4-row Gram tiles never read past the data) | out (d floats) | one n × n
- * float64 Gram matrix per worker.
+ * Work is forked by writing each helper's task into its control slot in the shared
+ * memory and waking it with Atomics.notify; the calling thread runs its own share
+ * meanwhile and then waits (Atomics.wait) for the helpers' done flags. No message is
+ * posted and nothing is copied. Inputs too small to pay for a wake-up (tens of µs)
+ * run on the calling thread alone.
+ *
+ * Memory layout (byte offsets): control slots (64 KiB) | X (n × d float32) | out (d) |
+ * row list (n int32) | distances (n × n float64) | scores (n float64) | per thread: Gram
+ * matrix (np × np float64, np = n rounded up to 4), Gram packing panel, scratch.
  */
 import { Worker } from "node:worker_threads";
-import { runTask } from "./runTask.ts";
-import type { Task } from "./selection.ts";
-import { instantiateKernels, wasm, type KernelExports, type WasmMemory } from "./wasmKernels.ts";
-
-/**
- * Below this many values (n × d) tasks run on the pool's own thread: a worker
- * round-trip (~0.1–1 ms) would cost more than the work itself.
- */
-const INLINE_BELOW = 1 << 21;
+import { ARGS_OFFSET, MAX_ARGS, runTask, SLOT_BYTES, TASK } from "./runTask.ts";
+import { gramPackBytes, gramRows, instantiateKernels, SELECT_BLOCK, wasm, type KernelExports, type WasmMemory } from "./wasmKernels.ts";
 
 /** Aggregation methods of bench:aggregate. */
 export type AggregateMethod = "fedavg" | "median" | "trimmed-mean" | "krum" | "multi-krum";
 
 const PAGE = 65536;
+const CONTROL_BYTES = 65536;
+/** Gram chunk: K columns of all rows are packed at a time (n·K·4 bytes, in L2). */
+const GRAM_CHUNK = 256;
+/** Columns per block of the row sums (the block of `out` stays in L1). */
+const SUM_BLOCK = 2048;
+/** Below these amounts of work one thread does it all (a wake-up costs more). */
+const PARALLEL_SUM_VALUES = 1 << 19;
+const PARALLEL_SELECT_VALUES = 1 << 15;
+const PARALLEL_GRAM_MACS = 1 << 22;
+
+const align = (bytes: number, to = 64): number => Math.ceil(bytes / to) * to;
 
 export class AggregatePool {
   readonly n: number;
   readonly d: number;
+  readonly threads: number;
   readonly memory: WasmMemory;
-  readonly x = 0;
+  readonly x = CONTROL_BYTES;
   readonly out: number;
+  readonly rows: number;
+  readonly dist: number;
+  readonly scores: number;
   readonly grams: number[];
+  readonly packs: number[];
+  readonly scratches: number[];
   #workers: Worker[];
   #kernels: KernelExports;
-  #nextId = 0;
-  #pending = new Map<number, () => void>();
+  #seq = 0;
 
-  private constructor(n: number, d: number, memory: WasmMemory, workers: Worker[], out: number, grams: number[], kernels: KernelExports) {
-    this.#kernels = kernels;
+  private constructor(n: number, d: number, memory: WasmMemory, workers: Worker[], kernels: KernelExports, layout: { out: number; rows: number; dist: number; scores: number; grams: number[]; packs: number[]; scratches: number[] }) {
     this.n = n;
     this.d = d;
+    this.threads = workers.length + 1;
     this.memory = memory;
     this.#workers = workers;
-    this.out = out;
-    this.grams = grams;
-    for (const w of workers) w.on("message", ({ id }: { id: number }) => this.#pending.get(id)?.());
+    this.#kernels = kernels;
+    this.out = layout.out;
+    this.rows = layout.rows;
+    this.dist = layout.dist;
+    this.scores = layout.scores;
+    this.grams = layout.grams;
+    this.packs = layout.packs;
+    this.scratches = layout.scratches;
   }
 
   /**
-   * Allocates shared memory for n × d updates and starts `numWorkers` threads.
+   * Allocates shared memory for n × d updates and starts `threads − 1` helpers.
    *
    * @param options.n - number of updates.
    * @param options.d - parameters per update.
-   * @param options.numWorkers - threads, default 2 (this machine's cores).
+   * @param options.threads - threads including the caller's, default 2 (this machine's cores).
    */
-  static async create(options: { n: number; d: number; numWorkers?: number }): Promise<AggregatePool> {
+  static async create(options: { n: number; d: number; threads?: number }): Promise<AggregatePool> {
     const { n, d } = options;
-    const numWorkers = options.numWorkers ?? 2;
-    const padded = Math.ceil(n / 4) * 4;
-    const out = padded * d * 4;
-    const gramBase = Math.ceil((out + d * 4) / 8) * 8;
-    const grams = Array.from({ length: numWorkers }, (_, w) => gramBase + w * n * n * 8);
-    const bytes = gramBase + numWorkers * n * n * 8;
-    const pages = Math.ceil(bytes / PAGE);
-    if (pages > 65536) throw new RangeError(`n × d = ${n} × ${d} needs ${bytes} bytes, more than WebAssembly's 4 GiB`);
+    const threads = Math.max(1, options.threads ?? 2);
+    const np = gramRows(n);
+    const out = align(CONTROL_BYTES + n * d * 4);
+    const rows = align(out + d * 4);
+    const dist = align(rows + n * 4);
+    const scores = align(dist + n * n * 8);
+    let at = align(scores + n * 8);
+    const grams: number[] = [];
+    const packs: number[] = [];
+    const scratches: number[] = [];
+    for (let t = 0; t < threads; t++) {
+      grams.push(at);
+      at = align(at + np * np * 8);
+      packs.push(at);
+      at = align(at + gramPackBytes(n, GRAM_CHUNK));
+      scratches.push(at);
+      at = align(at + Math.max(SELECT_BLOCK * n * 4, n * 8));
+    }
+    const pages = Math.ceil(at / PAGE);
+    if (pages > 65536) throw new RangeError(`n × d = ${n} × ${d} needs ${at} bytes, more than WebAssembly's 4 GiB`);
     const memory = new wasm.Memory({ initial: pages, maximum: 65536, shared: true });
-    const workers = Array.from({ length: numWorkers }, () => new Worker(new URL("./aggregateWorker.ts", import.meta.url), { workerData: { memory } }));
+    const workers = Array.from({ length: threads - 1 }, (_, w) => new Worker(new URL("./aggregateWorker.ts", import.meta.url), { workerData: { memory, slot: w + 1 } }));
     await Promise.all(
       workers.map(
         (w) =>
@@ -73,7 +105,8 @@ export class AggregatePool {
           }),
       ),
     );
-    return new AggregatePool(n, d, memory, workers, out, grams, await instantiateKernels(memory));
+    new Int32Array(memory.buffer, rows, n).set(Array.from({ length: n }, (_, i) => i));
+    return new AggregatePool(n, d, memory, workers, await instantiateKernels(memory), { out, rows, dist, scores, grams, packs, scratches });
   }
 
   /** The updates, as a Float32Array over the shared memory (n × d, row-major). */
@@ -86,39 +119,50 @@ export class AggregatePool {
     return new Float32Array(this.memory.buffer, this.out, this.d);
   }
 
-  /** Stops the workers. */
+  /** Stops the helpers. */
   async close(): Promise<void> {
-    await Promise.all(this.#workers.map((w) => w.terminate()));
+    const exits = this.#workers.map((w) => new Promise<void>((resolve) => w.once("exit", () => resolve())));
+    this.#workers.forEach((_, i) => this.#post(i + 1, [TASK.quit]));
+    await Promise.all(exits);
   }
 
-  #run(tasks: Task[][]): Promise<void> {
-    // Selection is compute-bound even when small, so it always uses the workers.
-    if (this.n * this.d < INLINE_BELOW && tasks.every((list) => list.every((t) => t.kind !== "select"))) {
-      for (const list of tasks) for (const task of list) runTask(this.#kernels, this.memory, task);
-      return Promise.resolve();
-    }
-    return Promise.all(
-      tasks.flatMap((list, w) =>
-        list.map(
-          (task) =>
-            new Promise<void>((resolve) => {
-              this.#pending.set(task.id, () => {
-                this.#pending.delete(task.id);
-                resolve();
-              });
-              (this.#workers[w] as Worker).postMessage(task);
-            }),
-        ),
-      ),
-    ).then(() => undefined);
+  #post(slot: number, task: number[]): number {
+    if (task.length > MAX_ARGS) throw new RangeError("too many task arguments");
+    const buffer = this.memory.buffer;
+    new Float64Array(buffer, slot * SLOT_BYTES + ARGS_OFFSET, MAX_ARGS).set(task);
+    const ctrl = new Int32Array(buffer, slot * SLOT_BYTES, 2);
+    const seq = ++this.#seq;
+    Atomics.store(ctrl, 0, seq);
+    Atomics.notify(ctrl, 0);
+    return seq;
   }
 
-  /** Splits [0, end) into one range per worker, boundaries multiple of `align`. */
-  #split(end: number, align: number): [number, number][] {
-    const w = this.#workers.length;
-    const bounds = Array.from({ length: w + 1 }, (_, i) => Math.min(end, Math.floor((i * end) / w / align) * align));
-    bounds[w] = end;
-    return Array.from({ length: w }, (_, i) => [bounds[i] as number, bounds[i + 1] as number]);
+  /** Runs tasks[0] here and tasks[t] on helper t, returning when all are done. */
+  #fork(tasks: number[][]): void {
+    const buffer = this.memory.buffer;
+    const posted = tasks.slice(1).map((task, i) => this.#post(i + 1, task));
+    runTask(this.#kernels, buffer, tasks[0] as number[]);
+    posted.forEach((seq, i) => {
+      const ctrl = new Int32Array(buffer, (i + 1) * SLOT_BYTES, 2);
+      for (let v = Atomics.load(ctrl, 1); v !== seq; v = Atomics.load(ctrl, 1)) Atomics.wait(ctrl, 1, v);
+    });
+  }
+
+  /** Splits [0, end) into `parts` ranges with boundaries multiple of `by`. */
+  static #split(end: number, parts: number, by: number): [number, number][] {
+    const bounds = Array.from({ length: parts + 1 }, (_, i) => (i === parts ? end : Math.min(end, Math.floor((i * end) / parts / by) * by)));
+    return Array.from({ length: parts }, (_, i) => [bounds[i] as number, bounds[i + 1] as number]);
+  }
+
+  #threadsFor(work: number, threshold: number): number {
+    return work >= threshold ? this.threads : 1;
+  }
+
+  /** out = scale · Σ rows listed at `this.rows` (first m). */
+  #rowsum(m: number): void {
+    const { d } = this;
+    const parts = AggregatePool.#split(d, this.#threadsFor(m * d, PARALLEL_SUM_VALUES), 16);
+    this.#fork(parts.map(([c0, c1]) => [TASK.rowsum, this.x, d, this.rows, m, c0, c1, this.out, 1 / m, SUM_BLOCK]));
   }
 
   /**
@@ -129,84 +173,52 @@ export class AggregatePool {
    * @param options.beta - trimmed-mean proportion cut per side.
    * @returns facts about the result (e.g. Krum's selected index).
    */
-  async aggregate(method: AggregateMethod, options: { f: number; beta: number }): Promise<Record<string, number>> {
+  aggregate(method: AggregateMethod, options: { f: number; beta: number }): Record<string, number> {
     const { n, d } = this;
-    const simd = d - (d % 4);
     switch (method) {
       case "fedavg": {
-        await this.#run(this.#split(simd, 4).map(([c0, c1]) => [{ id: this.#nextId++, kind: "colsum", x: this.x, n, d, c0, c1, out: this.out, scale: 1 / n, block: 2048 }]));
-        this.#scalarTail((row, j) => row[j] as number, 1 / n, simd);
+        this.#rowsum(n);
         return {};
       }
       case "median":
       case "trimmed-mean": {
         const cut = Math.floor(options.beta * n);
-        await this.#run(
-          this.#split(d, 1).map(([c0, c1]) => [{ id: this.#nextId++, kind: "select", x: this.x, n, d, c0, c1, out: this.out, mode: method === "median" ? "median" : "trimmed", cut }]),
-        );
+        const parts = AggregatePool.#split(d, this.#threadsFor(n * d, PARALLEL_SELECT_VALUES), 16);
+        this.#fork(parts.map(([c0, c1], t) => [TASK.select, this.x, n, d, c0, c1, this.out, method === "median" ? 0 : 1, cut, this.scratches[t] as number]));
         return method === "trimmed-mean" ? { cutPerSide: cut } : {};
       }
       case "krum":
       case "multi-krum": {
-        const distances = await this.#distances(simd);
-        const k = Math.max(1, n - options.f - 2);
-        const scores = new Float64Array(n);
-        const row = new Float64Array(n - 1);
-        for (let a = 0; a < n; a++) {
-          let r = 0;
-          for (let b = 0; b < n; b++) if (b !== a) row[r++] = distances[a * n + b] as number;
-          row.sort();
-          let s = 0;
-          for (let t = 0; t < k; t++) s += row[t] as number;
-          scores[a] = s;
-        }
+        const scores = this.#krumScores(Math.max(1, n - options.f - 2));
         const order = Array.from({ length: n }, (_, i) => i).sort((p, q) => (scores[p] as number) - (scores[q] as number) || p - q);
         if (method === "krum") {
           const best = order[0] as number;
           this.result.set(this.updates.subarray(best * d, (best + 1) * d));
           return { selected: best };
         }
-        const keep = order.slice(0, n - options.f);
-        await this.#run(this.#split(simd, 4).map(([c0, c1]) => [{ id: this.#nextId++, kind: "rowsum", x: this.x, d, rows: keep, c0, c1, out: this.out, scale: 1 / keep.length }]));
-        const kept = new Set(keep);
-        this.#scalarTail((rowView, j, i) => (kept.has(i) ? (rowView[j] as number) : 0), 1 / keep.length, simd);
+        const keep = order.slice(0, n - options.f).sort((p, q) => p - q);
+        const list = new Int32Array(this.memory.buffer, this.rows, n);
+        list.set(keep);
+        try {
+          this.#rowsum(keep.length);
+        } finally {
+          for (let i = 0; i < n; i++) list[i] = i;
+        }
         return { kept: keep.length };
       }
     }
   }
 
-  /** Columns past the last multiple of 4 are summed in JS. */
-  #scalarTail(value: (row: Float32Array, j: number, i: number) => number, scale: number, from: number): void {
+  /** Krum scores: per update, the sum of squared distances to its k nearest others. */
+  #krumScores(k: number): Float64Array {
     const { n, d } = this;
-    const x = this.updates;
-    const out = this.result;
-    for (let j = from; j < d; j++) {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += value(x.subarray(i * d, (i + 1) * d), j, i);
-      out[j] = s * scale;
-    }
-  }
-
-  /** Squared distances ‖xₐ − x_b‖² = Gₐₐ + G_bb − 2Gₐ_b from the Gram matrix. */
-  async #distances(simd: number): Promise<Float64Array> {
-    const { n, d } = this;
-    const ranges = this.#split(simd, 4);
-    await this.#run(ranges.map(([k0, k1], w) => [{ id: this.#nextId++, kind: "gram", x: this.x, n, d, k0, k1, g: this.grams[w] as number, chunk: 1024 }]));
-    const gram = new Float64Array(n * n);
-    for (const g of this.grams) {
-      const part = new Float64Array(this.memory.buffer, g, n * n);
-      for (let i = 0; i < n * n; i++) gram[i] = (gram[i] as number) + (part[i] as number);
-    }
-    const x = this.updates;
-    for (let a = 0; a < n; a++)
-      for (let b = a; b < n; b++) {
-        let s = 0;
-        for (let j = simd; j < d; j++) s += (x[a * d + j] as number) * (x[b * d + j] as number);
-        gram[a * n + b] = (gram[a * n + b] as number) + s;
-      }
-    const dot = (a: number, b: number): number => (b >= a ? (gram[a * n + b] as number) : (gram[b * n + a] as number));
-    const distances = new Float64Array(n * n);
-    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) distances[a * n + b] = a === b ? 0 : Math.max(0, dot(a, a) + dot(b, b) - 2 * dot(a, b));
-    return distances;
+    const np = gramRows(n);
+    const parts = AggregatePool.#split(d, this.#threadsFor((n * n * d) / 2, PARALLEL_GRAM_MACS), 8);
+    this.#fork(parts.map(([k0, k1], t) => [TASK.gram, this.x, n, d, k0, k1, this.grams[t] as number, this.packs[t] as number, GRAM_CHUNK, np * np]));
+    const g = this.grams[0] as number;
+    for (let t = 1; t < parts.length; t++) this.#kernels.addf64(g, this.grams[t] as number, np * np);
+    this.#kernels.distances(g, np, n, this.dist);
+    this.#kernels.scores(this.dist, n, k, this.scratches[0] as number, this.scores);
+    return new Float64Array(this.memory.buffer, this.scores, n);
   }
 }

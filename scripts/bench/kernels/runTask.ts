@@ -1,42 +1,33 @@
 /**
- * Executes one aggregation task against the shared memory. Used by the worker threads
- * and, for small inputs where a message round-trip would cost more than the work, by
- * the pool's own thread.
+ * One slice of an aggregation, encoded as numbers in a control slot of the shared
+ * memory so that the pool's thread and its workers run it the same way, without
+ * structured-clone messages: args[0] is the kind, the rest its kernel's arguments.
  */
-import { selectTrimmedSums, type Task } from "./selection.ts";
-import type { KernelExports, WasmMemory } from "./wasmKernels.ts";
+import type { KernelExports } from "./wasmKernels.ts";
 
-export function runTask(kernels: KernelExports, memory: WasmMemory, task: Task): void {
-  const buffer = memory.buffer;
-  switch (task.kind) {
-    case "colsum": {
-      const { x, n, d, c0, c1, out, scale, block } = task;
-      const view = new Float32Array(buffer);
-      for (let c = c0; c < c1; c += block) {
-        const end = Math.min(c + block, c1);
-        view.fill(0, out / 4 + c, out / 4 + end);
-        kernels.colsum(x, n, d, c, end, out);
-        if (scale !== 1) for (let j = c; j < end; j++) view[out / 4 + j] = (view[out / 4 + j] as number) * scale;
-      }
+export const TASK = { quit: 0, rowsum: 1, gram: 2, select: 3 } as const;
+
+/** Bytes per thread slot in the control area: [seq i32, done i32, pad, args f64 × 16]. */
+export const SLOT_BYTES = 256;
+/** Byte offset of a slot's arguments. */
+export const ARGS_OFFSET = 16;
+export const MAX_ARGS = 16;
+
+export function runTask(kernels: KernelExports, buffer: SharedArrayBuffer | ArrayBuffer, args: ArrayLike<number>): void {
+  const a = (i: number): number => args[i] as number;
+  switch (a(0)) {
+    case TASK.rowsum:
+      kernels.rowsum(a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9));
       return;
-    }
-    case "rowsum": {
-      // Sum of selected rows (Multi-Krum's kept updates) over a column range.
-      const { x, d, rows, c0, c1, out, scale } = task;
-      const view = new Float32Array(buffer);
-      view.fill(0, out / 4 + c0, out / 4 + c1);
-      for (const r of rows) kernels.colsum(x + r * d * 4, 1, d, c0, c1, out);
-      for (let j = c0; j < c1; j++) view[out / 4 + j] = (view[out / 4 + j] as number) * scale;
+    case TASK.gram:
+      // Each thread zeroes its own Gram matrix (args[9] float64 values) first.
+      new Float64Array(buffer, a(6), a(9)).fill(0);
+      kernels.gram(a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8));
       return;
-    }
-    case "gram": {
-      const { x, n, d, k0, k1, g, chunk } = task;
-      new Float64Array(buffer, g, n * n).fill(0);
-      for (let k = k0; k < k1; k += chunk) kernels.gram(x, n, d, k, Math.min(k + chunk, k1), 0, n, g);
+    case TASK.select:
+      kernels.select(a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9));
       return;
-    }
-    case "select":
-      selectTrimmedSums(new Float32Array(buffer), task);
-      return;
+    default:
+      throw new Error(`unknown task kind ${a(0)}`);
   }
 }

@@ -8,7 +8,9 @@ describe("gramSquaredDistances (WebAssembly SIMD kernel)", () => {
   for (const [n, d] of [
     [5, 1],
     [7, 13],
+    [3, 300],
     [22, 2051],
+    [37, 1003],
     [64, 7850],
   ] as const) {
     it(`matches the direct double loop for n = ${n}, d = ${d}`, () => {
