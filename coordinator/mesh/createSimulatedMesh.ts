@@ -5,6 +5,7 @@ import { splitDataset, type Dataset } from "../fl/datasets/dataset.ts";
 import { createLogisticRegression } from "../fl/model/logisticRegression.ts";
 import type { Model } from "../fl/model/model.ts";
 import { createMlp } from "../fl/model/mlp.ts";
+import { partitionByNaturalId } from "../fl/partition/byNaturalId.ts";
 import { partitionDirichlet } from "../fl/partition/dirichlet.ts";
 import { partitionIid } from "../fl/partition/iid.ts";
 import { createRng } from "../fl/random.ts";
@@ -24,8 +25,8 @@ export type SimulatedMeshParameters = {
   hidden?: number;
   /** Nodes in this process; 0 when every client is registered from elsewhere. */
   numNodes: number;
-  /** Dirichlet α for a label-skewed split, or `"iid"`. */
-  partition: { kind: "dirichlet"; alpha: number } | { kind: "iid" };
+  /** Dirichlet α for a label-skewed split, `"iid"`, or one node per natural id of the dataset (the first `numNodes` ids). */
+  partition: { kind: "dirichlet"; alpha: number } | { kind: "iid" } | { kind: "natural-id" };
   /** Held-out share for centralised evaluation, default 0.2. */
   testFraction?: number;
   /** Use only this many examples of the dataset (fast tests), default all. */
@@ -79,7 +80,9 @@ export function createSimulatedMesh(parameters: SimulatedMeshParameters): Simula
       ? []
       : parameters.partition.kind === "iid"
         ? partitionIid(train, { numPartitions: parameters.numNodes, seed: parameters.seed })
-        : partitionDirichlet(train, { numPartitions: parameters.numNodes, alpha: parameters.partition.alpha, seed: parameters.seed });
+        : parameters.partition.kind === "natural-id"
+          ? partitionByNaturalId(train).shards.slice(0, parameters.numNodes)
+          : partitionDirichlet(train, { numPartitions: parameters.numNodes, alpha: parameters.partition.alpha, seed: parameters.seed });
   const nodes = shards.map(
     (rows, i) =>
       new MeshNode({

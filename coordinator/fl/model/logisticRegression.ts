@@ -108,5 +108,18 @@ export function createLogisticRegression(shape: { numFeatures: number; numClasse
     return { loss: n ? loss / n : 0, accuracy: n ? correct / n : 0, numExamples: n };
   };
 
-  return { kind: "logistic-regression", numParams, numFeatures: D, numClasses: C, init, train, evaluate };
+  const predict = (params: Float32Array, data: Dataset, rows?: ArrayLike<number>): Float32Array => {
+    const probs = new Float64Array(C);
+    const n = rows ? rows.length : data.numExamples;
+    const out = new Float32Array(n * C);
+    for (let s = 0; s < n; s++) {
+      const row = rows ? (rows[s] as number) : s;
+      forward(params, data, row, probs);
+      softmaxInPlace(probs, C);
+      for (let c = 0; c < C; c++) out[s * C + c] = probs[c] as number;
+    }
+    return out;
+  };
+
+  return { kind: "logistic-regression", numParams, numFeatures: D, numClasses: C, init, train, evaluate, predict };
 }

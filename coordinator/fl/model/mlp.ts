@@ -143,5 +143,19 @@ export function createMlp(shape: { numFeatures: number; numClasses: number; hidd
     return { loss: n ? loss / n : 0, accuracy: n ? correct / n : 0, numExamples: n };
   };
 
-  return { kind: "mlp", numParams, numFeatures: D, numClasses: C, init, train, evaluate };
+  const predict = (params: Float32Array, data: Dataset, rows?: ArrayLike<number>): Float32Array => {
+    const h = new Float64Array(H);
+    const probs = new Float64Array(C);
+    const n = rows ? rows.length : data.numExamples;
+    const out = new Float32Array(n * C);
+    for (let s = 0; s < n; s++) {
+      const row = rows ? (rows[s] as number) : s;
+      forward(params, data, row, h, probs);
+      softmaxInPlace(probs, C);
+      for (let c = 0; c < C; c++) out[s * C + c] = probs[c] as number;
+    }
+    return out;
+  };
+
+  return { kind: "mlp", numParams, numFeatures: D, numClasses: C, init, train, evaluate, predict };
 }

@@ -50,6 +50,8 @@ export type Model = {
   train(params: Float32Array, data: Dataset, rows: ArrayLike<number>, options: TrainOptions): TrainResult;
   /** Cross-entropy and accuracy on `rows` of `data` (all rows if omitted). */
   evaluate(params: Float32Array, data: Dataset, rows?: ArrayLike<number>): EvaluateResult;
+  /** Class probabilities of `rows` of `data` (all rows if omitted), row-major `rows × numClasses`. */
+  predict(params: Float32Array, data: Dataset, rows?: ArrayLike<number>): Float32Array;
 };
 
 /** Compressed sparse rows of a dataset's features. */
