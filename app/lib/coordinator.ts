@@ -223,7 +223,29 @@ export const PHI_FACTORS = [
 export type PhiFactors = Record<(typeof PHI_FACTORS)[number]["key"], number>;
 
 /** A node's condition as MAPE-K diagnoses it (`NodeCondition`). */
-export type NodeCondition = "down" | "frozen" | "partitioned" | "unreachable" | "byzantine" | "overloaded" | "skewed";
+export type NodeCondition = "down" | "frozen" | "partitioned" | "unreachable" | "byzantine" | "overloaded" | "skewed" | "degraded";
+
+/** Classes of the MAPE-K anomaly model (`TelemetryClass`). */
+export type TelemetryClass = "healthy" | "unresponsive" | "degraded-link" | "overloaded" | "byzantine" | "clock-skew";
+
+/** The anomaly model's verdict on a node (`AnomalyReading`). */
+export type AnomalyReading = { label: TelemetryClass; confidence: number; streak: number };
+
+/** How the anomaly model was trained and scored (`AnomalyModelSummary`). */
+export type AnomalyModelSummary = {
+  dataset: string;
+  architecture: string;
+  strategy: string;
+  rounds: number;
+  clients: number;
+  trainExamples: number;
+  testExamples: number;
+  accuracy: number;
+  recall: Record<TelemetryClass, number>;
+  precision: Record<TelemetryClass, number | null>;
+  accuracyPerRound: number[];
+  trainMs: number;
+};
 
 /** A healing action as executed (`ExecutedAction`). */
 export type MapekAction = {
@@ -266,6 +288,10 @@ export type MapekStatus = {
   /** Nodes excluded from FL and why. */
   excluded: Record<string, "byzantine" | "route">;
   shedding: boolean;
+  /** The anomaly model's verdict on each node it does not call healthy. */
+  anomalies: Record<string, AnomalyReading>;
+  /** `null` until the model is trained. */
+  anomalyModel: AnomalyModelSummary | null;
 };
 
 /** One tick of `GET /api/mapek/history` (`MapekTickSummary`). */

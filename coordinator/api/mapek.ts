@@ -2,7 +2,8 @@
  * The MAPE-K loop over HTTP.
  *
  * - `GET /api/mapek`: state, φ and its factors, the monitor's metrics, node counts,
- *   open and recent incidents, nodes excluded from FL, load shedding.
+ *   open and recent incidents, nodes excluded from FL, load shedding, the anomaly
+ *   model's verdicts and its held-out scores.
  * - `GET /api/mapek/history?limit=N`: state and φ per tick, oldest first (at most 1000).
  *
  * State changes also arrive live as `mapek.state.changed` events on `GET /api/events`.
@@ -42,6 +43,10 @@ export function mapekRoutes(parameters: MapekRoutesParameters): ApiPlugin {
         recentIncidents: l.closedIncidents().slice(-50).reverse(),
         excluded: Object.fromEntries(l.exclusions()),
         shedding: l.sheddingEnabled,
+        /** The anomaly model's verdict on each node it does not call healthy: label, confidence, ticks in a row. */
+        anomalies: analysis ? Object.fromEntries(analysis.anomalies) : {},
+        /** How the anomaly model was trained (FL over recorded mesh telemetry) and its held-out scores; `null` until trained. */
+        anomalyModel: l.anomalyModel?.summary ?? null,
       };
     });
     app.get("/api/mapek/history", { schema: { querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).optional() }) } }, async (request) => ({

@@ -15,6 +15,7 @@ import { readPolicy } from "../chain/readPolicy.ts";
 import type { SynodConfig } from "../config.ts";
 import type { EventBus } from "../events.ts";
 import type { Logger } from "../logger.ts";
+import { sharedAnomalyModel } from "../mapek/anomalyModel.ts";
 import { MapekLoop } from "../mapek/mapekLoop.ts";
 import { POLICY_PARAMETERS, type PolicyParameterName } from "../policy/parameters.ts";
 import { KnowledgeRepository } from "../store/knowledgeRepository.ts";
@@ -75,6 +76,7 @@ export async function createChaosCoordinatorService({ config, logger, events, ro
     outbox,
     events,
     logger,
+    anomalyModel: sharedAnomalyModel(),
   });
   const engine = new ChaosEngine({ system: mesh, events, logger });
   const runner = new ExperimentRunner({

@@ -3,11 +3,26 @@
  * factors (see `phi.ts`).
  */
 import type { HostHealth, MeshActuator } from "./actuator.ts";
+import type { AnomalyModel, AnomalyPrediction } from "./anomalyModel.ts";
 import type { Monitor, NodeView } from "./monitor.ts";
 import type { PhiFactors } from "./phi.ts";
 
-/** Something wrong with a node, most severe first. */
-export type NodeCondition = "down" | "frozen" | "partitioned" | "unreachable" | "byzantine" | "overloaded" | "skewed";
+/**
+ * Something wrong with a node, most severe first. `degraded` (a slow or lossy link
+ * that still delivers) comes from the anomaly model; the rules see the others.
+ */
+export type NodeCondition = "down" | "frozen" | "partitioned" | "unreachable" | "byzantine" | "overloaded" | "skewed" | "degraded";
+
+/** The anomaly model's verdict on a node, with how many ticks in a row it has said so. */
+export type AnomalyReading = AnomalyPrediction & { streak: number };
+
+/** What {@link analyze} carries from one tick to the next. */
+export type AnalyzeMemory = {
+  /** bootIds seen by the last analysis. */
+  bootIds: Map<string, string>;
+  /** The anomaly model's last reading of each node. */
+  readings: Map<string, AnomalyReading>;
+};
 
 /** Tunables of the analysis. */
 export type AnalyzeOptions = {
@@ -27,6 +42,10 @@ export type AnalyzeOptions = {
   latencyBudgetMs: number;
   /** Rounds looked at for round success R and quality Q. */
   roundWindow: number;
+  /** Confidence of the anomaly model above which its verdict counts. */
+  anomalyConfidence: number;
+  /** Consecutive ticks the model must name the same fault before it becomes a condition (one noisy window is not a fault). */
+  anomalyStreak: number;
 };
 
 /** Defaults matching MeshPolicy's defaults and the targets in the issue. */
@@ -39,6 +58,8 @@ export const DEFAULT_ANALYZE_OPTIONS: AnalyzeOptions = {
   maxClockSkewMs: 2_000,
   latencyBudgetMs: 250,
   roundWindow: 5,
+  anomalyConfidence: 0.8,
+  anomalyStreak: 2,
 };
 
 /** Result of {@link analyze}. */
@@ -55,6 +76,8 @@ export type Analysis = {
   stale: number;
   isolated: number;
   apiLatencyMs: number;
+  /** The anomaly model's reading of each node it does not call healthy (empty without a model). */
+  anomalies: Map<string, AnomalyReading>;
 };
 
 function conditionOf(view: NodeView, now: number, options: AnalyzeOptions, hostHealth: HostHealth | undefined, excluded: boolean): NodeCondition | null {
@@ -78,19 +101,34 @@ function conditionOf(view: NodeView, now: number, options: AnalyzeOptions, hostH
   return null;
 }
 
+/** Updates each node's reading (streaks of the same confident verdict) from this tick's predictions. */
+function readAnomalies(model: AnomalyModel, views: readonly NodeView[], now: number, heartbeatMs: number, options: AnalyzeOptions, readings: Map<string, AnomalyReading>): void {
+  for (const [nodeId, prediction] of model.classify(views, now, heartbeatMs)) {
+    const before = readings.get(nodeId);
+    const confident = prediction.confidence >= options.anomalyConfidence;
+    const streak = confident && before && before.label === prediction.label ? before.streak + 1 : confident ? 1 : 0;
+    readings.set(nodeId, { ...prediction, streak });
+  }
+}
+
 /**
  * Analyzes the monitor's view. Stale nodes are diagnosed by asking their host on the
  * control channel: a dead or frozen process needs a restart, a live one behind silent
- * links is partitioned and only needs routing around.
+ * links is partitioned and only needs routing around. With an anomaly model, a node
+ * the rules find nothing wrong with but whose telemetry the model has read as a
+ * degraded link for `anomalyStreak` ticks is `degraded`.
  *
  * @param monitor - the monitor.
  * @param actuator - for host diagnosis and the API latency measurement.
  * @param options - thresholds.
- * @param previousBootIds - bootIds seen by the last analysis (updated in place).
+ * @param memory - what the last analysis saw (updated in place).
+ * @param model - the anomaly model, if trained.
  */
-export async function analyze(monitor: Monitor, actuator: MeshActuator, options: AnalyzeOptions, previousBootIds: Map<string, string>): Promise<Analysis> {
+export async function analyze(monitor: Monitor, actuator: MeshActuator, options: AnalyzeOptions, memory: AnalyzeMemory, model?: AnomalyModel): Promise<Analysis> {
+  const previousBootIds = memory.bootIds;
   const now = monitor.now();
   const views = monitor.nodes();
+  if (model) readAnomalies(model, views, now, monitor.heartbeatMs, options, memory.readings);
   const staleHosts = new Set<string>();
   for (const view of views) {
     if (now - (view.lastHeartbeatAt ?? view.registeredAt) > options.staleAfterMs) {
@@ -107,7 +145,9 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
   let stale = 0;
   for (const view of views) {
     const host = actuator.hostOf(view.nodeId);
-    const condition = conditionOf(view, now, options, host ? hostHealth.get(host) : undefined, actuator.isExcluded(view.nodeId));
+    const reading = model ? memory.readings.get(view.nodeId) : undefined;
+    const modelSaysDegraded = reading?.label === "degraded-link" && reading.streak >= options.anomalyStreak;
+    const condition = conditionOf(view, now, options, host ? hostHealth.get(host) : undefined, actuator.isExcluded(view.nodeId)) ?? (modelSaysDegraded ? "degraded" : null);
     if (condition) conditions.set(view.nodeId, condition);
     if (condition === "down" || condition === "frozen" || condition === "partitioned") stale++;
     const before = previousBootIds.get(view.nodeId);
@@ -144,5 +184,8 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
     "fl.completed": completed.length,
     ...(latest !== null ? { "fl.accuracy": latest } : {}),
   };
-  return { at: now, conditions, restarted, factors, metrics, total, healthy, stale, isolated, apiLatencyMs };
+  const present = new Set(views.map((v) => v.nodeId));
+  const anomalies = new Map([...memory.readings].filter(([nodeId, r]) => r.label !== "healthy" && present.has(nodeId)));
+  if (model) metrics["anomaly.suspected"] = anomalies.size;
+  return { at: now, conditions, restarted, factors, metrics, total, healthy, stale, isolated, apiLatencyMs, anomalies };
 }

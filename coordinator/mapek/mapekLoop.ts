@@ -12,7 +12,8 @@ import { submitKnowledgeRecord } from "../knowledge/submitKnowledgeRecord.ts";
 import type { MapekState } from "../knowledge/schemas/index.ts";
 import { POLICY_PARAMETERS, type PolicyParameterName } from "../policy/parameters.ts";
 import type { MeshActuator } from "./actuator.ts";
-import { analyze, DEFAULT_ANALYZE_OPTIONS, type Analysis, type AnalyzeOptions, type NodeCondition } from "./analyze.ts";
+import { analyze, DEFAULT_ANALYZE_OPTIONS, type Analysis, type AnalyzeMemory, type AnalyzeOptions, type NodeCondition } from "./analyze.ts";
+import type { AnomalyModel } from "./anomalyModel.ts";
 import type { Monitor } from "./monitor.ts";
 import { classifyPhi, computePhi, thresholdsFromPolicy } from "./phi.ts";
 import { planDirective, planHealing, type ExclusionReason, type HealingAction } from "./plan.ts";
@@ -60,6 +61,11 @@ export type MapekLoopParameters = {
   logger?: Logger;
   /** Called after every tick. */
   onTick?: (tick: MapekTick) => void;
+  /**
+   * The anomaly model (trained by FL on recorded mesh telemetry). Until it resolves
+   * the loop runs on its rules alone; if it fails, it keeps doing so and logs why.
+   */
+  anomalyModel?: Promise<AnomalyModel>;
 };
 
 const DEFAULT_POLICY = Object.fromEntries(POLICY_PARAMETERS.map((p) => [p.name, p.value])) as Record<PolicyParameterName, bigint>;
@@ -81,7 +87,8 @@ export class MapekLoop {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = true;
-  #bootIds = new Map<string, string>();
+  #memory: AnalyzeMemory = { bootIds: new Map(), readings: new Map() };
+  #anomalyModel: AnomalyModel | undefined;
   #exclusions = new Map<string, ExclusionReason>();
   #restarting = new Set<string>();
   #inFlight = new Set<Promise<unknown>>();
@@ -114,6 +121,14 @@ export class MapekLoop {
       { types: ["chaos.fault.injected", "chaos.fault.recovered"] },
     );
     this.#options = { ...DEFAULT_ANALYZE_OPTIONS, ...parameters.analyze };
+    parameters.anomalyModel?.then(
+      (model) => {
+        this.#anomalyModel = model;
+        const { accuracy, rounds, clients, trainMs } = model.summary;
+        this.#p.logger?.info({ accuracy: Number(accuracy.toFixed(3)), rounds, clients, trainMs }, "MAPE-K anomaly model ready");
+      },
+      (error: unknown) => this.#p.logger?.warn({ err: error }, "MAPE-K anomaly model unavailable: analysing by rules alone"),
+    );
     this.#p.logger?.info({ intervalMs: parameters.intervalMs, analyze: this.#options }, "MAPE-K loop configured");
   }
 
@@ -139,6 +154,10 @@ export class MapekLoop {
   /** Nodes the loop excluded from FL and why. */
   exclusions(): ReadonlyMap<string, ExclusionReason> {
     return new Map(this.#exclusions);
+  }
+  /** The anomaly model in use, once trained. */
+  get anomalyModel(): AnomalyModel | undefined {
+    return this.#anomalyModel;
   }
   get sheddingEnabled(): boolean {
     return this.#shedding.enabled;
@@ -184,7 +203,7 @@ export class MapekLoop {
     const epoch = ++this.#epoch;
     const actuator = this.#p.actuator;
     const policy = this.#p.policy?.() ?? DEFAULT_POLICY;
-    const analysis = await analyze(this.monitor, actuator, this.#options, this.#bootIds);
+    const analysis = await analyze(this.monitor, actuator, this.#options, this.#memory, this.#anomalyModel);
     const phi = computePhi(analysis.factors);
 
     // Shedding pressure, with hysteresis so it does not flap.

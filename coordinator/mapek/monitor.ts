@@ -74,12 +74,23 @@ export type NodeView = {
   cpuCores: number;
   /** Outcomes of the node's last rounds, newest last (at most 10). */
   outcomes: { round: number; outcome: RoundOutcome; anomaly: number | null }[];
+  /** The last heartbeats (at most {@link HEARTBEAT_WINDOW}), oldest first: arrival (coordinator clock), sequence number, transit (arrival − node's sentAt, skew included). */
+  beats: { at: number; seq: number; transitMs: number }[];
+  /** Coordinator time of the last restart seen (bootId change), `null` if none. */
+  lastRestartAt: number | null;
+  /** How long the node's last local training took, ms (its own report). */
+  lastTrainMs: number | null;
 };
+
+/** Heartbeats kept per node for the telemetry features (2 s at the default 250 ms period). */
+export const HEARTBEAT_WINDOW = 8;
 
 /** Options of {@link Monitor}. */
 export type MonitorParameters = {
   /** The clock; default `Date.now`. */
   now?: () => number;
+  /** The nodes' heartbeat period, ms (telemetry features are relative to it); default 1000. */
+  heartbeatMs?: number;
 };
 
 /**
@@ -97,14 +108,18 @@ export class Monitor {
   /** Heartbeats received (all nodes). */
   heartbeats = 0;
 
+  /** The nodes' heartbeat period, ms. */
+  readonly heartbeatMs: number;
+
   constructor(parameters: MonitorParameters = {}) {
     this.#now = parameters.now ?? Date.now;
+    this.heartbeatMs = parameters.heartbeatMs ?? 1000;
   }
 
   /** Adds a node the loop should expect heartbeats from. */
   register(nodeId: string, hostId: string | null = null): void {
     if (this.#nodes.has(nodeId)) return;
-    this.#nodes.set(nodeId, { nodeId, hostId, lastHeartbeatAt: null, registeredAt: this.#now(), bootId: null, restarts: 0, clockSkewMs: 0, loopLagMs: 0, cpuCores: 0, outcomes: [] });
+    this.#nodes.set(nodeId, { nodeId, hostId, lastHeartbeatAt: null, registeredAt: this.#now(), bootId: null, restarts: 0, clockSkewMs: 0, loopLagMs: 0, cpuCores: 0, outcomes: [], beats: [], lastRestartAt: null, lastTrainMs: null });
   }
 
   /**
@@ -118,10 +133,18 @@ export class Monitor {
     const view = this.#nodes.get(beat.nodeId);
     if (!view) throw new InvalidHeartbeatError({ issues: [`nodeId: unknown node ${beat.nodeId}`] });
     const now = this.#now();
-    if (view.bootId !== null && view.bootId !== beat.bootId) view.restarts++;
+    if (view.bootId !== null && view.bootId !== beat.bootId) {
+      view.restarts++;
+      view.lastRestartAt = now;
+    }
     const restarted = view.bootId !== beat.bootId;
     const cpuCores = restarted ? beat.cpuCores : 0.7 * view.cpuCores + 0.3 * beat.cpuCores;
-    Object.assign(view, { hostId: beat.hostId, lastHeartbeatAt: now, bootId: beat.bootId, clockSkewMs: beat.sentAt - now, loopLagMs: beat.loopLagMs, cpuCores });
+    // A restarted node counts its sequence from 0 again: its old beats say nothing about the new process.
+    if (restarted) view.beats = [];
+    view.beats.push({ at: now, seq: beat.seq, transitMs: now - beat.sentAt });
+    if (view.beats.length > HEARTBEAT_WINDOW) view.beats.shift();
+    const lastTrainMs = typeof beat.telemetry.lastTrainMs === "number" ? beat.telemetry.lastTrainMs : view.lastTrainMs;
+    Object.assign(view, { hostId: beat.hostId, lastHeartbeatAt: now, bootId: beat.bootId, clockSkewMs: beat.sentAt - now, loopLagMs: beat.loopLagMs, cpuCores, lastTrainMs });
     this.heartbeats++;
     return beat;
   }
@@ -163,12 +186,12 @@ export class Monitor {
 
   /** Copies of every node view. */
   nodes(): NodeView[] {
-    return [...this.#nodes.values()].map((v) => ({ ...v, outcomes: [...v.outcomes] }));
+    return [...this.#nodes.values()].map((v) => ({ ...v, outcomes: [...v.outcomes], beats: [...v.beats] }));
   }
 
   node(nodeId: string): NodeView | undefined {
     const v = this.#nodes.get(nodeId);
-    return v && { ...v, outcomes: [...v.outcomes] };
+    return v && { ...v, outcomes: [...v.outcomes], beats: [...v.beats] };
   }
 
   /** The last rounds, oldest first. */

@@ -30,7 +30,7 @@ export type PlanContext = {
   shedding: { enabled: boolean; calmTicks: number; hotTicks: number };
 };
 
-const ROUTE_AROUND: readonly NodeCondition[] = ["partitioned", "unreachable", "overloaded"];
+const ROUTE_AROUND: readonly NodeCondition[] = ["partitioned", "unreachable", "overloaded", "degraded"];
 
 /**
  * Plans healing for one tick.

@@ -8,6 +8,8 @@ import type { FaultKindStatistics as CoordinatorFaultKindStatistics } from "../.
 import type { ChaosRun as CoordinatorChaosRun } from "../../coordinator/chaos/experiment/experimentRunner.ts";
 import type { FaultStatus as CoordinatorFaultStatus } from "../../coordinator/chaos/fault.ts";
 import type { MapekIncident as CoordinatorMapekIncident, MapekTickSummary as CoordinatorMapekTickSummary } from "../../coordinator/mapek/mapekLoop.ts";
+import type { AnomalyModelSummary as CoordinatorAnomalyModelSummary } from "../../coordinator/mapek/anomalyModel.ts";
+import type { AnomalyReading as CoordinatorAnomalyReading } from "../../coordinator/mapek/analyze.ts";
 import { PHI_WEIGHTS } from "../../coordinator/mapek/phi.ts";
 import { MAPEK_STATES as SCHEMA_MAPEK_STATES } from "../../coordinator/knowledge/schemas/mapekSnapshot.ts";
 import { POLICY_PARAMETERS } from "../../coordinator/policy/parameters.ts";
@@ -29,6 +31,8 @@ import {
   readCoordinatorJson,
   readCoordinatorStatus,
   runProgress,
+  type AnomalyModelSummary,
+  type AnomalyReading,
   type ChaosRun,
   type CoordinatorEvent,
   type FaultKindStatistics,
@@ -118,6 +122,8 @@ export type ApiTypesStillMatch = [
   Assignable<CoordinatorFaultKindStatistics, FaultKindStatistics>,
   Assignable<CoordinatorMapekIncident, MapekIncident>,
   Assignable<CoordinatorMapekTickSummary, MapekTickSummary>,
+  Assignable<CoordinatorAnomalyModelSummary, AnomalyModelSummary>,
+  Assignable<CoordinatorAnomalyReading, AnomalyReading>,
 ];
 
 describe("MAPE-K for the dashboard", () => {

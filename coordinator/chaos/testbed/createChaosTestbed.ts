@@ -10,6 +10,7 @@ import type { RoundConfigInput } from "../../fl/roundConfig.ts";
 import type { Strategy } from "../../fl/strategies/strategy.ts";
 import type { Logger } from "../../logger.ts";
 import type { AnalyzeOptions } from "../../mapek/analyze.ts";
+import { sharedAnomalyModel, type AnomalyModel } from "../../mapek/anomalyModel.ts";
 import { MapekLoop } from "../../mapek/mapekLoop.ts";
 import type { KnowledgeRepository } from "../../store/knowledgeRepository.ts";
 import { ChaosEngine } from "../chaosEngine.ts";
@@ -36,6 +37,8 @@ export type CreateChaosTestbedParameters = {
   logger?: Logger;
   /** Directive cooldown of the MAPE-K loop, ms. */
   directiveCooldownMs?: number;
+  /** The MAPE-K anomaly model; default the one trained on the recorded mesh telemetry (`null`: rules alone). */
+  anomalyModel?: Promise<AnomalyModel> | null;
 };
 
 /** The wired testbed. */
@@ -86,6 +89,7 @@ export async function createChaosTestbed(parameters: CreateChaosTestbedParameter
     ...(parameters.outbox ? { outbox: parameters.outbox } : {}),
     ...(parameters.logger ? { logger: parameters.logger } : {}),
     ...(parameters.directiveCooldownMs !== undefined ? { directiveCooldownMs: parameters.directiveCooldownMs } : {}),
+    ...(parameters.anomalyModel !== null ? { anomalyModel: parameters.anomalyModel ?? sharedAnomalyModel() } : {}),
   });
   const engine = new ChaosEngine({ system: mesh, events, ...(parameters.logger ? { logger: parameters.logger } : {}) });
   const deps: ExperimentDeps = {

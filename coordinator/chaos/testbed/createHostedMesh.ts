@@ -107,7 +107,7 @@ export async function createHostedMesh(parameters: CreateHostedMeshParameters): 
   const runner = sim.runner;
   const federation: Federation = parameters.federation ?? { registerClient: (client) => runner.register(client), unregisterClient: (nodeId) => runner.unregister(nodeId) };
   const ownRounds = parameters.federation === undefined;
-  const monitor = new Monitor();
+  const monitor = new Monitor({ heartbeatMs: parameters.heartbeatMs });
   const server = new HeartbeatServer({ monitor });
   const serverPort = await server.listen();
   const links = new Map<string, NodeLinks>();

@@ -17,6 +17,7 @@ import {
   type MapekStatus,
 } from "../../../lib/coordinator.ts";
 import { formatDuration } from "../../../lib/format.ts";
+import { AnomalyModelCard } from "./AnomalyModelCard.tsx";
 import { ChaosPanel } from "./ChaosPanel.tsx";
 import { MapekStateCard } from "./MapekStateCard.tsx";
 import { MeshIncidents } from "./MeshIncidents.tsx";
@@ -150,6 +151,7 @@ export function MeshDashboard() {
         </section>
       </div>
       <MeshIncidents up={up} mapek={mapek.data} events={events} />
+      <AnomalyModelCard mapek={mapek.data} />
       <section className="card" aria-labelledby="phi-heading">
         <h2 id="phi-heading">φ over time</h2>
         {history.data ? (
