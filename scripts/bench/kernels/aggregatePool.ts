@@ -24,7 +24,7 @@ const CONTROL_BYTES = 65536;
 /** Gram chunk: K columns of all rows are packed at a time (n·K·4 bytes, in L2). */
 const GRAM_CHUNK = 256;
 /** Columns per block of the row sums (the block of `out` stays in L1). */
-const SUM_BLOCK = 2048;
+const SUM_BLOCK = 32768;
 /** Below these amounts of work one thread does it all (a wake-up costs more). */
 const PARALLEL_SUM_VALUES = 1 << 19;
 const PARALLEL_SELECT_VALUES = 1 << 15;
@@ -90,7 +90,7 @@ export class AggregatePool {
       packs.push(at);
       at = align(at + gramPackBytes(n, GRAM_CHUNK));
       scratches.push(at);
-      at = align(at + Math.max(SELECT_BLOCK * n * 4, n * 8));
+      at = align(at + Math.max((SELECT_BLOCK + 2) * n * 4, n * 8));
     }
     const pages = Math.ceil(at / PAGE);
     if (pages > 65536) throw new RangeError(`n × d = ${n} × ${d} needs ${at} bytes, more than WebAssembly's 4 GiB`);

@@ -21,7 +21,8 @@
  * - `scores`: Krum scores, the sum of the k smallest off-diagonal distances per row
  *   (quickselect, float64).
  * - `select`: coordinate-wise median or trimmed mean over a column range: 64-column
- *   blocks are transposed into contiguous scratch, then each column is quickselected.
+ *   blocks are transposed into contiguous scratch, then each column's order statistics
+ *   come from a branchless out-of-place quickselect (`$kth`).
  * - `addf64`: dst += src (combines per-thread Gram matrices).
  */
 import { setFlagsFromString } from "node:v8";
@@ -68,7 +69,7 @@ export function gramRows(n: number): number {
   return Math.ceil(n / 4) * 4;
 }
 
-/** Columns per transposed block of `select`; its scratch is SELECT_BLOCK × n floats. */
+/** Columns per transposed block of `select`; its scratch is (SELECT_BLOCK + 2) × n floats. */
 export const SELECT_BLOCK = 64;
 
 const range = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
@@ -339,14 +340,81 @@ function quickselectWat(t: "f32" | "f64"): string {
   )`;
 }
 
+/**
+ * The k-th smallest of n floats at $src (left intact), by quickselect with a
+ * branchless out-of-place partition: each pass streams the current range into the
+ * other buffer, values < pivot from the front, the rest from the back (every value is
+ * stored at both ends and the index that advances keeps it), so random data costs no
+ * branch mispredictions. Buffers A and B hold n floats each.
+ */
+const KTH = `
+  (func $kth (param $src i32) (param $n i32) (param $k i32) (param $bufA i32) (param $bufB i32) (result f32)
+    (local $cur i32) (local $dst i32) (local $len i32) (local $i i32) (local $lp i32) (local $rp i32) (local $end i32)
+    (local $v f32) (local $p f32) (local $x f32) (local $y f32) (local $z f32) (local $tmp f32) (local $left i32)
+    (local.set $cur (local.get $src))
+    (local.set $dst (local.get $bufA))
+    (local.set $len (local.get $n))
+    (loop $pass
+      (if (i32.le_u (local.get $len) (i32.const 1)) (then (return (f32.load (local.get $cur)))))
+      ;; median of three
+      (local.set $x (f32.load (local.get $cur)))
+      (local.set $y (f32.load (i32.add (local.get $cur) (i32.shl (i32.shr_u (local.get $len) (i32.const 1)) (i32.const 2)))))
+      (local.set $z (f32.load (i32.add (local.get $cur) (i32.shl (i32.sub (local.get $len) (i32.const 1)) (i32.const 2)))))
+      (if (f32.gt (local.get $x) (local.get $y)) (then (local.set $tmp (local.get $x)) (local.set $x (local.get $y)) (local.set $y (local.get $tmp))))
+      (local.set $p (select (local.get $x) (select (local.get $y) (local.get $z) (f32.gt (local.get $z) (local.get $y))) (f32.lt (local.get $z) (local.get $x))))
+      (local.set $end (i32.add (local.get $cur) (i32.shl (local.get $len) (i32.const 2))))
+      ;; values < p to the front of dst
+      (local.set $lp (local.get $dst))
+      (local.set $rp (i32.add (local.get $dst) (i32.shl (i32.sub (local.get $len) (i32.const 1)) (i32.const 2))))
+      (local.set $i (local.get $cur))
+      (loop $part
+        (local.set $v (f32.load (local.get $i)))
+        (f32.store (local.get $lp) (local.get $v))
+        (f32.store (local.get $rp) (local.get $v))
+        (local.set $left (f32.lt (local.get $v) (local.get $p)))
+        (local.set $lp (i32.add (local.get $lp) (i32.shl (local.get $left) (i32.const 2))))
+        (local.set $rp (i32.sub (local.get $rp) (i32.shl (i32.xor (local.get $left) (i32.const 1)) (i32.const 2))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br_if $part (i32.lt_u (local.get $i) (local.get $end))))
+      (local.set $left (i32.shr_u (i32.sub (local.get $lp) (local.get $dst)) (i32.const 2)))
+      (if (i32.eqz (local.get $left))
+        (then
+          ;; nothing below p (p is the minimum): split off the values equal to p instead
+          (local.set $lp (local.get $dst))
+          (local.set $rp (i32.add (local.get $dst) (i32.shl (i32.sub (local.get $len) (i32.const 1)) (i32.const 2))))
+          (local.set $i (local.get $cur))
+          (loop $part2
+            (local.set $v (f32.load (local.get $i)))
+            (f32.store (local.get $lp) (local.get $v))
+            (f32.store (local.get $rp) (local.get $v))
+            (local.set $left (f32.le (local.get $v) (local.get $p)))
+            (local.set $lp (i32.add (local.get $lp) (i32.shl (local.get $left) (i32.const 2))))
+            (local.set $rp (i32.sub (local.get $rp) (i32.shl (i32.xor (local.get $left) (i32.const 1)) (i32.const 2))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br_if $part2 (i32.lt_u (local.get $i) (local.get $end))))
+          (local.set $left (i32.shr_u (i32.sub (local.get $lp) (local.get $dst)) (i32.const 2)))
+          (if (i32.lt_u (local.get $k) (local.get $left)) (then (return (local.get $p))))))
+      (if (i32.lt_u (local.get $k) (local.get $left))
+        (then (local.set $cur (local.get $dst)) (local.set $len (local.get $left)))
+        (else
+          (local.set $cur (i32.add (local.get $dst) (i32.shl (local.get $left) (i32.const 2))))
+          (local.set $len (i32.sub (local.get $len) (local.get $left)))
+          (local.set $k (i32.sub (local.get $k) (local.get $left)))))
+      (local.set $dst (select (local.get $bufB) (local.get $bufA) (i32.eq (local.get $dst) (local.get $bufA))))
+      (br $pass))
+    (unreachable)
+  )`;
+
 const SELECT = `
   ;; Median (trimmed = 0) or trimmed mean cutting \`cut\` values per side (trimmed = 1)
   ;; of columns [c0, c1) of the n × d matrix at x, written to out[c]. Scratch holds
-  ;; ${SELECT_BLOCK} × n floats.
+  ;; (${SELECT_BLOCK} + 2) × n floats: the transposed block, then two partition buffers.
   (func (export "select") (param $x i32) (param $n i32) (param $d i32) (param $c0 i32) (param $c1 i32) (param $out i32) (param $trimmed i32) (param $cut i32) (param $scratch i32)
-    (local $c i32) (local $w i32) (local $i i32) (local $t i32) (local $src i32) (local $lo i32) (local $hi i32) (local $half i32)
-    (local $v f32) (local $below f32) (local $e f32) (local $sum f64)
+    (local $c i32) (local $w i32) (local $i i32) (local $t i32) (local $src i32) (local $col i32) (local $colEnd i32) (local $half i32) (local $bufA i32) (local $bufB i32)
+    (local $v f32) (local $e f32) (local $lo f32) (local $hi f32) (local $below f32) (local $sum f64) (local $countA i32) (local $countB i32)
     (local.set $half (i32.shr_u (local.get $n) (i32.const 1)))
+    (local.set $bufA (i32.add (local.get $scratch) (i32.shl (i32.mul (local.get $n) (i32.const ${SELECT_BLOCK})) (i32.const 2))))
+    (local.set $bufB (i32.add (local.get $bufA) (i32.shl (local.get $n) (i32.const 2))))
     (local.set $c (local.get $c0))
     (block $doneBlocks (loop $blocks
       (br_if $doneBlocks (i32.ge_u (local.get $c) (local.get $c1)))
@@ -368,39 +436,54 @@ const SELECT = `
       (local.set $t (i32.const 0))
       (block $doneCols (loop $each
         (br_if $doneCols (i32.ge_u (local.get $t) (local.get $w)))
-        (local.set $lo (i32.mul (local.get $t) (local.get $n)))
-        (local.set $hi (i32.sub (i32.add (local.get $lo) (local.get $n)) (i32.const 1)))
+        (local.set $col (i32.add (local.get $scratch) (i32.shl (i32.mul (local.get $t) (local.get $n)) (i32.const 2))))
+        (local.set $colEnd (i32.add (local.get $col) (i32.shl (local.get $n) (i32.const 2))))
         (if (i32.eqz (local.get $trimmed))
           (then
-            (call $select_f32 (local.get $scratch) (local.get $lo) (local.get $hi) (i32.add (local.get $lo) (local.get $half)))
-            (local.set $v (f32.load (i32.add (local.get $scratch) (i32.shl (i32.add (local.get $lo) (local.get $half)) (i32.const 2)))))
+            (local.set $v (call $kth (local.get $col) (local.get $n) (local.get $half) (local.get $bufA) (local.get $bufB)))
             (if (i32.eqz (i32.and (local.get $n) (i32.const 1)))
               (then
-                ;; even count: the lower middle value is the largest of the left part
+                ;; even count: the lower middle value is v if fewer than half values are
+                ;; below v, else the largest value below v
                 (local.set $below (f32.const -inf))
-                (local.set $i (local.get $lo))
-                (block $doneM (loop $maxl
-                  (br_if $doneM (i32.ge_u (local.get $i) (i32.add (local.get $lo) (local.get $half))))
-                  (local.set $e (f32.load (i32.add (local.get $scratch) (i32.shl (local.get $i) (i32.const 2)))))
-                  (local.set $below (select (local.get $e) (local.get $below) (f32.gt (local.get $e) (local.get $below))))
-                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                  (br $maxl)))
+                (local.set $countA (i32.const 0))
+                (local.set $i (local.get $col))
+                (loop $scan
+                  (local.set $e (f32.load (local.get $i)))
+                  (local.set $countA (i32.add (local.get $countA) (f32.lt (local.get $e) (local.get $v))))
+                  (local.set $below (select (local.get $e) (local.get $below) (i32.and (f32.lt (local.get $e) (local.get $v)) (f32.gt (local.get $e) (local.get $below)))))
+                  (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                  (br_if $scan (i32.lt_u (local.get $i) (local.get $colEnd))))
+                (local.set $below (select (local.get $v) (local.get $below) (i32.lt_u (local.get $countA) (local.get $half))))
                 (local.set $v (f32.demote_f64 (f64.mul (f64.add (f64.promote_f32 (local.get $v)) (f64.promote_f32 (local.get $below))) (f64.const 0.5))))))
             (f32.store (i32.add (local.get $out) (i32.shl (i32.add (local.get $c) (local.get $t)) (i32.const 2))) (local.get $v)))
           (else
-            (if (i32.gt_s (local.get $cut) (i32.const 0))
-              (then
-                (call $select_f32 (local.get $scratch) (local.get $lo) (local.get $hi) (i32.add (local.get $lo) (local.get $cut)))
-                (call $select_f32 (local.get $scratch) (i32.add (local.get $lo) (local.get $cut)) (local.get $hi) (i32.sub (local.get $hi) (local.get $cut)))))
-            (local.set $sum (f64.const 0))
-            (local.set $i (i32.add (local.get $lo) (local.get $cut)))
-            (block $doneS (loop $sumL
-              (br_if $doneS (i32.gt_s (local.get $i) (i32.sub (local.get $hi) (local.get $cut))))
-              (local.set $sum (f64.add (local.get $sum) (f64.promote_f32 (f32.load (i32.add (local.get $scratch) (i32.shl (local.get $i) (i32.const 2)))))))
-              (local.set $i (i32.add (local.get $i) (i32.const 1)))
-              (br $sumL)))
-            (f32.store (i32.add (local.get $out) (i32.shl (i32.add (local.get $c) (local.get $t)) (i32.const 2)))
-              (f32.demote_f64 (f64.div (local.get $sum) (f64.convert_i32_s (i32.sub (local.get $n) (i32.shl (local.get $cut) (i32.const 1)))))))))
+            ;; window [cut, n − 1 − cut] of the sorted column: its end values lo, hi by
+            ;; selection, the values strictly between summed, the copies of lo and hi
+            ;; inside the window counted
+            (local.set $lo (call $kth (local.get $col) (local.get $n) (local.get $cut) (local.get $bufA) (local.get $bufB)))
+            (local.set $hi (call $kth (local.get $col) (local.get $n) (i32.sub (i32.sub (local.get $n) (i32.const 1)) (local.get $cut)) (local.get $bufA) (local.get $bufB)))
+            (if (f32.eq (local.get $lo) (local.get $hi))
+              (then (local.set $v (local.get $lo)))
+              (else
+                (local.set $sum (f64.const 0))
+                (local.set $countA (i32.const 0))
+                (local.set $countB (i32.const 0))
+                (local.set $i (local.get $col))
+                (loop $scan2
+                  (local.set $e (f32.load (local.get $i)))
+                  (local.set $sum (f64.add (local.get $sum)
+                    (select (f64.promote_f32 (local.get $e)) (f64.const 0) (i32.and (f32.gt (local.get $e) (local.get $lo)) (f32.lt (local.get $e) (local.get $hi))))))
+                  (local.set $countA (i32.add (local.get $countA) (f32.le (local.get $e) (local.get $lo))))
+                  (local.set $countB (i32.add (local.get $countB) (f32.lt (local.get $e) (local.get $hi))))
+                  (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                  (br_if $scan2 (i32.lt_u (local.get $i) (local.get $colEnd))))
+                (local.set $sum (f64.add (local.get $sum)
+                  (f64.add
+                    (f64.mul (f64.promote_f32 (local.get $lo)) (f64.convert_i32_s (i32.sub (local.get $countA) (local.get $cut))))
+                    (f64.mul (f64.promote_f32 (local.get $hi)) (f64.convert_i32_s (i32.sub (i32.sub (local.get $n) (local.get $cut)) (local.get $countB)))))))
+                (local.set $v (f32.demote_f64 (f64.div (local.get $sum) (f64.convert_i32_s (i32.sub (local.get $n) (i32.shl (local.get $cut) (i32.const 1)))))))))
+            (f32.store (i32.add (local.get $out) (i32.shl (i32.add (local.get $c) (local.get $t)) (i32.const 2))) (local.get $v))))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $each)))
       (local.set $c (i32.add (local.get $c) (local.get $w)))
@@ -476,7 +559,7 @@ const KRUM = `
 
 /** The kernel module's WAT source. */
 export function kernelsWat(): string {
-  return `(module (import "env" "memory" (memory 1 65536 shared))\n${ROWSUM}\n${gramWat()}\n${quickselectWat("f32")}\n${quickselectWat("f64")}\n${SELECT}\n${KRUM}\n)`;
+  return `(module (import "env" "memory" (memory 1 65536 shared))\n${ROWSUM}\n${gramWat()}\n${quickselectWat("f64")}\n${KTH}\n${SELECT}\n${KRUM}\n)`;
 }
 
 /** Compiles the WAT to a WebAssembly binary with wabt. */
