@@ -29,6 +29,7 @@ const SUM_BLOCK = 32768;
 const PARALLEL_SUM_VALUES = 1 << 19;
 const PARALLEL_SELECT_VALUES = 1 << 15;
 const PARALLEL_GRAM_MACS = 1 << 22;
+const PARALLEL_SCORES_VALUES = 1 << 14;
 
 const align = (bytes: number, to = 64): number => Math.ceil(bytes / to) * to;
 
@@ -218,7 +219,9 @@ export class AggregatePool {
     const g = this.grams[0] as number;
     for (let t = 1; t < parts.length; t++) this.#kernels.addf64(g, this.grams[t] as number, np * np);
     this.#kernels.distances(g, np, n, this.dist);
-    this.#kernels.scores(this.dist, n, k, this.scratches[0] as number, this.scores);
+    // Rows split so both threads get equal work (each row is a quickselect over n − 1 values).
+    const rows = AggregatePool.#split(n, this.#threadsFor(n * n, PARALLEL_SCORES_VALUES), 1);
+    this.#fork(rows.map(([a0, a1], t) => [TASK.scores, this.dist, n, k, a0, a1, this.scratches[t] as number, this.scores]));
     return new Float64Array(this.memory.buffer, this.scores, n);
   }
 }

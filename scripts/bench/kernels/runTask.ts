@@ -5,7 +5,7 @@
  */
 import type { KernelExports } from "./wasmKernels.ts";
 
-export const TASK = { quit: 0, rowsum: 1, gram: 2, select: 3 } as const;
+export const TASK = { quit: 0, rowsum: 1, gram: 2, select: 3, scores: 4 } as const;
 
 /** Bytes per thread slot in the control area: [seq i32, done i32, pad, args f64 × 16]. */
 export const SLOT_BYTES = 256;
@@ -26,6 +26,9 @@ export function runTask(kernels: KernelExports, buffer: SharedArrayBuffer | Arra
       return;
     case TASK.select:
       kernels.select(a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9));
+      return;
+    case TASK.scores:
+      kernels.scores(a(1), a(2), a(3), a(4), a(5), a(6), a(7));
       return;
     default:
       throw new Error(`unknown task kind ${a(0)}`);

@@ -54,7 +54,7 @@ export type KernelExports = {
   rowsum(x: number, d: number, rows: number, m: number, c0: number, c1: number, out: number, scale: number, block: number): void;
   gram(x: number, n: number, d: number, k0: number, k1: number, g: number, pack: number, chunk: number): void;
   distances(g: number, stride: number, n: number, dist: number): void;
-  scores(dist: number, n: number, k: number, scratch: number, out: number): void;
+  scores(dist: number, n: number, k: number, a0: number, a1: number, scratch: number, out: number): void;
   select(x: number, n: number, d: number, c0: number, c1: number, out: number, trimmed: number, cut: number, scratch: number): void;
   addf64(dst: number, src: number, count: number): void;
 };
@@ -514,12 +514,13 @@ const KRUM = `
       (br $la)))
   )
 
-  ;; out[a] = sum of the k smallest dist[a][b], b ≠ a (float64; scratch holds n − 1 values).
-  (func (export "scores") (param $dist i32) (param $n i32) (param $k i32) (param $scratch i32) (param $out i32)
+  ;; out[a] = sum of the k smallest dist[a][b], b ≠ a, for rows a ∈ [a0, a1) (float64;
+  ;; scratch holds n − 1 values).
+  (func (export "scores") (param $dist i32) (param $n i32) (param $k i32) (param $a0 i32) (param $a1 i32) (param $scratch i32) (param $out i32)
     (local $a i32) (local $b i32) (local $r i32) (local $sum f64)
-    (local.set $a (i32.const 0))
+    (local.set $a (local.get $a0))
     (block $doneA (loop $la
-      (br_if $doneA (i32.ge_u (local.get $a) (local.get $n)))
+      (br_if $doneA (i32.ge_u (local.get $a) (local.get $a1)))
       (local.set $r (i32.const 0))
       (local.set $b (i32.const 0))
       (block $doneB (loop $lb
