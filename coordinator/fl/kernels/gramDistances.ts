@@ -9,6 +9,7 @@ type WasmApi = {
 };
 type Kernels = {
   gram(x: number, n: number, d: number, k0: number, k1: number, g: number, pack: number, chunk: number): void;
+  gramRows(n: number): number;
   distances(g: number, stride: number, n: number, dist: number): void;
 };
 
@@ -48,8 +49,9 @@ const align = (bytes: number): number => Math.ceil(bytes / 64) * 64;
 export function gramSquaredDistances(vectors: readonly Float32Array[]): Float64Array {
   const n = vectors.length;
   const d = vectors[0]?.length ?? 0;
-  // Memory: X (n × d float32) | Gram (np × np float64, np = n rounded up to 4) | packing panel | distances (n × n float64).
-  const np = Math.ceil(n / 4) * 4;
+  // Memory: X (n × d float32) | Gram (np × np float64, np = n rounded up to the
+  // kernel's row group) | packing panel (np × CHUNK float32) | distances (n × n float64).
+  const np = instance(0).kernels.gramRows(n);
   const gramAt = align(n * d * 4);
   const packAt = align(gramAt + np * np * 8);
   const distAt = align(packAt + np * CHUNK * 4);
