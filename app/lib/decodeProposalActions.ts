@@ -57,7 +57,10 @@ function describeRecord(input: RecordInput): string {
     cid = `malformed CID ${input.cid}`;
   }
   const parts = [`record ${kind} (round ${input.round}, schema v${input.schemaVersion}) CID ${cid}`];
-  if (BigInt(input.ref) !== 0n) parts.push(`building on ${formatRecordId(input.ref)}`);
+  const ref = BigInt(input.ref);
+  // `(255 << 40) | k`: the k-th record this same proposal writes (its id is not known before execution).
+  if (ref >> 40n === 255n) parts.push(`building on record ${ref & 0xffffffffffn} of this proposal`);
+  else if (ref !== 0n) parts.push(`building on ${formatRecordId(input.ref)}`);
   return parts.join(", ");
 }
 

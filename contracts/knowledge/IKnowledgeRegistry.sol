@@ -28,6 +28,8 @@ interface IKnowledgeRegistry {
         /// @dev version of the off-chain schema the content follows.
         uint16 schemaVersion;
         /// @dev an earlier record this one builds on (parent model, the incident it resolves), or 0.
+        /// `(255 << 40) | k` names the k-th record (1-based) written earlier by the same
+        /// proposal, whose id the proposer cannot know in advance; the stored ref is that id.
         uint48 ref;
         /// @dev FL round or MAPE-K epoch the record belongs to.
         uint32 round;
@@ -104,7 +106,7 @@ interface IKnowledgeRegistry {
 
     /**
      * @notice Writes several records in one call, in order (a record may refer to
-     * one written earlier in the same batch).
+     * one written earlier by the same proposal, see {RecordInput-ref}).
      * @return ids the new records' ids.
      */
     function recordBatch(RecordInput[] calldata inputs) external returns (uint48[] memory ids);

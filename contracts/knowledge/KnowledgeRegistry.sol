@@ -25,6 +25,8 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
     /// @dev version byte + codec varint + hash-function varint + digest-length byte.
     uint256 private constant _MAX_PREFIX_LENGTH = 6;
     uint256 private constant _MIN_PREFIX_LENGTH = 4;
+    /// @dev The kind byte of a `ref` that names a record of the executing proposal by position.
+    uint256 private constant _SAME_PROPOSAL = 0xff;
 
     /// @dev Two storage slots. `cidPrefix` holds the CID bytes before the digest,
     /// left-aligned; its length is recovered by parsing its varints.
@@ -176,10 +178,12 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
         uint8 kind = input.kind;
         if (kind >= _KIND_COUNT) revert RegistryUnknownKind(kind);
         (bytes6 prefix, bytes32 digest) = _parseCid(input.cid);
-        if (ref != 0 && !exists(ref)) revert RegistryUnknownRecord(ref);
+        if (ref >> _SEQUENCE_BITS == _SAME_PROPOSAL) ref = _writtenByProposal(proposalId, ref);
+        else if (ref != 0 && !exists(ref)) revert RegistryUnknownRecord(ref);
 
         counters += 1 << (kind * _SEQUENCE_BITS);
         id = _idOf(kind, _countOf(counters, kind));
+        _noteWritten(proposalId, id);
         _records[id] = StoredRecord({
             digest: digest,
             cidPrefix: prefix,
@@ -192,6 +196,48 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
         });
         _emitRecordAdded(id, input, ref, proposalId);
         return (id, counters);
+    }
+
+    /**
+     * @dev Records written by the executing proposal, in order, kept in transient
+     * storage (EIP-1153): a proposal executes in one transaction, so the list lives
+     * exactly as long as it is needed, for about 300 gas a record. Keyed by proposal
+     * id, so two proposals executed in one transaction do not mix.
+     */
+    function _noteWritten(uint256 proposalId, uint48 id) private {
+        bytes32 countSlot = _transientSlot(proposalId, 0);
+        uint256 count;
+        assembly ("memory-safe") {
+            count := add(tload(countSlot), 1)
+            tstore(countSlot, count)
+        }
+        bytes32 slot = _transientSlot(proposalId, count);
+        assembly ("memory-safe") {
+            tstore(slot, id)
+        }
+    }
+
+    /// @dev The id of the k-th record the proposal wrote, for `ref = (255 << 40) | k`.
+    function _writtenByProposal(uint256 proposalId, uint48 ref) private view returns (uint48 id) {
+        uint256 k = ref & _COUNT_MASK;
+        bytes32 countSlot = _transientSlot(proposalId, 0);
+        uint256 count;
+        assembly ("memory-safe") {
+            count := tload(countSlot)
+        }
+        if (k == 0 || k > count) revert RegistryUnknownRecord(ref);
+        bytes32 slot = _transientSlot(proposalId, k);
+        assembly ("memory-safe") {
+            id := tload(slot)
+        }
+    }
+
+    function _transientSlot(uint256 proposalId, uint256 index) private pure returns (bytes32 slot) {
+        assembly ("memory-safe") {
+            mstore(0x00, proposalId)
+            mstore(0x20, index)
+            slot := keccak256(0x00, 0x40)
+        }
     }
 
     /// @dev Separate to keep `_write` within the stack limit.

@@ -8,6 +8,7 @@ import type { ContentStore } from "../ipfs/contentStore.ts";
 import type { ChainIndexRepository, IndexedRecord } from "../store/chainIndexRepository.ts";
 import type { KnowledgeRepository, OutboxRecord, RecordStatus } from "../store/knowledgeRepository.ts";
 import { KNOWLEDGE_KINDS, kindName, type KnowledgeKind } from "./schemas/index.ts";
+import { sameProposalPosition } from "./recordRef.ts";
 
 export type KnowledgeEntry = {
   cid: string;
@@ -45,7 +46,8 @@ function fromOutbox(record: OutboxRecord, index: ChainIndexRepository, outbox: K
     summary: record.summary,
     recordId: record.chainId,
     proposalId: chain ? chain.proposalId.toString() : batch ? batch.proposalId.toString() : null,
-    refId: chain?.refId ?? record.refId,
+    // Before ratification a ref may be a position in the proposal, not an id: show none.
+    refId: chain?.refId ?? (sameProposalPosition(record.refId) === null ? record.refId : 0),
   };
 }
 

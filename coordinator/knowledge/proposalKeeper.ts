@@ -20,6 +20,7 @@ import type { ChainIndexRepository } from "../store/chainIndexRepository.ts";
 import type { KnowledgeRepository, ProposalBatch } from "../store/knowledgeRepository.ts";
 import { buildBatchProposal } from "./buildBatchProposal.ts";
 import type { KnowledgeIndexer, RatifiedRecord } from "./knowledgeIndexer.ts";
+import { sameProposalPosition, sameProposalRef } from "./recordRef.ts";
 
 /** `IGovernor.ProposalState`. */
 export const ProposalState = { Pending: 0, Active: 1, Canceled: 2, Defeated: 3, Succeeded: 4, Queued: 5, Expired: 6, Executed: 7 } as const;
@@ -146,7 +147,10 @@ export class ProposalKeeper {
     if (pending.length === 0) return;
     const waited = (this.#p.now ?? Date.now)() - Math.min(...pending.map((record) => record.createdAt));
     if (pending.length < maxBatch && waited < (this.#p.batchWindowMs ?? 0)) return;
-    const records = pending.map((record) => ({ ...record, refId: record.refId || this.#lineage(record.content) }));
+    const positions = new Map(pending.map((record, i) => [record.cid, i + 1]));
+    // A position ref stored by an earlier, expired batch means nothing in this one: work it out again.
+    const keep = (refId: number): boolean => refId !== 0 && sameProposalPosition(refId) === null;
+    const records = pending.map((record, i) => ({ ...record, refId: keep(record.refId) ? record.refId : this.#lineage(record.content, positions, i + 1) }));
     const batchNumber = outbox.batchCount() + 1;
     const { actions, description, proposalId } = buildBatchProposal({
       records,
@@ -161,11 +165,19 @@ export class ProposalKeeper {
     await this.#submit(batch, report);
   }
 
-  /** On-chain id of the parent model, when the record is a model whose parent is ratified. */
-  #lineage(content: string): number {
+  /**
+   * The registry `ref` of a model's parent: its id when it is ratified already, its
+   * position when it is written earlier in the same proposal (the usual case: a batch
+   * holds consecutive rounds), else 0 (the parent waits in another open proposal; the
+   * content's `parentModelCid` still names it).
+   */
+  #lineage(content: string, positions: ReadonlyMap<string, number>, position: number): number {
     const parsed = JSON.parse(content) as { kind?: string; parentModelCid?: string | null };
     if (parsed.kind !== "Model" || !parsed.parentModelCid) return 0;
-    return this.#p.index.getRecordByCid(parsed.parentModelCid)?.id ?? 0;
+    const ratified = this.#p.index.getRecordByCid(parsed.parentModelCid)?.id;
+    if (ratified) return ratified;
+    const parentPosition = positions.get(parsed.parentModelCid);
+    return parentPosition !== undefined && parentPosition < position ? sameProposalRef(parentPosition) : 0;
   }
 
   async #maxBatch(): Promise<number> {

@@ -30,6 +30,18 @@ describe("decodeProposalActions", () => {
     ]);
   });
 
+  it("describes a reference to a record of the same proposal by its position", () => {
+    const cid = cidHex("model v3");
+    const data = encodeFunctionData({
+      abi: KnowledgeRegistry.abi,
+      functionName: "record",
+      args: [{ kind: 0, schemaVersion: 1, ref: 255 * 2 ** 40 + 2, round: 8, cid }],
+    });
+    assert.deepEqual(decode(KnowledgeRegistry.address, data)[0]?.lines, [
+      `record Model (round 8, schema v1) CID ${cidFromHex(cid).toString()}, building on record 2 of this proposal`,
+    ]);
+  });
+
   it("gives one line per record of a batch", () => {
     const data = encodeFunctionData({
       abi: KnowledgeRegistry.abi,

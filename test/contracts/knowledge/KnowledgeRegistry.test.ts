@@ -65,6 +65,28 @@ describe("KnowledgeRegistry", () => {
     assert.equal((await registry.read.recordsOfKind([Kind.Model, 0n, 2n])).length, 2);
   });
 
+  it("resolves a reference to a record written earlier by the same proposal, whose id the proposer could not know", async () => {
+    const synod = await networkHelpers.loadFixture(deploySynod);
+    const { registry } = synod;
+    // Another proposal's records first, so the new ids are not 1, 2, 3.
+    await pass(synod, [call(registry, "record", [input(Kind.Model, "earlier")]), call(registry, "record", [input(Kind.Incident, "earlier incident")])], "earlier");
+    const sameProposal = (k: number) => 255 * 2 ** 40 + k;
+    await pass(
+      synod,
+      [
+        call(registry, "record", [input(Kind.Model, "parent")]),
+        call(registry, "record", [input(Kind.Incident, "incident")]),
+        call(registry, "record", [input(Kind.Model, "child", sameProposal(1))]),
+        call(registry, "recordBatch", [[input(Kind.Incident, "resolution", sameProposal(2)), input(Kind.Model, "grandchild", sameProposal(3))]]),
+      ],
+      "lineage inside one proposal",
+    );
+    const models = await registry.read.recordsOfKind([Kind.Model, 0n, 10n]);
+    assert.deepEqual(models.map((r) => r.ref), [0, 0, idOf(Kind.Model, 2), idOf(Kind.Model, 3)], "child → parent, grandchild → child");
+    const incidents = await registry.read.recordsOfKind([Kind.Incident, 0n, 10n]);
+    assert.deepEqual(incidents.map((r) => r.ref), [0, 0, idOf(Kind.Incident, 2)]);
+  });
+
   it("records which proposal wrote each record, even for ids that share their low bits", async () => {
     const { registry, governor } = await networkHelpers.loadFixture(deployStandaloneRegistry);
     const first = (1n << 200n) | 0x5n;
@@ -142,6 +164,22 @@ describe("KnowledgeRegistry", () => {
         [missing],
       );
       await viem.assertions.revertWithCustomErrorWithArgs(registry.read.getRecord([missing]), registry, "RegistryUnknownRecord", [missing]);
+    });
+
+    it("reference by position to a record the proposal has not written", async () => {
+      const { registry } = await networkHelpers.loadFixture(deployStandaloneRegistry);
+      const sameProposal = (k: number) => 255 * 2 ** 40 + k;
+      for (const ref of [sameProposal(0), sameProposal(2)]) {
+        await viem.assertions.revertWithCustomErrorWithArgs(
+          registry.write.recordBatch([[input(Kind.Model, "first"), input(Kind.Model, "second", ref)]]),
+          registry,
+          "RegistryUnknownRecord",
+          [ref],
+        );
+      }
+      // Each transaction starts with an empty list: a reference cannot reach into an earlier one.
+      await registry.write.record([input(Kind.Model, "alone")]);
+      await viem.assertions.revertWithCustomErrorWithArgs(registry.write.record([input(Kind.Model, "late", sameProposal(1))]), registry, "RegistryUnknownRecord", [sameProposal(1)]);
     });
 
     it("empty batch", async () => {

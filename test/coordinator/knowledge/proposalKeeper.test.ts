@@ -20,7 +20,7 @@ import { ChainIndexRepository } from "../../../coordinator/store/chainIndexRepos
 import { KnowledgeRepository } from "../../../coordinator/store/knowledgeRepository.ts";
 import { openDatabase, type Database } from "../../../coordinator/store/openDatabase.ts";
 import type { JsonRpcServer } from "../../fixtures/jsonRpcServer.ts";
-import { directive, incident, snapshot } from "../../fixtures/knowledgeRecords.ts";
+import { directive, incident, model, snapshot } from "../../fixtures/knowledgeRecords.ts";
 import { startKuboRpcServer, type KuboRpcServer } from "../../fixtures/kuboRpcServer.ts";
 import { kuboContentStore } from "../../../coordinator/ipfs/kuboContentStore.ts";
 import { VoteType, networkHelpers, serveSynod, type Synod } from "../../fixtures/synod.ts";
@@ -128,6 +128,32 @@ describe("knowledge proposals", () => {
       assert.notEqual(third.proposalId, second.proposalId);
       assert.equal(outbox.getRecord(forgotten.localId)?.batchId, third.id);
       assert.equal(outbox.getRecord(forgotten.localId)?.status, "proposed");
+      db.close();
+    });
+
+    it("writes model lineage on chain: a parent in the same proposal by position, a ratified parent by id", async () => {
+      const db = openDatabase(":memory:");
+      const { outbox, index, keeper } = keeperOn(db);
+      const submitModel = async (round: number, parentModelCid: string | null) => (await submitKnowledgeRecord({ outbox, record: { ...model(), round, parentModelCid } })).record;
+      const first = await submitModel(801, null);
+      const second = await submitModel(802, first.cid);
+      const third = await submitModel(803, second.cid);
+      const ratify = async () => {
+        await keeper.tick();
+        const batch = outbox.listBatches()[0]!;
+        await vote(batch.proposalId, VoteType.For);
+        await keeper.tick(); // queue
+        await networkHelpers.time.increaseTo((await synod.governor.read.proposalEta([batch.proposalId])) + 1n);
+        assert.deepEqual((await keeper.tick()).errors, []); // execute + index
+      };
+      await ratify();
+      const onChain = (localId: number) => index.getRecord(outbox.getRecord(localId)!.chainId!)!;
+      assert.equal(onChain(first.localId).refId, 0, "its parent is not on chain");
+      assert.equal(onChain(second.localId).refId, onChain(first.localId).id, "parent in the same proposal");
+      assert.equal(onChain(third.localId).refId, onChain(second.localId).id);
+      const fourth = await submitModel(804, third.cid);
+      await ratify();
+      assert.equal(onChain(fourth.localId).refId, onChain(third.localId).id, "parent ratified by an earlier proposal");
       db.close();
     });
 

@@ -121,7 +121,7 @@ describe("MAPE-K with an anomaly model", () => {
     resyncClock: async () => undefined,
     setLoadShedding: () => undefined,
     measureApiLatency: async () => 5,
-    nodeAddress: () => null,
+    nodeAddress: () => undefined,
   };
   let verdict: AnomalyPrediction = { label: "degraded-link", confidence: 0.95 };
   const stub: AnomalyModel = {
