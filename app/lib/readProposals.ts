@@ -1,10 +1,12 @@
 /**
- * Governance reads, batched: every call of one read goes into a single multicall
- * (deployless on chains without Multicall3). Proposals are enumerated on chain with
+ * Governance reads, batched: the calls of one read go into as few multicalls as their
+ * return data allows (deployless on chains without Multicall3, where one multicall can
+ * return at most 24 KiB: see `chunkedMulticall.ts`). Proposals are enumerated on chain with
  * GovernorStorage (`proposalCount`, `proposalDetailsAt`); no event scan is needed to
  * list them.
  */
 import { keccak256, toHex, type Address, type Hex, type PublicClient } from "viem";
+import { chunkedMulticall } from "./chunkedMulticall.ts";
 import type { SynodContracts } from "./contracts.ts";
 import { effectiveProposalState, proposalStateName, type ProposalStateName } from "./proposalState.ts";
 
@@ -41,16 +43,19 @@ export type ReadProposalsParameters = {
   limit?: number;
 };
 
-/** Reads every proposal (newest first) with its state, tallies, times and quorum, in three multicalls. */
+/**
+ * Reads every proposal (newest first) with its state, tallies, times and quorum: three
+ * rounds of multicalls, each cut into chunks by the size of what the calls return.
+ */
 export async function readProposals({ client, contracts, account, limit = 200 }: ReadProposalsParameters): Promise<ProposalSummary[]> {
   const governor = contracts.MeshGovernor;
   const count = Number(await client.readContract({ ...governor, functionName: "proposalCount" }));
   const indexes = Array.from({ length: Math.min(count, limit) }, (_, i) => count - 1 - i);
   if (indexes.length === 0) return [];
-  const details = await client.multicall({
-    allowFailure: false,
-    contracts: indexes.map((index) => ({ ...governor, functionName: "proposalDetailsAt", args: [BigInt(index)] }) as const),
-  });
+  const details = (await chunkedMulticall(
+    client,
+    indexes.map((index) => ({ ...governor, functionName: "proposalDetailsAt", args: [BigInt(index)] })),
+  )) as Details[];
   const ids = details.map(([id]) => id);
   return readProposalsById({ client, contracts, account, ids, details, indexes });
 }
@@ -85,7 +90,7 @@ async function readProposalsById({
         ...(account ? [{ ...governor, functionName: "hasVoted", args: [id, account] } as const] : []),
       ] as const,
   );
-  const results = (await client.multicall({ allowFailure: false, contracts: perProposal as never })) as unknown[];
+  const results = await chunkedMulticall(client, perProposal);
   const stride = account ? 7 : 6;
   const rows = ids.map((id, i) => {
     const r = results.slice(i * stride, (i + 1) * stride);
@@ -95,7 +100,7 @@ async function readProposalsById({
   // quorum(timepoint) reverts for a future timepoint: only ask for snapshots already past.
   const now = (await client.getBlock({ blockTag: "latest" })).timestamp;
   const quorumCalls = rows.map((row) => ({ ...governor, functionName: "quorum", args: [row.snapshot < now ? row.snapshot : now - 1n] }) as const);
-  const quorums = await client.multicall({ allowFailure: false, contracts: quorumCalls });
+  const quorums = (await chunkedMulticall(client, quorumCalls)) as bigint[];
   const wallClock = BigInt(Math.floor(Date.now() / 1000));
   const nextBlockTime = now > wallClock ? now : wallClock;
   return rows.map((row, i) => {
@@ -128,11 +133,10 @@ export async function readProposal({
   account?: Address | undefined;
   id: bigint;
 }): Promise<ProposalSummary> {
-  const [targets, values, calldatas, descriptionHash] = await client.readContract({
-    ...contracts.MeshGovernor,
-    functionName: "proposalDetails",
-    args: [id],
-  });
+  // Through the chunked reader too: a proposal's details alone can pass 24 KiB.
+  const [[targets, values, calldatas, descriptionHash]] = (await chunkedMulticall(client, [
+    { ...contracts.MeshGovernor, functionName: "proposalDetails", args: [id] },
+  ])) as [readonly [readonly Address[], readonly bigint[], readonly Hex[], Hex]];
   const [summary] = await readProposalsById({
     client,
     contracts,
