@@ -7,7 +7,9 @@
  * 3. the coordinator (`coordinator/server.ts`): HTTP API on 127.0.0.1:8787, embedded
  *    IPFS (or `IPFS_API_URL`), the mesh in node-host processes running FL rounds, the
  *    MAPE-K loop and chaos engine over it, the knowledge keeper;
- * 4. the dApp on 127.0.0.1:3000 (`--no-app` to skip);
+ * 4. the dApp on 127.0.0.1:3000 (`SYNOD_APP_PORT`; `--no-app` to skip), pointed at the
+ *    chain, coordinator and gateway above (`SYNOD_RPC_URL`, `SYNOD_COORDINATOR_URL`,
+ *    `SYNOD_GATEWAY_URL`, `SYNOD_CHAIN_ID`), the coordinator accepting its origin (CORS);
  * then prints the URLs and the demo accounts. Each part is a child process; Ctrl-C
  * (or SIGTERM) stops them all, newest first.
  *
@@ -18,6 +20,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createPublicClient, formatEther, http, type Address } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
+import { corsOriginsWithDapp, dappEnvironment } from "../app/synod.config.ts";
 import { meshTokenAbi } from "../coordinator/chain/abis.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -130,6 +133,8 @@ try {
     RPC_URL: rpcUrl,
     SYNOD_NETWORK_PROFILE: profile,
     SYNOD_API_PORT: String(apiPort),
+    // the browser reads the API from the dApp's origin, whatever its port
+    ...(withApp ? { SYNOD_CORS_ORIGINS: corsOriginsWithDapp(process.env.SYNOD_CORS_ORIGINS, appPort) } : {}),
   });
   await waitFor("the coordinator", async () => ((await fetch(`${apiUrl}/health`)).status === 200 ? true : undefined), 120_000);
 
@@ -137,8 +142,8 @@ try {
     say("starting the dApp …");
     run("app", process.execPath, ["--import", "tsx", path.join(root, "scripts", "startApp.ts")], {
       SYNOD_APP_PORT: String(appPort),
-      NEXT_PUBLIC_SYNOD_API_URL: apiUrl,
-      NEXT_PUBLIC_RPC_URL: rpcUrl,
+      // read per request by app/synod.config.ts: the chain, coordinator and gateway started above
+      ...dappEnvironment({ rpcUrl, coordinatorUrl: apiUrl, chainId, env: process.env }),
     });
     await waitFor("the dApp", async () => ((await fetch(`http://127.0.0.1:${appPort}/`)).ok ? true : undefined), 600_000);
   }
