@@ -313,7 +313,8 @@ export class FlService {
         evaluation: { holdoutAccuracy: record.evaluation!.accuracy, holdoutLoss: record.evaluation!.loss, holdoutExamples: record.evaluation!.numExamples },
         participants,
         rejectedUpdates: record.rejected.map((r) => ({ nodeId: r.nodeId, reason: REJECTION[r.reason], detail: `${r.reason}: ${r.detail}`.slice(0, 500) })),
-        byzantineFlagged: record.flagged.map((nodeId) => ({ nodeId, detector: name.replace(/[^a-z0-9-]/g, "") || "strategy", excluded: true })),
+        // Only outliers: a robust rule leaves honest updates out every round, and a ratified record must not call them Byzantine.
+        byzantineFlagged: (record.byzantine ?? []).map(({ nodeId, score }) => ({ nodeId, detector: name.replace(/[^a-z0-9-]/g, "") || "strategy", score: Number.isFinite(score) ? score : 1e9, excluded: true })),
         privacy: null,
         totalExamples: participants.reduce((sum, p) => sum + p.examples, 0),
       },
@@ -384,7 +385,7 @@ export class FlService {
     for (const record of records) {
       accepted += record.accepted.length;
       rejected += record.rejected.length;
-      byzantine += record.flagged.length;
+      byzantine += (record.byzantine ?? []).length;
       for (const [reason, count] of Object.entries(record.rejectionCounts)) rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + (count ?? 0);
     }
     return { records, accepted, rejected, byzantine, rejectedByReason };

@@ -10,6 +10,7 @@ import { Reputation } from "./reputation.ts";
 import { RoundConfigSchema, type RoundConfig, type RoundConfigInput } from "./roundConfig.ts";
 import { sampleClients } from "./sampling.ts";
 import type { ClientResult, Strategy } from "./strategies/strategy.ts";
+import { BYZANTINE_ANOMALY_SCORE, updateAnomalyScores } from "./updateAnomaly.ts";
 import { ATTRIBUTABLE_REASONS, ReplayGuard, validateUpdate, type RejectionReason } from "./validation/validateUpdate.ts";
 
 /** One rejected update. */
@@ -33,7 +34,14 @@ export type RoundRecord = {
   /** Count per rejection reason. */
   rejectionCounts: Partial<Record<RejectionReason, number>>;
   failures: ClientFailure[];
+  /** Updates the strategy left out of the aggregate (a robust rule always leaves some out, honest or not). */
   flagged: string[];
+  /**
+   * The flagged updates that are also outliers (anomaly score above
+   * {@link BYZANTINE_ANOMALY_SCORE}): the Byzantine detections. Absent in records
+   * written before it existed.
+   */
+  byzantine?: { nodeId: string; score: number }[];
   /** Client training metrics averaged by example count. */
   trainMetrics: { loss: number; accuracy: number; numExamples: number } | null;
   /** Centralised evaluation of the new global model on the held-out set. */
@@ -185,6 +193,7 @@ export class RoundRunner {
       rejectionCounts: {},
       failures: [],
       flagged: [],
+      byzantine: [],
       trainMetrics: null,
       evaluation: null,
       privacy: null,
@@ -291,6 +300,12 @@ export class RoundRunner {
       return finish(`aggregation-error: ${error instanceof BaseError ? error.shortMessage : String(error)}`);
     }
     record.timingsMs.aggregate = performance.now() - tAggregate;
+    if (aggregated.flagged.length > 0) {
+      const scores = updateAnomalyScores(results, this.#params);
+      record.byzantine = aggregated.flagged
+        .map((nodeId) => ({ nodeId, score: scores.get(nodeId) ?? 0 }))
+        .filter((f) => f.score > BYZANTINE_ANOMALY_SCORE);
+    }
     this.#params = aggregated.params;
     this.#modelVersion += 1;
     record.flagged = aggregated.flagged;

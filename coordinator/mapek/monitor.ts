@@ -4,54 +4,10 @@
  * how far each update strayed from the others).
  */
 import type { SignedUpdate } from "../fl/client.ts";
+import { updateAnomalyScores } from "../fl/updateAnomaly.ts";
 import type { RoundRecord } from "../fl/roundRunner.ts";
 import { InvalidHeartbeatError } from "../errors/mapek.ts";
 import { HeartbeatSchema, type Heartbeat } from "../chaos/host/wire.ts";
-
-/** Median of a sorted-in-place array (0 when empty). */
-function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  values.sort((a, b) => a - b);
-  const mid = (values.length - 1) / 2;
-  return ((values[Math.floor(mid)] as number) + (values[Math.ceil(mid)] as number)) / 2;
-}
-
-/**
- * Distance of each update from the coordinate-wise median update, over the median
- * distance (see {@link Monitor.observeRound}). Non-finite updates score +∞; with fewer
- * than 3 updates there is no majority to compare with and nothing is scored.
- */
-export function anomalyScores(updates: readonly { update: SignedUpdate; global: Float32Array }[]): Map<string, number> {
-  const out = new Map<string, number>();
-  if (updates.length < 3) return out;
-  const dim = updates[0]!.global.length;
-  const deltas = updates.map(({ update, global }) => {
-    const d = new Float64Array(dim);
-    for (let i = 0; i < dim; i++) d[i] = (update.params[i] as number) - (global[i] as number);
-    return d;
-  });
-  const finite = deltas.map((d) => d.every(Number.isFinite));
-  const column: number[] = [];
-  const center = new Float64Array(dim);
-  for (let i = 0; i < dim; i++) {
-    column.length = 0;
-    for (let k = 0; k < deltas.length; k++) if (finite[k]) column.push(deltas[k]![i] as number);
-    center[i] = median(column);
-  }
-  const distances = deltas.map((d, k) => {
-    if (!finite[k]) return Number.POSITIVE_INFINITY;
-    let sum = 0;
-    for (let i = 0; i < dim; i++) sum += ((d[i] as number) - (center[i] as number)) ** 2;
-    return Math.sqrt(sum);
-  });
-  const typical = median(distances.filter(Number.isFinite));
-  // When most updates coincide (typical distance 0), any that differs is infinitely far out.
-  updates.forEach(({ update }, k) => {
-    const d = distances[k] as number;
-    out.set(update.nodeId, typical > 0 ? d / typical : d > 0 ? Number.POSITIVE_INFINITY : 1);
-  });
-  return out;
-}
 
 /** One node's FL outcome in one round. */
 export type RoundOutcome = "accepted" | "flagged" | "rejected" | "timeout" | "error";
@@ -151,11 +107,7 @@ export class Monitor {
 
   /**
    * Folds one FL round in: each sampled node's outcome and, for updates that arrived,
-   * an anomaly score: the distance of its update Δᵢ = wᵢ − w_global from the
-   * coordinate-wise median of all Δ, divided by the median of those distances. The
-   * median update is what a majority of honest nodes agree on (as in FedMedian, Yin
-   * et al. 2018), so honest scores sit near 1 while sign-flipped, scaled or noised
-   * updates score far above it, whatever strategy aggregates the round.
+   * its anomaly score (see `fl/updateAnomaly.ts`: honest ≈ 1).
    *
    * @param record - the round's record.
    * @param updates - the updates that arrived (with the global params they started from).
@@ -163,7 +115,8 @@ export class Monitor {
   observeRound(record: RoundRecord, updates: readonly { update: SignedUpdate; global: Float32Array }[] = []): void {
     this.#rounds.push({ round: record.round, status: record.status, accuracy: record.evaluation?.accuracy ?? null, at: this.#now() });
     if (this.#rounds.length > 50) this.#rounds.shift();
-    const scores = anomalyScores(updates.filter((u) => u.update.round === record.round));
+    const ofRound = updates.filter((u) => u.update.round === record.round);
+    const scores = ofRound.length ? updateAnomalyScores(ofRound.map((u) => u.update), (ofRound[0] as { global: Float32Array }).global) : new Map<string, number>();
     const anomaly = (nodeId: string): number | null => scores.get(nodeId) ?? null;
     const flagged = new Set(record.flagged);
     const outcomeOf = new Map<string, RoundOutcome>();

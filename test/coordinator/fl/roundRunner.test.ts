@@ -95,6 +95,22 @@ describe("RoundRunner lifecycle", () => {
   });
 });
 
+describe("RoundRunner Byzantine detections", () => {
+  it("counts only outlying updates: Multi-Krum's routine exclusions of honest nodes are not detections", async () => {
+    const clean = smallMesh({ strategy: new MultiKrum({ numMalicious: 2 }), numNodes: 12, config: { minFitClients: 12, minAvailableClients: 12 } });
+    const records = await clean.runner.run(3);
+    for (const record of records) {
+      assert.equal(record.flagged.length, 2, "Multi-Krum leaves f updates out every round");
+      assert.deepEqual(record.byzantine, [], `round ${record.round}: honest nodes called Byzantine`);
+    }
+    const attacked = smallMesh({ strategy: new MultiKrum({ numMalicious: 2 }), numNodes: 12, config: { minFitClients: 12, minAvailableClients: 12 }, byzantine: { fraction: 2 / 12, attack: { kind: "gaussian-noise", std: 5 } } });
+    for (const record of await attacked.runner.run(3)) {
+      assert.deepEqual(record.byzantine!.map((b) => b.nodeId).sort(), [...attacked.byzantineIds].sort(), `round ${record.round}`);
+      assert.ok(record.byzantine!.every((b) => b.score > 3));
+    }
+  });
+});
+
 describe("RoundRunner membership changes", () => {
   it("finishes a round when a sampled client is unregistered while it trains", async () => {
     const mesh = smallMesh({ strategy: new FedAvg() });

@@ -6,7 +6,8 @@ import type { RoundRecord } from "../../../coordinator/fl/roundRunner.ts";
 import { KNOWLEDGE_KINDS } from "../../../coordinator/knowledge/schemas/index.ts";
 import type { HostHealth, MeshActuator } from "../../../coordinator/mapek/actuator.ts";
 import { MapekLoop } from "../../../coordinator/mapek/mapekLoop.ts";
-import { anomalyScores, Monitor } from "../../../coordinator/mapek/monitor.ts";
+import { updateAnomalyScores } from "../../../coordinator/fl/updateAnomaly.ts";
+import { Monitor } from "../../../coordinator/mapek/monitor.ts";
 import { KnowledgeRepository } from "../../../coordinator/store/knowledgeRepository.ts";
 import { openDatabase } from "../../../coordinator/store/openDatabase.ts";
 import { createEventBus } from "../../../coordinator/events.ts";
@@ -59,7 +60,8 @@ describe("MAPE-K loop", () => {
   after(() => db.close());
 
   it("scores updates by their distance from the median update", () => {
-    const scores = anomalyScores([update("a", 1, 0.1), update("bb", 1, 0.11), update("ccc", 1, 0.1), update("dddd", 1, 5)]);
+    const updates = [update("a", 1, 0.1), update("bb", 1, 0.11), update("ccc", 1, 0.1), update("dddd", 1, 5)];
+    const scores = updateAnomalyScores(updates.map((u) => u.update), updates[0]!.global);
     assert.ok(scores.get("dddd")! > 10);
     for (const id of ["a", "bb", "ccc"]) assert.ok(scores.get(id)! < 3);
   });
