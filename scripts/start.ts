@@ -16,7 +16,7 @@
  * Options: `--no-app`. Environment: see `.env.example`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { createPublicClient, formatEther, http, type Address } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
@@ -69,6 +69,9 @@ function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
+/** The Ignition journal of an embedded chain's deployment: meaningless once that chain stops. */
+let embeddedDeployment: string | undefined;
+
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
@@ -78,6 +81,7 @@ async function shutdown(code: number): Promise<never> {
       await Promise.race([exited(child), new Promise((resolve) => setTimeout(resolve, 12_000))]);
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     }
+    if (embeddedDeployment) await rm(embeddedDeployment, { recursive: true, force: true });
   }
   process.exit(code);
 }
@@ -105,7 +109,10 @@ try {
 
   say(`deploying the DAO (profile ${profile}) to chain ${chainId} …`);
   const module = profile === "local" ? "ignition/modules/SynodLocal.ts" : "ignition/modules/Synod.ts";
-  const deploymentId = `synod-${profile}-${chainId}`;
+  // An embedded chain gets a journal of its own (by port): two `npm start`s on one
+  // machine once shared one and each --reset it under the other's deployment.
+  const deploymentId = embedded ? `synod-${profile}-p${chainPort}-${chainId}` : `synod-${profile}-${chainId}`;
+  if (embedded) embeddedDeployment = path.join(root, "ignition", "deployments", deploymentId);
   const deploy = spawn(
     bin("hardhat"),
     [
@@ -133,6 +140,11 @@ try {
     RPC_URL: rpcUrl,
     SYNOD_NETWORK_PROFILE: profile,
     SYNOD_API_PORT: String(apiPort),
+    // what was just deployed, whatever the journal is called
+    SYNOD_TOKEN_ADDRESS: addresses["Synod#MeshToken"] ?? "",
+    SYNOD_GOVERNOR_ADDRESS: addresses["Synod#MeshGovernor"] ?? "",
+    SYNOD_REGISTRY_ADDRESS: addresses["Synod#KnowledgeRegistry"] ?? "",
+    SYNOD_POLICY_ADDRESS: addresses["Synod#MeshPolicy"] ?? "",
     // the browser reads the API from the dApp's origin, whatever its port
     ...(withApp ? { SYNOD_CORS_ORIGINS: corsOriginsWithDapp(process.env.SYNOD_CORS_ORIGINS, appPort) } : {}),
   });
