@@ -1,5 +1,6 @@
-/** KnowledgeRegistry reads: records per kind, paged without an index, in one multicall. */
+/** KnowledgeRegistry reads: records per kind, paged without an index, in batched multicalls. */
 import type { Hex, PublicClient } from "viem";
+import { chunkedMulticall, type ContractCall } from "./chunkedMulticall.ts";
 import type { SynodContracts } from "./contracts.ts";
 import { KNOWLEDGE_KINDS, knowledgeKindName, type KnowledgeKind } from "./knowledge.ts";
 
@@ -39,13 +40,18 @@ export async function readRecordsOfKind({
   const kindIndex = KNOWLEDGE_KINDS.indexOf(kind);
   const count = await client.readContract({ ...contracts.KnowledgeRegistry, functionName: "recordCount", args: [kindIndex] });
   const offset = count > limit ? count - limit : 0n;
-  const records = await client.readContract({
-    ...contracts.KnowledgeRegistry,
-    functionName: "recordsOfKind",
-    args: [kindIndex, offset, limit],
-  });
-  return records.map(toRecord).reverse();
+  // Pages of RECORDS_PER_CALL: the client batches reads into one multicall, whose return
+  // data a local chain without Multicall3 caps at 24 KiB (about 55 records).
+  const calls: ContractCall[] = [];
+  for (let start = offset; start < count; start += RECORDS_PER_CALL) {
+    calls.push({ ...contracts.KnowledgeRegistry, functionName: "recordsOfKind", args: [kindIndex, start, RECORDS_PER_CALL] });
+  }
+  const pages = (await chunkedMulticall(client, calls)) as RawRecord[][];
+  return pages.flat().map(toRecord).reverse();
 }
+
+/** Records per `recordsOfKind` call: about 10 KiB of return data. */
+const RECORDS_PER_CALL = 25n;
 
 /** Records by id (lineage lookups), in one multicall; unknown ids are left out. */
 export async function readRecords({ client, contracts, ids }: { client: PublicClient; contracts: SynodContracts; ids: readonly bigint[] }) {
