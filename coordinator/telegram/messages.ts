@@ -23,6 +23,11 @@ export function languageOf(code: string | undefined): Lang {
 /** Links the replies carry. */
 export type Links = { dappUrl: string; apiUrl: string };
 
+/** The model's own record in the dApp's knowledge browser once ratified, else the Models tab. */
+function modelUrl(links: Links, recordId: number | string | null): string {
+  return `${links.dappUrl}/knowledge?kind=Model${recordId !== null ? `#record-${recordId}` : ""}`;
+}
+
 const a = (href: string, text: string) => `<a href="${escapeAttribute(href)}">${escapeHtml(text)}</a>`;
 const code = (text: string) => `<code>${escapeHtml(text)}</code>`;
 const cidLink = (links: Links, cid: string) => a(`${links.apiUrl}/ipfs/${cid}`, shorten(cid, 14, 8));
@@ -135,7 +140,7 @@ const en: Catalog = {
           `📦 CID: ${v.recordCid ? cidLink(links, v.recordCid) : "—"}`,
           `🎯 Holdout accuracy: ${percent(v.holdoutAccuracy)}`,
           v.status === "ratified" ? `🏛 Ratified by the DAO${v.recordId !== null ? ` (record #${v.recordId})` : ""}` : `🏛 Not ratified yet (${escapeHtml(v.status ?? "unknown")})`,
-          `🔗 ${a(`${links.dappUrl}/knowledge?kind=Model`, "Open in the dApp")}`,
+          `🔗 ${a(modelUrl(links, v.recordId), "Open in the dApp")}`,
         ].join("\n"),
   flMetrics: (v) => {
     const reasons = Object.entries(v.updates.rejectedByReason).filter(([, n]) => n > 0);
@@ -309,7 +314,7 @@ const ru: Catalog = {
           `📦 CID: ${v.recordCid ? cidLink(links, v.recordCid) : "—"}`,
           `🎯 Точность (holdout): ${percent(v.holdoutAccuracy)}`,
           v.status === "ratified" ? `🏛 Ратифицирована DAO${v.recordId !== null ? ` (запись #${v.recordId})` : ""}` : `🏛 Ещё не ратифицирована (${escapeHtml(v.status ?? "unknown")})`,
-          `🔗 ${a(`${links.dappUrl}/knowledge?kind=Model`, "Открыть в dApp")}`,
+          `🔗 ${a(modelUrl(links, v.recordId), "Открыть в dApp")}`,
         ].join("\n"),
   flMetrics: (v) => {
     const reasons = Object.entries(v.updates.rejectedByReason).filter(([, n]) => n > 0);

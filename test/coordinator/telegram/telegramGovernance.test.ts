@@ -178,6 +178,8 @@ describe("Telegram bot through a model's ratification", () => {
     const note = await telegram.waitForMessage((m) => m.chat_id === String(VOTER) && /Model ratified!/.test(m.text), { after: sent });
     assert.ok(note.text.includes(`/ipfs/${model.recordCid}`));
     assert.match(note.text, new RegExp(`Record #${ratified[0]!.recordId}`));
-    assert.match(await ask("/fl_model"), new RegExp(`🏛 Ratified by the DAO \\(record #${ratified[0]!.recordId}\\)`));
+    const shown = await ask("/fl_model");
+    assert.match(shown, new RegExp(`🏛 Ratified by the DAO \\(record #${ratified[0]!.recordId}\\)`));
+    assert.ok(shown.includes(`href="${DAPP}/knowledge?kind=Model#record-${ratified[0]!.recordId}"`), "links the model's own record");
   });
 });
