@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { useEffect } from "react";
 import { useKnowledgeRecords } from "../../../hooks/useKnowledgeRecords.ts";
 import { useRecordCounts } from "../../../hooks/useRecordCounts.ts";
 import { useSynodConfig } from "../../../hooks/useSynodConfig.ts";
@@ -13,6 +14,12 @@ export function KnowledgeBrowser({ kind }: { kind: KnowledgeKind }) {
   const counts = useRecordCounts();
   const records = useKnowledgeRecords({ kind });
   const { gatewayUrl } = useSynodConfig();
+  // A link to one record (`#record-ID`, e.g. from the Telegram bot) lands before the
+  // records are read: scroll to it once its card exists.
+  const loaded = records.data !== undefined;
+  useEffect(() => {
+    if (loaded && window.location.hash.startsWith("#record-")) document.getElementById(window.location.hash.slice(1))?.scrollIntoView();
+  }, [loaded]);
   return (
     <>
       <h1>Knowledge</h1>
