@@ -277,6 +277,7 @@ function crossFieldIssues(env: Record<string, string | undefined>): ConfigIssue[
  * listed so that they are not taken for typos of the coordinator's own.
  */
 export const VARIABLES_READ_ELSEWHERE: ReadonlySet<string> = new Set([
+  "NEXT_PUBLIC_WALLETCONNECT_PROJECT_ID",
   "SYNOD_APP_PORT",
   "SYNOD_CHAIN_ID",
   "SYNOD_CHAIN_PORT",
