@@ -40,6 +40,7 @@ export function knowledgeRoutes({ outbox, index, content, onSubmitted }: Knowled
             kind: z.enum(kinds).optional(),
             status: z.enum(statuses).optional(),
             round: z.coerce.number().int().min(0).optional(),
+            proposal: z.string().regex(/^\d{1,78}$/, "must be a proposal id in decimal").optional(),
             limit: z.coerce.number().int().min(1).max(1000).default(100),
           }),
         },

@@ -30,7 +30,7 @@ export type CommandContext = {
   out: Output;
   /** Positional arguments after the command name. */
   args: string[];
-  options: { kind?: string; status?: string; round?: string; limit?: string };
+  options: { kind?: string; status?: string; round?: string; proposal?: string; limit?: string };
   /** Calls `handler` on Ctrl-C instead of exiting, until the returned function is called (set by {@link main}). */
   onInterrupt?: (handler: () => void) => () => void;
   /** Diagnostics that must not mix with `--json` output: stderr (set by {@link main}). */
@@ -100,6 +100,7 @@ export async function main(
         kind: { type: "string" },
         status: { type: "string" },
         round: { type: "string" },
+        proposal: { type: "string" },
         limit: { type: "string" },
       },
     });

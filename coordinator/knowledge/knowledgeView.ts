@@ -31,6 +31,8 @@ export type ListKnowledgeParameters = {
   kind?: KnowledgeKind | undefined;
   status?: RecordStatus | undefined;
   round?: number | undefined;
+  /** The proposal (decimal id) that ratified the records, or that they wait in. */
+  proposal?: string | undefined;
   limit?: number;
 };
 
@@ -65,8 +67,8 @@ function fromIndex(record: IndexedRecord): KnowledgeEntry {
   };
 }
 
-/** Lists knowledge newest first, filtered by kind, status and round. */
-export function listKnowledge({ outbox, index }: KnowledgeViewSources, { kind, status, round, limit = 100 }: ListKnowledgeParameters = {}): KnowledgeEntry[] {
+/** Lists knowledge newest first, filtered by kind, status, round and proposal. */
+export function listKnowledge({ outbox, index }: KnowledgeViewSources, { kind, status, round, proposal, limit = 100 }: ListKnowledgeParameters = {}): KnowledgeEntry[] {
   const kindId = kind === undefined ? undefined : KNOWLEDGE_KINDS[kind];
   const entries = new Map<string, KnowledgeEntry>();
   for (const record of outbox.listRecords({ kind: kindId, status, limit: 10_000 })) entries.set(record.cid, fromOutbox(record, index, outbox));
@@ -76,7 +78,7 @@ export function listKnowledge({ outbox, index }: KnowledgeViewSources, { kind, s
     }
   }
   return [...entries.values()]
-    .filter((entry) => round === undefined || entry.round === round)
+    .filter((entry) => (round === undefined || entry.round === round) && (proposal === undefined || entry.proposalId === proposal))
     .sort((a, b) => (b.recordId ?? Number.MAX_SAFE_INTEGER) - (a.recordId ?? Number.MAX_SAFE_INTEGER) || b.round - a.round)
     .slice(0, limit);
 }

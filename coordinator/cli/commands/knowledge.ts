@@ -1,5 +1,5 @@
 /**
- * `synod knowledge ls [--kind K] [--status S] [--round N] [--limit N]`
+ * `synod knowledge ls [--kind K] [--status S] [--round N] [--proposal ID] [--limit N]`
  * `synod knowledge get CID`
  * `synod knowledge publish FILE` (a record as JSON; needs the admin token)
  */
@@ -7,6 +7,11 @@ import { readFile } from "node:fs/promises";
 import type { KnowledgeEntry } from "../../knowledge/knowledgeView.ts";
 import type { CommandContext } from "../main.ts";
 import { UsageError } from "../main.ts";
+
+/** A record's number within its kind, as the dApp shows it: ids are `kind << 40 | sequence`. */
+function recordName(record: Pick<KnowledgeEntry, "recordId">): string {
+  return `#${(record.recordId ?? 0) % 2 ** 40}`;
+}
 
 export async function knowledgeCommand({ api, out, args, options }: CommandContext): Promise<void> {
   const [sub, target] = args;
@@ -16,11 +21,12 @@ export async function knowledgeCommand({ api, out, args, options }: CommandConte
         kind: options.kind,
         status: options.status,
         round: options.round,
+        proposal: options.proposal,
         limit: options.limit,
       });
       out.result(records, () =>
         out.table(
-          records.map((r) => ({ kind: r.kind, round: r.round, status: r.status, record: r.recordId === null ? null : `#${r.recordId}`, cid: r.cid, summary: r.summary })),
+          records.map((r) => ({ kind: r.kind, round: r.round, status: r.status, record: r.recordId === null ? null : recordName(r), cid: r.cid, summary: r.summary })),
           ["kind", "round", "status", "record", "cid", "summary"],
         ),
       );
@@ -30,7 +36,7 @@ export async function knowledgeCommand({ api, out, args, options }: CommandConte
       if (!target) throw new UsageError("synod knowledge get CID");
       const record = await api.get<KnowledgeEntry & { content: unknown }>(`/api/knowledge/${encodeURIComponent(target)}`);
       out.result(record, () => {
-        out.line(`${record.kind} · round ${record.round} · ${record.status}${record.recordId === null ? "" : ` · record #${record.recordId}`}`);
+        out.line(`${record.kind} · round ${record.round} · ${record.status}${record.recordId === null ? "" : ` · ${record.kind} ${recordName(record)} (id ${record.recordId})`}`);
         out.line(`CID ${record.cid} (content verified against it)`);
         if (record.proposalId) out.line(`proposal ${record.proposalId}`);
         out.line();

@@ -121,6 +121,16 @@ describe("synod CLI: knowledge and proposals", () => {
     assert.equal(got.status, "ratified");
     assert.ok(got.recordId > 0);
     assert.equal(got.content.incidentId, incident().incidentId);
+
+    const sequence = got.recordId % 2 ** 40;
+    const ofProposal = await synodCli("knowledge", "ls", "--proposal", mine.id);
+    assert.equal(ofProposal.code, 0, ofProposal.stderr);
+    assert.match(ofProposal.stdout, new RegExp(`Incident\\s+\\d+\\s+ratified\\s+#${sequence}\\s+${record.cid}`), "numbered within its kind, as the dApp shows it");
+    const elsewhere = JSON.parse((await synodCli("knowledge", "ls", "--proposal", "12345", "--json")).stdout) as unknown[];
+    assert.deepEqual(elsewhere, [], "no record of another proposal");
+    const bad = await synodCli("knowledge", "ls", "--proposal", "0xabc");
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /proposal id in decimal/);
   });
 
   it("explains bad input: an invalid record lists its problems, an unknown proposal or CID is not found", async () => {
