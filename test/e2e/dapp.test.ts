@@ -5,7 +5,9 @@
  * content that does not match its CID shows "not verified"; a malicious Markdown
  * description renders inert.
  *
- * Set SYNOD_SCREENSHOTS=1 to (re)write the screenshots in docs/img/.
+ * Set SYNOD_SCREENSHOTS=1 to (re)write docs/img/app-{connect,delegate,proposal-phone}.png;
+ * the proposals, proposal, knowledge and mesh screenshots come from the real system
+ * (test/e2e/dappLive.test.ts).
  */
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -14,11 +16,9 @@ import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import type { SynodEvent } from "../../coordinator/events.ts";
 import { encodeFunctionData } from "viem";
-import { hardhat } from "viem/chains";
 import { deployedContracts } from "../../app/contracts/deployedContracts.ts";
 import { DEV_ACCOUNTS } from "../../app/lib/devAccounts.ts";
-import { createLocalAccountProvider } from "../../app/lib/localAccountProvider.ts";
-import { serveCoordinatorApi, startDappEnvironment } from "./dappFixture.ts";
+import { newWalletContext, serveCoordinatorApi, startDappEnvironment } from "./dappFixture.ts";
 
 // Code passed to page.evaluate runs in the browser; these are the browser globals it touches.
 declare const window: Record<string, any>;
@@ -120,33 +120,7 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
     await env.connection.networkHelpers.time.increase(2); // past the 1 s voting delay
 
     // The browser, with an injected EIP-1193 wallet backed by Hardhat account #1 in this process.
-    const wallet = createLocalAccountProvider({ privateKey: voter.privateKey, chain: hardhat, rpcUrl: env.rpcUrl });
-    const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
-    await context.exposeFunction("__synodWalletRequest", async (json: string) => {
-      const { method, params } = JSON.parse(json) as { method: string; params?: unknown };
-      try {
-        return JSON.stringify({ result: await wallet.request({ method, params }) });
-      } catch (error) {
-        const { code = -32603, message = String(error) } = error as { code?: number; message?: string };
-        return JSON.stringify({ error: { code, message } });
-      }
-    });
-    // The page's side of the wallet: forwards every request to the account above.
-    // Plain JavaScript: the test's TypeScript is transpiled with helpers the page does not have.
-    await context.addInitScript({
-      content: `
-        window.ethereum = {
-          isSynodTestWallet: true,
-          async request({ method, params }) {
-            const answer = JSON.parse(await window.__synodWalletRequest(JSON.stringify({ method, params })));
-            if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
-            return answer.result;
-          },
-          on() {},
-          removeListener() {},
-        };
-      `,
-    });
+    const context = await newWalletContext(env.browser, { privateKey: voter.privateKey, rpcUrl: env.rpcUrl });
     page = await context.newPage();
     page.setDefaultTimeout(TIMEOUT);
     if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
@@ -215,7 +189,6 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
     await page.getByTestId("tally-for").getByText("225,000 MESH (100.0 %)").waitFor();
     await page.getByTestId("quorum").getByText("quorum reached").waitFor();
     await page.getByTestId("voters").getByText("Accuracy is up and the incident was healed.").waitFor();
-    await shot("proposal");
   });
 
   it("queues after the vote and executes after the timelock", async () => {
@@ -246,7 +219,6 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
     assert.equal(await record.getByTestId("ratifying-proposal").getAttribute("href"), `/proposals/${proposalId}`);
     assert.equal(await record.getByTestId("model-accuracy").textContent(), "91.3 %");
     assert.ok(env.gateway.requests.some((url) => url.startsWith(`/ipfs/${modelCid}`)), "fetched from the gateway");
-    await shot("knowledge");
   });
 
   it("shows content that does not match its CID as not verified, without rendering it", async () => {
@@ -314,7 +286,6 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
       // rounds 1–3 from /api/fl/metrics and round 4 from the live event, in the chart's table
       await page.getByText("Data as a table").click();
       assert.deepEqual(await page.locator("figure table tbody tr").allTextContents(), ["10.62", "20.78", "30.86", "40.9132"]);
-      await shot("mesh");
     } finally {
       await coordinator.stop();
     }
@@ -394,7 +365,6 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
     await page.getByRole("button", { name: "Active", exact: true }).click();
     await page.getByText("No proposal matches.").waitFor();
     await page.getByRole("button", { name: "All", exact: true }).click();
-    await shot("proposals");
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${env.app.url}/proposals/${proposalId}`);
     await page.getByTestId("state-badge").getByText("Executed").waitFor();

@@ -13,11 +13,13 @@ import { network } from "hardhat";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import { bytesToHex, type Hex } from "viem";
+import { hardhat } from "viem/chains";
 import { formatServerSentEvent } from "../../coordinator/api/eventStream.ts";
 import type { StatusReport } from "../../coordinator/api/status.ts";
 import type { SynodEvent } from "../../coordinator/events.ts";
+import { createLocalAccountProvider } from "../../app/lib/localAccountProvider.ts";
 import SynodLocalModule from "../../ignition/modules/SynodLocal.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -167,9 +169,13 @@ export function ensureAppBuilt() {
   if (result.status !== 0) throw new Error("next build failed");
 }
 
-/** `next start` on a free port with the given run-time config; resolves once it answers. */
-export async function startApp(env: Record<string, string>): Promise<{ url: string; process: ChildProcess; close(): Promise<void> }> {
-  const port = await unusedPort();
+/**
+ * `next start` with the given run-time config, on `port` (a free one when not given:
+ * pass one when the coordinator must allow the app's origin before the app starts);
+ * resolves once it answers.
+ */
+export async function startApp(env: Record<string, string>, { port }: { port?: number } = {}): Promise<{ url: string; process: ChildProcess; close(): Promise<void> }> {
+  port ??= await unusedPort();
   const child = spawn(path.join(root, "node_modules/.bin/next"), ["start", "app", "--hostname", "127.0.0.1", "--port", String(port)], {
     cwd: root,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...env },
@@ -226,6 +232,42 @@ export async function launchChromium(): Promise<Browser> {
       "--no-first-run",
     ],
   });
+}
+
+/**
+ * A browser context whose pages have an injected EIP-1193 wallet (`window.ethereum`)
+ * backed by a local account: the key stays in the test process, which signs and sends
+ * to `rpcUrl`; the page forwards every request to it.
+ */
+export async function newWalletContext(browser: Browser, { privateKey, rpcUrl }: { privateKey: Hex; rpcUrl: string }): Promise<BrowserContext> {
+  const wallet = createLocalAccountProvider({ privateKey, chain: hardhat, rpcUrl });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.exposeFunction("__synodWalletRequest", async (json: string) => {
+    const { method, params } = JSON.parse(json) as { method: string; params?: unknown };
+    try {
+      return JSON.stringify({ result: await wallet.request({ method, params }) });
+    } catch (error) {
+      const { code = -32603, message = String(error) } = error as { code?: number; message?: string };
+      return JSON.stringify({ error: { code, message } });
+    }
+  });
+  // The page's side of the wallet: forwards every request to the account above.
+  // Plain JavaScript: the test's TypeScript is transpiled with helpers the page does not have.
+  await context.addInitScript({
+    content: `
+      window.ethereum = {
+        isSynodTestWallet: true,
+        async request({ method, params }) {
+          const answer = JSON.parse(await window.__synodWalletRequest(JSON.stringify({ method, params })));
+          if (answer.error) throw Object.assign(new Error(answer.error.message), { code: answer.error.code });
+          return answer.result;
+        },
+        on() {},
+        removeListener() {},
+      };
+    `,
+  });
+  return context;
 }
 
 /** Everything the dApp tests need, started together. */
