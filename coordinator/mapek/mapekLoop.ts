@@ -342,6 +342,7 @@ export class MapekLoop {
           }
           case "resync-clock":
             await actuator.resyncClock(action.target as string);
+            this.monitor.resetClock(action.target as string);
             record(action, "succeeded");
             break;
           case "shed-load":

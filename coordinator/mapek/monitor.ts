@@ -23,7 +23,11 @@ export type NodeView = {
   bootId: string | null;
   /** bootId changes seen: restarts, injected or not. */
   restarts: number;
-  /** Node clock minus coordinator clock at the last heartbeat, ms (transit included, so ≥ true skew − one-way delay). */
+  /**
+   * Node clock minus coordinator clock, ms, from the least-delayed heartbeat of the
+   * window (NTP's minimum filter: a heartbeat held up by load or a busy event loop only
+   * ever looks later, never earlier, so one late beat is not a skewed clock).
+   */
   clockSkewMs: number;
   loopLagMs: number;
   /** Host CPU in cores, smoothed (EWMA, α = 0.3 per heartbeat) so one busy training step is not overload. */
@@ -100,7 +104,8 @@ export class Monitor {
     view.beats.push({ at: now, seq: beat.seq, transitMs: now - beat.sentAt });
     if (view.beats.length > HEARTBEAT_WINDOW) view.beats.shift();
     const lastTrainMs = typeof beat.telemetry.lastTrainMs === "number" ? beat.telemetry.lastTrainMs : view.lastTrainMs;
-    Object.assign(view, { hostId: beat.hostId, lastHeartbeatAt: now, bootId: beat.bootId, clockSkewMs: beat.sentAt - now, loopLagMs: beat.loopLagMs, cpuCores, lastTrainMs });
+    const clockSkewMs = -Math.min(...view.beats.map((b) => b.transitMs));
+    Object.assign(view, { hostId: beat.hostId, lastHeartbeatAt: now, bootId: beat.bootId, clockSkewMs, loopLagMs: beat.loopLagMs, cpuCores, lastTrainMs });
     this.heartbeats++;
     return beat;
   }
@@ -129,6 +134,12 @@ export class Monitor {
       view.outcomes.push({ round: record.round, outcome, anomaly: anomaly(nodeId) });
       if (view.outcomes.length > 10) view.outcomes.shift();
     }
+  }
+
+  /** Forgets a node's heartbeat timing (after its clock was resynced: the old beats carry the old offset). */
+  resetClock(nodeId: string): void {
+    const view = this.#nodes.get(nodeId);
+    if (view) Object.assign(view, { beats: [], clockSkewMs: 0 });
   }
 
   /** Forgets a node's FL history (after it was healed, so old failures do not count again). */

@@ -203,4 +203,30 @@ describe("MAPE-K loop", () => {
     for (let i = 0; i < 3; i++) await loop.tick();
     assert.ok(calls.includes("shed:false"), "three calm ticks turn it off");
   });
+
+  it("does not take heartbeats held up by a busy coordinator for skewed clocks, and forgets the old offset after a resync", async () => {
+    let now = 7_000_000;
+    const monitor = new Monitor({ now: () => now, heartbeatMs: 250 });
+    for (const id of ids.slice(0, 3)) monitor.register(id);
+    const { actuator, calls } = fakeActuator();
+    const loop = new MapekLoop({ monitor, actuator, intervalMs: 100, analyze: { staleAfterMs: 10_000 } });
+    for (let seq = 0; seq < 4; seq++) {
+      now += 250;
+      for (const id of ids.slice(0, 3)) monitor.ingestHeartbeat(beat(id, seq, { sentAt: now - 3 }));
+    }
+    // The event loop stalls for 3 s; the tick runs right after the first beat sent meanwhile is read.
+    const stalled = now;
+    now += 3000;
+    for (const id of ids.slice(0, 2)) monitor.ingestHeartbeat(beat(id, 4, { sentAt: stalled + 250 }));
+    // node-2's clock really is 5 s ahead.
+    monitor.ingestHeartbeat(beat("node-2", 4, { sentAt: now + 5000 }));
+    const tick = await loop.tick();
+    assert.equal(tick.analysis.conditions.get("node-0"), undefined, `late heartbeats are not a skewed clock: ${monitor.node("node-0")!.clockSkewMs} ms`);
+    assert.equal(tick.analysis.conditions.get("node-2"), "skewed");
+    assert.deepEqual(calls, ["resync:node-2"]);
+    assert.equal(monitor.node("node-2")!.clockSkewMs, 0, "the resync forgets the old offset");
+    now += 250;
+    monitor.ingestHeartbeat(beat("node-2", 5, { sentAt: now - 2 }));
+    assert.equal((await loop.tick()).analysis.conditions.get("node-2"), undefined);
+  });
 });
