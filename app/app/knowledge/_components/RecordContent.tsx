@@ -52,7 +52,7 @@ function ModelFacts({ record }: { record: Json }) {
         ["Strategy", text(isObject(record.strategy) ? record.strategy.name : undefined)],
         ["Participants", Array.isArray(record.participants) ? record.participants.length : "—"],
         ["Rejected / flagged", `${Array.isArray(record.rejectedUpdates) ? record.rejectedUpdates.length : 0} / ${Array.isArray(record.byzantineFlagged) ? record.byzantineFlagged.length : 0}`],
-        ["Architecture", `${text(a.name)} ${Array.isArray(a.hiddenLayers) ? `[${a.hiddenLayers.join(", ")}]` : ""}`],
+        ["Architecture", `${text(a.name)}${Array.isArray(a.hiddenLayers) && a.hiddenLayers.length > 0 ? ` [${a.hiddenLayers.join(", ")}]` : ""}`],
         ["Parent model", typeof record.parentModelCid === "string" ? <code data-testid="parent-model-cid">{record.parentModelCid}</code> : "none (the first model)"],
         ["Differential privacy", isObject(record.privacy) ? `ε ${record.privacy.epsilon}` : "off"],
       ]}
