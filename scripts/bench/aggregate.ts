@@ -10,7 +10,7 @@
  * Without --input: generates data for n ∈ {100, 500} × d ∈ {1e4, 1e5, 1e6}, runs every
  * method here and the numpy reference (aggregate_reference.py) on the same file,
  * checks both results agree and prints one JSON line per case with both times.
- * Options: --methods a,b  --ns 100,500  --ds 10000,100000,1000000  --repeat 3
+ * Options: --methods a,b  --ns 100,500  --ds 10000,100000,1000000  --repeat 5
  * --threads 2  --no-numpy. Progress goes to stderr; each line records the 1-minute
  * load average before the case.
  */
@@ -84,7 +84,7 @@ const Args = z.object({
   f: z.coerce.number().int().min(0).optional(),
   beta: z.coerce.number().min(0).lt(0.5).default(0.1),
   threads: z.coerce.number().int().min(1).default(2),
-  repeat: z.coerce.number().int().min(1).default(3),
+  repeat: z.coerce.number().int().min(1).default(5),
   methods: z.string().default(METHODS.join(",")),
   ns: z.string().default("100,500"),
   ds: z.string().default("10000,100000,1000000"),
