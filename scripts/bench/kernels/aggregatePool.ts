@@ -23,7 +23,7 @@ const PAGE = 65536;
 const CONTROL_BYTES = 65536;
 /** Gram chunk: K columns of all rows are packed at a time (n·K·4 bytes, in L2). */
 const GRAM_CHUNK = 256;
-/** Columns per block of the row sums (the block of `out` stays in L1). */
+/** Columns per block of the row sums (128 KiB of `out`, in L2; long enough row streams for the prefetchers). */
 const SUM_BLOCK = 32768;
 /**
  * Below these amounts of work one thread does it all (a wake-up costs more). Sums are

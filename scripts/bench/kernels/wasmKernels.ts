@@ -8,7 +8,7 @@
  * shared, so several threads run the same kernels over one copy of the updates.
  *
  * - `rowsum`: out[c] = scale · Σ_{r ∈ rows} x[r·d + c] for a column range, in column
- *   blocks (the block of `out` stays in L1), four rows per pass, f32x4. FedAvg uses
+ *   blocks (the block of `out` stays in cache), four rows per pass, f32x4. FedAvg uses
  *   every row; Multi-Krum the kept ones.
  * - `gram`: adds Σₖ x[a·d+k]·x[b·d+k] over a k-range to a float64 Gram matrix (upper
  *   triangle, 4-row groups). Per chunk of K columns the rows are first packed into a
