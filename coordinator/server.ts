@@ -30,6 +30,7 @@ import { readPolicy } from "./chain/readPolicy.ts";
 import type { FlService } from "./fl/flService.ts";
 import { remoteMeshService } from "./mesh/remote/createRemoteMeshService.ts";
 import { createChaosCoordinatorService } from "./chaos/createChaosCoordinatorService.ts";
+import { sharedAnomalyModel } from "./mapek/anomalyModel.ts";
 import type { HostedMesh } from "./chaos/testbed/createHostedMesh.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -48,6 +49,9 @@ export const knowledgeService: CoordinatorServiceFactory = ({ config, logger, co
  */
 export const flService: CoordinatorServiceFactory = async (deps) => {
   const { config, logger, contentStore, events } = deps;
+  // Train the MAPE-K anomaly model before any node exists: training takes this process's
+  // CPU for seconds, and nodes heartbeating meanwhile would look dead or slow to MAPE-K.
+  if (config.mesh.nodesPerHost > 0 && config.fl.meshNodes > 0) await sharedAnomalyModel();
   const service = await createFlCoordinatorService({ config, logger, contentStore, events, root, apiUrl: deps.apiUrl });
   flOf.set(deps, service.fl);
   if (service.mesh) hostedMeshOf.set(deps, service.mesh);

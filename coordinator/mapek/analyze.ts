@@ -4,7 +4,7 @@
  */
 import type { HostHealth, MeshActuator } from "./actuator.ts";
 import type { AnomalyModel, AnomalyPrediction } from "./anomalyModel.ts";
-import type { Monitor, NodeView } from "./monitor.ts";
+import { HEARTBEAT_WINDOW, type Monitor, type NodeView } from "./monitor.ts";
 import type { PhiFactors } from "./phi.ts";
 
 /**
@@ -22,7 +22,12 @@ export type AnalyzeMemory = {
   bootIds: Map<string, string>;
   /** The anomaly model's last reading of each node. */
   readings: Map<string, AnomalyReading>;
+  /** Nodes the model has found degraded and still reads so (at any confidence): hysteresis, so a dip in confidence does not readmit a slow link. */
+  degraded: Set<string>;
 };
+
+/** Heartbeats a node must have sent since it (re)started before its clock is judged. */
+const MIN_BEATS_FOR_SKEW = 4;
 
 /** Tunables of the analysis. */
 export type AnalyzeOptions = {
@@ -95,7 +100,8 @@ function conditionOf(view: NodeView, now: number, options: AnalyzeOptions, hostH
   // "unreachable" forever. Readmission probes its link instead (see plan.ts).
   const tail = excluded ? [] : view.outcomes.slice(-options.unreachableAfterFailures);
   if (tail.length === options.unreachableAfterFailures && tail.every((o) => o.outcome === "timeout" || o.outcome === "error")) return "unreachable";
-  if (Math.abs(view.clockSkewMs) > options.maxClockSkewMs) return "skewed";
+  // The skew is the least-delayed beat's: with fewer beats one late beat would decide it.
+  if (view.beats.length >= MIN_BEATS_FOR_SKEW && Math.abs(view.clockSkewMs) > options.maxClockSkewMs) return "skewed";
   // Event-loop lag is not used: local training blocks a host's loop by design.
   if (view.cpuCores > options.maxCpuCores) return "overloaded";
   return null;
@@ -143,11 +149,23 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
   const conditions = new Map<string, NodeCondition>();
   const restarted: string[] = [];
   let stale = 0;
+  // A slow link is one node's trouble. When the model reads most of the mesh as
+  // degraded at once, the observer is slow (a busy coordinator), not the links.
+  const degradedReadings = model ? views.filter((v) => { const r = memory.readings.get(v.nodeId); return r?.label === "degraded-link" && r.streak >= options.anomalyStreak; }).length : 0;
+  const meshWide = degradedReadings > views.length / 2;
   for (const view of views) {
     const host = actuator.hostOf(view.nodeId);
     const reading = model ? memory.readings.get(view.nodeId) : undefined;
-    const modelSaysDegraded = reading?.label === "degraded-link" && reading.streak >= options.anomalyStreak;
-    const condition = conditionOf(view, now, options, host ? hostHealth.get(host) : undefined, actuator.isExcluded(view.nodeId)) ?? (modelSaysDegraded ? "degraded" : null);
+    // The model learned from full heartbeat windows; a node just (re)started has none yet.
+    const enters = reading?.label === "degraded-link" && reading.streak >= options.anomalyStreak && view.beats.length >= HEARTBEAT_WINDOW;
+    const stays = memory.degraded.has(view.nodeId) && reading?.label === "degraded-link";
+    const modelSaysDegraded = !meshWide && (enters || stays);
+    if (modelSaysDegraded) memory.degraded.add(view.nodeId);
+    else memory.degraded.delete(view.nodeId);
+    const ruled = conditionOf(view, now, options, host ? hostHealth.get(host) : undefined, actuator.isExcluded(view.nodeId));
+    // Heartbeats late by seconds look like a clock behind; the model tells a slow link
+    // (jitter, gaps, failed fits) from a skewed clock, and a resync cannot fix a link.
+    const condition = (ruled === "skewed" || ruled === null) && modelSaysDegraded ? "degraded" : ruled;
     if (condition) conditions.set(view.nodeId, condition);
     if (condition === "down" || condition === "frozen" || condition === "partitioned") stale++;
     const before = previousBootIds.get(view.nodeId);

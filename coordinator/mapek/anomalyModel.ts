@@ -87,7 +87,13 @@ export async function trainAnomalyModel(parameters: TrainAnomalyModelParameters 
     seed: parameters.seed ?? 1,
   });
   const accuracyPerRound: number[] = [];
-  await sim.runner.run(rounds, (record) => accuracyPerRound.push(record.evaluation?.accuracy ?? Number.NaN));
+  for (let r = 0; r < rounds; r++) {
+    const record = await sim.runner.runRound();
+    accuracyPerRound.push(record.evaluation?.accuracy ?? Number.NaN);
+    // A round is ~100 ms of CPU: give the event loop a turn between rounds, or the
+    // coordinator (training this at start) reads its nodes' heartbeats seconds late.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   const params = sim.runner.params;
   const predicted = predictionsOf(sim.model, params, sim.test);
   const C = TELEMETRY_CLASSES.length;

@@ -14,7 +14,7 @@ import { POLICY_PARAMETERS, type PolicyParameterName } from "../policy/parameter
 import type { MeshActuator } from "./actuator.ts";
 import { analyze, DEFAULT_ANALYZE_OPTIONS, type Analysis, type AnalyzeMemory, type AnalyzeOptions, type NodeCondition } from "./analyze.ts";
 import type { AnomalyModel } from "./anomalyModel.ts";
-import type { Monitor } from "./monitor.ts";
+import { HEARTBEAT_WINDOW, type Monitor } from "./monitor.ts";
 import { classifyPhi, computePhi, thresholdsFromPolicy } from "./phi.ts";
 import { planDirective, planHealing, type ExclusionReason, type HealingAction } from "./plan.ts";
 
@@ -87,8 +87,10 @@ export class MapekLoop {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = true;
-  #memory: AnalyzeMemory = { bootIds: new Map(), readings: new Map() };
+  #memory: AnalyzeMemory = { bootIds: new Map(), readings: new Map(), degraded: new Set() };
   #anomalyModel: AnomalyModel | undefined;
+  /** When the model became ready (monitor clock): its verdicts count once the heartbeat windows are newer than that. */
+  #anomalyModelReadyAt = 0;
   #exclusions = new Map<string, ExclusionReason>();
   #restarting = new Set<string>();
   #inFlight = new Set<Promise<unknown>>();
@@ -124,6 +126,7 @@ export class MapekLoop {
     parameters.anomalyModel?.then(
       (model) => {
         this.#anomalyModel = model;
+        this.#anomalyModelReadyAt = this.monitor.now();
         const { accuracy, rounds, clients, trainMs } = model.summary;
         this.#p.logger?.info({ accuracy: Number(accuracy.toFixed(3)), rounds, clients, trainMs }, "MAPE-K anomaly model ready");
       },
@@ -203,7 +206,9 @@ export class MapekLoop {
     const epoch = ++this.#epoch;
     const actuator = this.#p.actuator;
     const policy = this.#p.policy?.() ?? DEFAULT_POLICY;
-    const analysis = await analyze(this.monitor, actuator, this.#options, this.#memory, this.#anomalyModel);
+    // Training takes the coordinator's CPU for seconds; the heartbeats read meanwhile are late for everyone.
+    const settled = this.monitor.now() - this.#anomalyModelReadyAt >= HEARTBEAT_WINDOW * this.monitor.heartbeatMs;
+    const analysis = await analyze(this.monitor, actuator, this.#options, this.#memory, settled ? this.#anomalyModel : undefined);
     const phi = computePhi(analysis.factors);
 
     // Shedding pressure, with hysteresis so it does not flap.

@@ -65,6 +65,9 @@ export type ChaosTestbed = {
  */
 export async function createChaosTestbed(parameters: CreateChaosTestbedParameters): Promise<ChaosTestbed> {
   const events = parameters.events ?? createEventBus({ historySize: 1024 });
+  // Trained before the nodes start: training takes the CPU for seconds, and nodes
+  // heartbeating meanwhile would look dead or slow.
+  const anomalyModel = parameters.anomalyModel === null ? undefined : await (parameters.anomalyModel ?? sharedAnomalyModel());
   const mesh = await createHostedMesh({
     dataset: parameters.dataset,
     model: "logistic-regression",
@@ -89,7 +92,7 @@ export async function createChaosTestbed(parameters: CreateChaosTestbedParameter
     ...(parameters.outbox ? { outbox: parameters.outbox } : {}),
     ...(parameters.logger ? { logger: parameters.logger } : {}),
     ...(parameters.directiveCooldownMs !== undefined ? { directiveCooldownMs: parameters.directiveCooldownMs } : {}),
-    ...(parameters.anomalyModel !== null ? { anomalyModel: parameters.anomalyModel ?? sharedAnomalyModel() } : {}),
+    ...(anomalyModel ? { anomalyModel: Promise.resolve(anomalyModel) } : {}),
   });
   const engine = new ChaosEngine({ system: mesh, events, ...(parameters.logger ? { logger: parameters.logger } : {}) });
   const deps: ExperimentDeps = {

@@ -131,10 +131,12 @@ describe("MAPE-K with an anomaly model", () => {
   let loop: MapekLoop;
   after(() => loop?.stop());
 
-  it("routes FL around a node the model reads as degraded two ticks running, and readmits it once the model says healthy", async () => {
+  it("routes FL around a node the model reads as degraded two ticks running, keeps it out while it still does, and readmits it once the model says healthy", async () => {
     const { monitor, advance } = monitorWith(["x", "y", "z"], () => 2);
     loop = new MapekLoop({ monitor, actuator, intervalMs: 100, analyze: { staleAfterMs: 60_000 }, anomalyModel: Promise.resolve(stub), readmitAfterTicks: 2 });
     await Promise.resolve();
+    assert.equal((await loop.tick()).analysis.anomalies.size, 0, "verdicts wait until the heartbeat windows are newer than the training");
+    advance(2000);
     const first = await loop.tick();
     assert.equal(first.analysis.conditions.size, 0, "one tick is not enough");
     assert.equal(first.analysis.anomalies.get("x")?.streak, 1);
@@ -144,13 +146,35 @@ describe("MAPE-K with an anomaly model", () => {
     assert.deepEqual(calls, ["exclude:x"]);
     assert.equal(loop.openIncidents()[0]?.condition, "degraded");
 
+    // A dip in confidence is not a healed link: the node stays out while the model still reads it degraded.
     verdict = { label: "degraded-link", confidence: 0.5 };
+    for (let i = 0; i < 4; i++) {
+      advance(250);
+      assert.equal((await loop.tick()).analysis.conditions.get("x"), "degraded");
+    }
+    assert.ok(!calls.includes("readmit:x"));
+    verdict = { label: "healthy", confidence: 0.9 };
     for (let i = 0; i < 3; i++) {
       advance(250);
       await loop.tick();
     }
-    assert.ok(calls.includes("readmit:x"), `a low-confidence verdict does not hold a node out: ${calls.join(" ")}`);
+    assert.ok(calls.includes("readmit:x"), `readmitted once the model reads it healthy: ${calls.join(" ")}`);
     assert.equal(loop.closedIncidents()[0]?.resolution, "healed");
     assert.equal(loop.anomalyModel, stub);
+  });
+
+  it("does not blame the links when the model reads most of the mesh as degraded at once (a slow coordinator)", async () => {
+    const { monitor, advance } = monitorWith(["p", "q", "r"], () => 2);
+    const everyone: AnomalyModel = { ...stub, classify: (views) => new Map(views.map((v) => [v.nodeId, { label: "degraded-link", confidence: 0.99 }])) };
+    const meshLoop = new MapekLoop({ monitor, actuator, intervalMs: 100, analyze: { staleAfterMs: 60_000 }, anomalyModel: Promise.resolve(everyone) });
+    await Promise.resolve();
+    advance(2000);
+    for (let i = 0; i < 3; i++) {
+      advance(250);
+      const tick = await meshLoop.tick();
+      assert.equal(tick.analysis.anomalies.size, 3, "the verdicts are shown");
+      assert.equal(tick.analysis.conditions.size, 0, "but nobody is routed around");
+    }
+    await meshLoop.stop();
   });
 });

@@ -189,9 +189,11 @@ describe("MAPE-K loop", () => {
     let latency = 5;
     actuator.measureApiLatency = async () => latency;
     const loop = new MapekLoop({ monitor, actuator, intervalMs: 100, analyze: { staleAfterMs: 1000, latencyBudgetMs: 100 } });
-    monitor.ingestHeartbeat(beat("node-0", 1, { sentAt: now + 10_000 }));
-    monitor.ingestHeartbeat(beat("node-1", 1, { sentAt: now }));
-    monitor.ingestHeartbeat(beat("node-2", 1, { sentAt: now }));
+    for (let seq = 1; seq <= 4; seq++) {
+      monitor.ingestHeartbeat(beat("node-0", seq, { sentAt: now + 10_000 }));
+      monitor.ingestHeartbeat(beat("node-1", seq, { sentAt: now }));
+      monitor.ingestHeartbeat(beat("node-2", seq, { sentAt: now }));
+    }
     const tick = await loop.tick();
     assert.equal(tick.analysis.conditions.get("node-0"), "skewed");
     assert.ok(calls.includes("resync:node-0"));
