@@ -51,7 +51,7 @@ if (existsSync(join(dir, "aggregate.jsonl"))) {
   const lines = readFileSync(join(dir, "aggregate.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, number | string>);
   out.push("| method | n | d | ours (s) | numpy (s) | ours / numpy | max abs diff |", "|---|---|---|---|---|---|---|");
   for (const l of lines) {
-    out.push(`| ${l.method} | ${l.n} | ${Number(l.d).toExponential(0)} | ${Number(l.seconds).toFixed(4)} | ${l.numpySeconds === undefined ? "–" : Number(l.numpySeconds).toFixed(4)} | ${l.ratioToNumpy === undefined ? "–" : `${Number(l.ratioToNumpy).toFixed(2)}×`} | ${l.maxAbsDiff === undefined ? "–" : Number(l.maxAbsDiff).toExponential(1)} |`);
+    out.push(`| ${l.method} | ${l.n} | ${Number(l.d).toExponential(0)} | ${Number(l.seconds).toPrecision(3)} | ${l.numpySeconds === undefined ? "–" : Number(l.numpySeconds).toPrecision(3)} | ${l.ratioToNumpy === undefined ? "–" : `${Number(l.ratioToNumpy).toFixed(2)}×`} | ${l.maxAbsDiff === undefined ? "–" : Number(l.maxAbsDiff).toExponential(1)} |`);
   }
   out.push("");
 }
