@@ -203,7 +203,7 @@ export const PHI_MAX = (1 + Math.sqrt(5)) / 2;
 /**
  * The lower φ bound of each state at the deployment's default MeshPolicy: Φ × 0.9, 0.7,
  * 0.5 and 0.3. Below MYSTICAL the mesh is CHAOTIC; QUIESCENT (healing in progress) is
- * not a φ band. Governance can move these; `/api/mapek` does not report the values in force.
+ * not a φ band. Governance can move these: `/api/mapek` reports the values in force.
  */
 export const PHI_THRESHOLDS = [
   { state: "EUPHORIC", phi: 1.456 },
@@ -211,6 +211,20 @@ export const PHI_THRESHOLDS = [
   { state: "CONTEMPLATIVE", phi: 0.809 },
   { state: "MYSTICAL", phi: 0.485 },
 ] as const satisfies ReadonlyArray<{ state: MapekStateName; phi: number }>;
+
+/** The φ thresholds in force (`PhiThresholds`), as `/api/mapek` reports them. */
+export type PhiThresholds = { euphoric: number; harmonic: number; contemplative: number; mystical: number };
+
+/** The thresholds as the chart draws them: those in force, else the defaults. */
+export function phiThresholdsOf(thresholds: PhiThresholds | null | undefined): ReadonlyArray<{ state: "EUPHORIC" | "HARMONIC" | "CONTEMPLATIVE" | "MYSTICAL"; phi: number }> {
+  if (!thresholds) return PHI_THRESHOLDS;
+  return [
+    { state: "EUPHORIC", phi: thresholds.euphoric },
+    { state: "HARMONIC", phi: thresholds.harmonic },
+    { state: "CONTEMPLATIVE", phi: thresholds.contemplative },
+    { state: "MYSTICAL", phi: thresholds.mystical },
+  ];
+}
 
 /** The five factors of H, each in [0, 1], with their weights in the geometric mean (`PHI_WEIGHTS`). */
 export const PHI_FACTORS = [
@@ -277,6 +291,8 @@ export type MapekStatus = {
   epoch: number;
   at: number | null;
   factors: PhiFactors | null;
+  /** The lower φ bound of each state in force (MeshPolicy). */
+  thresholds: PhiThresholds | null;
   nodes: { total: number; healthy: number; stale: number; isolated: number } | null;
   /** Each node that has a condition. */
   conditions: Record<string, NodeCondition>;

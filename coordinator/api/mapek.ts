@@ -33,6 +33,8 @@ export function mapekRoutes(parameters: MapekRoutesParameters): ApiPlugin {
         epoch: tick?.epoch ?? 0,
         at: analysis?.at ?? null,
         factors: analysis?.factors ?? null,
+        /** The lower φ bound of each state in force (MeshPolicy, read from the chain). */
+        thresholds: l.thresholds,
         /** What the monitor measured: φ factors, API latency, FL rounds seen and completed, latest accuracy. */
         metrics: analysis?.metrics ?? {},
         nodes: analysis ? { total: analysis.total, healthy: analysis.healthy, stale: analysis.stale, isolated: analysis.isolated } : null,

@@ -15,7 +15,7 @@ import type { MeshActuator } from "./actuator.ts";
 import { analyze, DEFAULT_ANALYZE_OPTIONS, type Analysis, type AnalyzeMemory, type AnalyzeOptions, type NodeCondition } from "./analyze.ts";
 import type { AnomalyModel } from "./anomalyModel.ts";
 import { HEARTBEAT_WINDOW, type Monitor } from "./monitor.ts";
-import { classifyPhi, computePhi, thresholdsFromPolicy } from "./phi.ts";
+import { classifyPhi, computePhi, thresholdsFromPolicy, type PhiThresholds } from "./phi.ts";
 import { planDirective, planHealing, type ExclusionReason, type HealingAction } from "./plan.ts";
 
 /** An action as executed. */
@@ -89,6 +89,7 @@ export class MapekLoop {
   #stopped = true;
   #memory: AnalyzeMemory = { bootIds: new Map(), readings: new Map(), degraded: new Set() };
   #anomalyModel: AnomalyModel | undefined;
+  #thresholds: PhiThresholds | null = null;
   /** When the model became ready (monitor clock): its verdicts count once the heartbeat windows are newer than that. */
   #anomalyModelReadyAt = 0;
   #exclusions = new Map<string, ExclusionReason>();
@@ -157,6 +158,10 @@ export class MapekLoop {
   /** Nodes the loop excluded from FL and why. */
   exclusions(): ReadonlyMap<string, ExclusionReason> {
     return new Map(this.#exclusions);
+  }
+  /** The φ thresholds (MeshPolicy) the last tick classified with; `null` before the first. */
+  get thresholds(): PhiThresholds | null {
+    return this.#thresholds;
   }
   /** The anomaly model in use, once trained. */
   get anomalyModel(): AnomalyModel | undefined {
@@ -235,7 +240,8 @@ export class MapekLoop {
     const executed = await this.#execute(planned, analysis);
 
     const recovering = this.#restarting.size > 0;
-    const state = classifyPhi(phi, thresholdsFromPolicy(policy), recovering);
+    this.#thresholds = thresholdsFromPolicy(policy);
+    const state = classifyPhi(phi, this.#thresholds, recovering);
     const previousState = this.#state;
     this.#state = state;
     const tick: MapekTick = { epoch, state, previousState, phi, analysis, actions: executed };

@@ -10,7 +10,7 @@ import type { FaultStatus as CoordinatorFaultStatus } from "../../coordinator/ch
 import type { MapekIncident as CoordinatorMapekIncident, MapekTickSummary as CoordinatorMapekTickSummary } from "../../coordinator/mapek/mapekLoop.ts";
 import type { AnomalyModelSummary as CoordinatorAnomalyModelSummary } from "../../coordinator/mapek/anomalyModel.ts";
 import type { AnomalyReading as CoordinatorAnomalyReading } from "../../coordinator/mapek/analyze.ts";
-import { PHI_WEIGHTS } from "../../coordinator/mapek/phi.ts";
+import { PHI_WEIGHTS, type PhiThresholds as CoordinatorPhiThresholds } from "../../coordinator/mapek/phi.ts";
 import { MAPEK_STATES as SCHEMA_MAPEK_STATES } from "../../coordinator/knowledge/schemas/mapekSnapshot.ts";
 import { POLICY_PARAMETERS } from "../../coordinator/policy/parameters.ts";
 import {
@@ -33,6 +33,8 @@ import {
   runProgress,
   type AnomalyModelSummary,
   type AnomalyReading,
+  type PhiThresholds,
+  phiThresholdsOf,
   type ChaosRun,
   type CoordinatorEvent,
   type FaultKindStatistics,
@@ -124,6 +126,7 @@ export type ApiTypesStillMatch = [
   Assignable<CoordinatorMapekTickSummary, MapekTickSummary>,
   Assignable<CoordinatorAnomalyModelSummary, AnomalyModelSummary>,
   Assignable<CoordinatorAnomalyReading, AnomalyReading>,
+  Assignable<CoordinatorPhiThresholds, PhiThresholds>,
 ];
 
 describe("MAPE-K for the dashboard", () => {
@@ -139,6 +142,14 @@ describe("MAPE-K for the dashboard", () => {
         ["CONTEMPLATIVE", milli("mapek.contemplativeMilli")],
         ["MYSTICAL", milli("mapek.mysticalMilli")],
       ],
+    );
+  });
+
+  it("draws the thresholds in force when the coordinator reports them, else the defaults", () => {
+    assert.deepEqual(phiThresholdsOf(null), PHI_THRESHOLDS);
+    assert.deepEqual(
+      phiThresholdsOf({ euphoric: 1.5, harmonic: 1.2, contemplative: 0.9, mystical: 0.4 }).map((t) => [t.state, t.phi]),
+      [["EUPHORIC", 1.5], ["HARMONIC", 1.2], ["CONTEMPLATIVE", 0.9], ["MYSTICAL", 0.4]],
     );
   });
 

@@ -90,7 +90,7 @@ describe("chaos and MAPE-K API", () => {
 
     it("serves the MAPE-K state over the hosted nodes and its history", async () => {
       const deadline = Date.now() + 30_000;
-      let state: { state: string | null; phi: number | null; nodes: { total: number } | null } = { state: null, phi: null, nodes: null };
+      let state: { state: string | null; phi: number | null; nodes: { total: number } | null; thresholds?: unknown; anomalyModel?: { strategy: string } | null } = { state: null, phi: null, nodes: null };
       while (Date.now() < deadline && !state.state) {
         state = (await (await fetch(`${coordinator.url}/api/mapek`)).json()) as typeof state;
         if (!state.state) await new Promise((resolve) => setTimeout(resolve, 200));
@@ -98,6 +98,9 @@ describe("chaos and MAPE-K API", () => {
       assert.ok(state.state, "a tick happened");
       assert.equal(state.nodes?.total, 4);
       assert.ok(Number.isFinite(state.phi));
+      // The chain's MeshPolicy (the deployment's defaults here): the values the dashboard draws.
+      assert.deepEqual(state.thresholds, { euphoric: 1.456, harmonic: 1.133, contemplative: 0.809, mystical: 0.485 });
+      assert.equal(state.anomalyModel?.strategy, "fedavg", "the anomaly model trained by FL is reported");
       const { ticks } = (await (await fetch(`${coordinator.url}/api/mapek/history?limit=5`)).json()) as { ticks: Array<{ epoch: number; state: string; phi: number }> };
       assert.ok(ticks.length >= 1 && ticks.length <= 5);
       assert.deepEqual(

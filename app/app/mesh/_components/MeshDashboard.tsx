@@ -155,7 +155,7 @@ export function MeshDashboard() {
       <section className="card" aria-labelledby="phi-heading">
         <h2 id="phi-heading">φ over time</h2>
         {history.data ? (
-          <PhiHistoryChart history={history.data} />
+          <PhiHistoryChart history={history.data} thresholds={mapek.data?.thresholds} />
         ) : (
           <p className="muted small">{!up ? "φ history needs the coordinator." : mapekUnavailable ? "Not available: see the MAPE-K state above." : history.error ? `φ history unavailable: ${history.error.message}` : "Loading…"}</p>
         )}
