@@ -21,7 +21,7 @@
  * Set SYNOD_SCREENSHOTS=1 to (re)write docs/img/app-{proposals,proposal,knowledge,mesh}.png.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -34,6 +34,7 @@ import { deployedContracts } from "../../app/contracts/deployedContracts.ts";
 import { DEV_ACCOUNTS } from "../../app/lib/devAccounts.ts";
 import { isAlive } from "../../coordinator/mesh/deploy/hostProcesses.ts";
 import { descendants } from "../fixtures/processes.ts";
+import { startSystem, type StartedSystem } from "../fixtures/startProcess.ts";
 import { freePort, until } from "../fixtures/waiting.ts";
 import { ensureAppBuilt, launchChromium, newWalletContext, startApp } from "./dappFixture.ts";
 
@@ -57,7 +58,9 @@ describe("dApp end to end against the real system (npm start --no-app, headless 
   let dataDir: string;
   let system: ChildProcess;
   let systemTree: number[] = [];
-  let systemOutput = "";
+  let started: StartedSystem;
+  /** What start.ts printed, both streams (the banner goes to stdout, the parts' logs to stderr). */
+  const systemOutput = (): string => `${started?.stdout() ?? ""}${started?.stderr() ?? ""}`;
   let chainUrl: string;
   let apiUrl: string;
   let app: Awaited<ReturnType<typeof startApp>> | undefined;
@@ -107,13 +110,11 @@ describe("dApp end to end against the real system (npm start --no-app, headless 
     const [chainPort, apiPort, appPort] = [await freePort(), await freePort(), await freePort()];
     chainUrl = `http://127.0.0.1:${chainPort}`;
     apiUrl = `http://127.0.0.1:${apiPort}`;
-    system = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/start.ts"), "--no-app"], {
-      cwd: root,
+    started = startSystem({
+      chainPort,
+      apiPort,
+      dataDir,
       env: {
-        ...process.env,
-        SYNOD_CHAIN_PORT: String(chainPort),
-        SYNOD_API_PORT: String(apiPort),
-        SYNOD_DATA_DIR: dataDir,
         SYNOD_CORS_ORIGINS: `http://127.0.0.1:${appPort}`,
         SYNOD_MESH_NODES: String(MESH_NODES),
         SYNOD_MESH_NODES_PER_HOST: "3",
@@ -122,12 +123,9 @@ describe("dApp end to end against the real system (npm start --no-app, headless 
         // page's polls leaves the page a fair chance to do it from its buttons first.
         SYNOD_KEEPER_TICK_MS: "4000",
         SYNOD_KEEPER_BATCH_WINDOW_MS: "0",
-        LOG_LEVEL: "warn",
       },
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    system.stdout!.on("data", (chunk: Buffer) => (systemOutput += chunk.toString()));
-    system.stderr!.on("data", (chunk: Buffer) => (systemOutput += chunk.toString()));
+    system = started.child;
 
     // The app and the browser start while the system comes up.
     if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
@@ -143,12 +141,12 @@ describe("dApp end to end against the real system (npm start --no-app, headless 
 
     const up = await until(
       "Synod is up",
-      async () => (systemOutput.includes("Synod is up.") ? "up" : system.exitCode !== null ? "exited" : undefined),
+      async () => (systemOutput().includes("Synod is up.") ? "up" : system.exitCode !== null ? "exited" : undefined),
       120_000,
     ).catch((error: Error) => error.message);
-    assert.equal(up, "up", `start.ts: ${up} (exit code ${system.exitCode}):\n${systemOutput.slice(-3000)}`);
-    assert.match(systemOutput, new RegExp(`MeshGovernor\\s+${contracts.MeshGovernor.address}`, "i"), "the app's generated addresses are the deployment's");
-    assert.match(systemOutput, new RegExp(`KnowledgeRegistry\\s+${contracts.KnowledgeRegistry.address}`, "i"));
+    assert.equal(up, "up", `start.ts: ${up} (exit code ${system.exitCode}):\n${systemOutput().slice(-3000)}`);
+    assert.match(systemOutput(), new RegExp(`MeshGovernor\\s+${contracts.MeshGovernor.address}`, "i"), "the app's generated addresses are the deployment's");
+    assert.match(systemOutput(), new RegExp(`KnowledgeRegistry\\s+${contracts.KnowledgeRegistry.address}`, "i"));
   });
 
   after(async () => {
@@ -316,7 +314,7 @@ describe("dApp end to end against the real system (npm start --no-app, headless 
     assert.ok(systemTree.length >= 4, `chain, coordinator and ${MESH_NODES / 3} node hosts at least: ${systemTree.length} processes`);
     const exited = new Promise<number | null>((resolve) => system.once("exit", (code) => resolve(code)));
     system.kill("SIGINT");
-    assert.equal(await exited, 0, systemOutput.slice(-2000));
+    assert.equal(await exited, 0, systemOutput().slice(-2000));
     await until("every process of the system gone", async () => (systemTree.every((pid) => !isAlive(pid)) ? true : undefined), 15_000);
   });
 });

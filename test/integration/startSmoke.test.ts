@@ -5,47 +5,35 @@
  * down cleanly on SIGINT, leaving no process behind.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { isAlive } from "../../coordinator/mesh/deploy/hostProcesses.ts";
 import { descendants } from "../fixtures/processes.ts";
+import { startSystem, type StartedSystem } from "../fixtures/startProcess.ts";
 import { freePort, until } from "../fixtures/waiting.ts";
-
-const root = path.resolve(import.meta.dirname, "../..");
 
 describe("npm start (smoke)", () => {
   let child: ChildProcess;
   let dataDir: string;
   let apiUrl: string;
   let chainPort: number;
-  let stdout = "";
-  let stderr = "";
+  let system: StartedSystem;
 
   before(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-smoke-"));
     chainPort = await freePort();
     const apiPort = await freePort();
     apiUrl = `http://127.0.0.1:${apiPort}`;
-    child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/start.ts"), "--no-app"], {
-      cwd: root,
-      env: {
-        ...process.env,
-        SYNOD_CHAIN_PORT: String(chainPort),
-        SYNOD_API_PORT: String(apiPort),
-        SYNOD_DATA_DIR: dataDir,
-        SYNOD_MESH_NODES: "12",
-        SYNOD_FL_ROUND_INTERVAL_MS: "0",
-        SYNOD_KEEPER_TICK_MS: "500",
-        SYNOD_KEEPER_BATCH_WINDOW_MS: "0",
-        LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    system = startSystem({
+      chainPort,
+      apiPort,
+      dataDir,
+      env: { SYNOD_MESH_NODES: "12", SYNOD_FL_ROUND_INTERVAL_MS: "0", SYNOD_KEEPER_TICK_MS: "500", SYNOD_KEEPER_BATCH_WINDOW_MS: "0" },
     });
-    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child = system.child;
   });
 
   after(async () => {
@@ -54,9 +42,9 @@ describe("npm start (smoke)", () => {
   });
 
   it("starts, runs a round, proposes its model, and stops cleanly", async () => {
-    await until("Synod is up", async () => (stdout.includes("Synod is up.") ? true : child.exitCode !== null ? Promise.reject(new Error(`exited: ${stderr.slice(-2000)}`)) : undefined), 240_000);
-    assert.match(stdout, /MeshGovernor\s+0x[0-9a-fA-F]{40}/);
-    assert.match(stdout, /#1 0x70997970C51812dc3A010C7d01b50e0d17dc79C8\s+225000 MESH votes/);
+    await until("Synod is up", async () => (system.stdout().includes("Synod is up.") ? true : child.exitCode !== null ? Promise.reject(new Error(`exited: ${system.stderr().slice(-2000)}`)) : undefined), 240_000);
+    assert.match(system.stdout(), /MeshGovernor\s+0x[0-9a-fA-F]{40}/);
+    assert.match(system.stdout(), /#1 0x70997970C51812dc3A010C7d01b50e0d17dc79C8\s+225000 MESH votes/);
 
     const health = await fetch(`${apiUrl}/health`);
     assert.equal(health.status, 200);
@@ -97,7 +85,7 @@ describe("npm start (smoke)", () => {
 
     child.kill("SIGINT");
     const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
-    assert.equal(code, 0, stderr.slice(-2000));
+    assert.equal(code, 0, system.stderr().slice(-2000));
     await assert.rejects(fetch(`${apiUrl}/health`), "the coordinator is down");
     await until("every process of the system gone", async () => (tree.every((pid) => !isAlive(pid)) ? true : undefined), 15_000);
     await assert.rejects(fetch(`http://127.0.0.1:${chainPort}`, { method: "POST", body: "{}" }), "the chain is down");
