@@ -126,8 +126,9 @@ describe("MAPE-K with an anomaly model", () => {
     nodeAddress: () => undefined,
   };
   let verdict: AnomalyPrediction = { label: "degraded-link", confidence: 0.95 };
-  const stub: AnomalyModel = {
-    summary: { dataset: "stub", architecture: "stub", strategy: "fedavg", rounds: 0, clients: 0, trainExamples: 0, testExamples: 0, accuracy: 0, recall: {} as never, precision: {} as never, accuracyPerRound: [], trainMs: 0 },
+  // A model whose verdicts the test sets, to drive the loop's rules (the FL-trained one is tested above).
+  const scripted: AnomalyModel = {
+    summary: { dataset: "scripted", architecture: "scripted", strategy: "fedavg", rounds: 0, clients: 0, trainExamples: 0, testExamples: 0, accuracy: 0, recall: {} as never, precision: {} as never, accuracyPerRound: [], trainMs: 0 },
     classify: (views) => new Map(views.map((v) => [v.nodeId, v.nodeId === "x" ? verdict : { label: "healthy", confidence: 0.99 }])),
   };
   let loop: MapekLoop;
@@ -135,7 +136,7 @@ describe("MAPE-K with an anomaly model", () => {
 
   it("routes FL around a node the model reads as degraded two ticks running, keeps it out while it still does, and readmits it once the model says healthy", async () => {
     const { monitor, advance } = monitorWith(["x", "y", "z"], () => 2);
-    loop = new MapekLoop({ monitor, actuator, intervalMs: 100, analyze: { staleAfterMs: 60_000 }, anomalyModel: Promise.resolve(stub), readmitAfterTicks: 2 });
+    loop = new MapekLoop({ monitor, actuator, intervalMs: 100, analyze: { staleAfterMs: 60_000 }, anomalyModel: Promise.resolve(scripted), readmitAfterTicks: 2 });
     await Promise.resolve();
     assert.equal((await loop.tick()).analysis.anomalies.size, 0, "verdicts wait until the heartbeat windows are newer than the training");
     advance(2000);
@@ -162,12 +163,12 @@ describe("MAPE-K with an anomaly model", () => {
     }
     assert.ok(calls.includes("readmit:x"), `readmitted once the model reads it healthy: ${calls.join(" ")}`);
     assert.equal(loop.closedIncidents()[0]?.resolution, "healed");
-    assert.equal(loop.anomalyModel, stub);
+    assert.equal(loop.anomalyModel, scripted);
   });
 
   it("does not blame the links when the model reads most of the mesh as degraded at once (a slow coordinator)", async () => {
     const { monitor, advance } = monitorWith(["p", "q", "r"], () => 2);
-    const everyone: AnomalyModel = { ...stub, classify: (views) => new Map(views.map((v) => [v.nodeId, { label: "degraded-link", confidence: 0.99 }])) };
+    const everyone: AnomalyModel = { ...scripted, classify: (views) => new Map(views.map((v) => [v.nodeId, { label: "degraded-link", confidence: 0.99 }])) };
     const meshLoop = new MapekLoop({ monitor, actuator, intervalMs: 100, analyze: { staleAfterMs: 60_000 }, anomalyModel: Promise.resolve(everyone) });
     await Promise.resolve();
     advance(2000);
