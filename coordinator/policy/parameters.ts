@@ -51,7 +51,10 @@ export const POLICY_PARAMETERS = [
   { name: "mapek.harmonicMilli", description: "φ at or above which the mesh is HARMONIC, thousandths", min: 0n, max: 10_000n, value: 1_133n },
   { name: "mapek.contemplativeMilli", description: "φ at or above which the mesh is CONTEMPLATIVE, thousandths", min: 0n, max: 10_000n, value: 809n },
   { name: "mapek.mysticalMilli", description: "φ at or above which the mesh is MYSTICAL (below: CHAOTIC), thousandths", min: 0n, max: 10_000n, value: 485n },
-  { name: "knowledge.maxBatch", description: "most records the keeper puts in one proposal", min: 1n, max: 100n, value: 20n },
+  { name: "mapek.minIncidentMs", description: "an unprovoked incident healed within this long is a blip: counted in the epoch's MAPE-K snapshot, not recorded, ms", min: 0n, max: 3_600_000n, value: 5_000n },
+  { name: "mapek.incidentGroupMs", description: "incidents of one cause detected within this window of the first are grouped into one record, ms", min: 0n, max: 600_000n, value: 2_000n },
+  { name: "knowledge.epochSeconds", description: "length of a knowledge epoch: the keeper ratifies each epoch's records with one proposal, seconds (the deployment sets it per profile)", min: 10n, max: 2_592_000n, value: 86_400n },
+  { name: "knowledge.modelRelease", description: "which of an epoch's models the proposal names as released: 0 the best holdout accuracy, 1 the latest round", min: 0n, max: 1n, value: 0n },
 ] as const satisfies readonly PolicyParameterDefinition[];
 
 export type PolicyParameterName = (typeof POLICY_PARAMETERS)[number]["name"];

@@ -16,7 +16,8 @@ const DEFAULT_ADMIN_ROLE = zeroHash;
  *
  * Parameters (see ignition/parameters/*.json): initialSupply (wei), votingDelay and
  * votingPeriod (seconds), proposalThreshold (wei), quorumPercent, lateQuorumExtension
- * (seconds), gracePeriod (seconds to queue a succeeded proposal), timelockDelay (seconds).
+ * (seconds), gracePeriod (seconds to queue a succeeded proposal), timelockDelay (seconds),
+ * knowledgeEpochSeconds (MeshPolicy `knowledge.epochSeconds`).
  */
 export default buildModule("Synod", (m) => {
   const deployer = m.getAccount(0);
@@ -43,12 +44,14 @@ export default buildModule("Synod", (m) => {
 
   const registry = m.contract("KnowledgeRegistry", [timelock, governor]);
 
+  // The epoch length is the one policy value that differs per profile (minutes locally, a day in production).
+  const epochSeconds = m.getParameter("knowledgeEpochSeconds", POLICY_PARAMETERS.find((p) => p.name === "knowledge.epochSeconds")!.value);
   const policy = m.contract("MeshPolicy", [
     timelock,
     POLICY_PARAMETERS.map((p) => policyParameterKey(p.name)),
     POLICY_PARAMETERS.map((p) => p.min),
     POLICY_PARAMETERS.map((p) => p.max),
-    POLICY_PARAMETERS.map((p) => p.value),
+    POLICY_PARAMETERS.map((p) => (p.name === "knowledge.epochSeconds" ? epochSeconds : p.value)),
   ]);
 
   const grantProposer = m.call(timelock, "grantRole", [PROPOSER_ROLE, governor], { id: "GrantProposerToGovernor" });
