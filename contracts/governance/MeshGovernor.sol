@@ -5,13 +5,13 @@ import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 import {GovernorCountingSimple} from "@openzeppelin/contracts/governance/extensions/GovernorCountingSimple.sol";
 import {GovernorPreventLateQuorum} from "@openzeppelin/contracts/governance/extensions/GovernorPreventLateQuorum.sol";
 import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
-import {GovernorStorage} from "@openzeppelin/contracts/governance/extensions/GovernorStorage.sol";
 import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
 import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/GovernorVotes.sol";
 import {GovernorVotesQuorumFraction} from "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {IExecutingProposal} from "./IExecutingProposal.sol";
+import {GovernorCodeStorage} from "./extensions/GovernorCodeStorage.sol";
 import {GovernorProposalTypes} from "./extensions/GovernorProposalTypes.sol";
 
 /**
@@ -25,7 +25,10 @@ import {GovernorProposalTypes} from "./extensions/GovernorProposalTypes.sol";
  *   clock, so every duration is in seconds);
  * - TimelockControl: execution delay, the timelock holds the authority;
  * - PreventLateQuorum: a quorum reached at the last moment extends the vote;
- * - Storage: proposals enumerable on chain, so the dApp needs no indexer;
+ * - CodeStorage (ours): OpenZeppelin GovernorStorage's interface (proposals enumerable
+ *   on chain, so the dApp needs no indexer; queue / execute / cancel by id), with each
+ *   proposal's actions kept as a data contract's code rather than a storage word per
+ *   32 bytes, which made proposing cost more than everything else together;
  * - ProposalTypes (ours): a proposal that only writes knowledge to the bound
  *   registry is routine (passes unless vetoed, no quorum, no late-quorum extension);
  *   everything else is a full vote as above.
@@ -39,7 +42,7 @@ contract MeshGovernor is
     Governor,
     GovernorSettings,
     GovernorCountingSimple,
-    GovernorStorage,
+    GovernorCodeStorage,
     GovernorVotes,
     GovernorVotesQuorumFraction,
     GovernorTimelockControl,
@@ -148,7 +151,7 @@ contract MeshGovernor is
         bytes[] memory calldatas,
         string memory description,
         address proposer
-    ) internal override(Governor, GovernorStorage, GovernorProposalTypes) returns (uint256) {
+    ) internal override(Governor, GovernorCodeStorage, GovernorProposalTypes) returns (uint256) {
         return super._propose(targets, values, calldatas, description, proposer);
     }
 

@@ -1131,6 +1131,11 @@ export const meshGovernorAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "GovernorProposalDataNotStored",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",
