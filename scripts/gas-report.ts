@@ -136,11 +136,9 @@ const sampleLeaf = { epoch: epochN, kind: kindN, schemaVersion: schemaN, round: 
 const sampleProof = epoch.tree.getProof(sampleIndex) as Hex[];
 if (!(await synod.registry.read.verifyRecord([sampleLeaf, sampleProof]))) throw new Error("the sample record does not verify");
 // a whole transaction calling verifyRecord: 21,000 base + calldata (leaf and 10-hash proof) + execution
-const verifyRecordGas = await publicClient.estimateContractGas({
-  address: synod.registry.address,
-  abi: synod.registry.abi,
-  functionName: "verifyRecord",
-  args: [sampleLeaf, sampleProof],
+const verifyRecordGas = await publicClient.estimateGas({
+  to: synod.registry.address,
+  data: encodeFunctionData({ abi: synod.registry.abi, functionName: "verifyRecord", args: [sampleLeaf, sampleProof] }),
   account: voter1!.account.address,
 });
 const promoteRecord = await gasOf(await synod.registry.write.promoteRecord([sampleLeaf, sampleProof], { account: voter1!.account }));
