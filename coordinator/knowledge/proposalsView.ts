@@ -1,7 +1,7 @@
 /**
  * Governor proposals as operators see them: the index's record of each proposal
  * (description, votes with reasons) with its live state from the governor, its type
- * (routine or full vote, derived from its actions as the governor does), and, for the
+ * (routine or full vote, as the governor derived it from its actions), and, for the
  * keeper's own epochs, which epoch it ratifies.
  */
 import type { ChainClient } from "../chain/createChainClient.ts";
@@ -10,7 +10,7 @@ import { UnknownProposalError } from "../errors/governance.ts";
 import type { ChainIndexRepository, IndexedProposal } from "../store/chainIndexRepository.ts";
 import type { KnowledgeRepository } from "../store/knowledgeRepository.ts";
 import { ProposalState } from "./proposalKeeper.ts";
-import { proposalTypeOf, type ProposalType } from "./proposalType.ts";
+import { PROPOSAL_TYPES, type ProposalType } from "./proposalType.ts";
 
 export const PROPOSAL_STATE_NAMES = Object.fromEntries(Object.entries(ProposalState).map(([name, value]) => [value, name])) as Record<number, keyof typeof ProposalState>;
 
@@ -44,7 +44,7 @@ export type ProposalsViewSources = { index: ChainIndexRepository; outbox: Knowle
 const SUPPORT = ["against", "for", "abstain"] as const;
 
 async function entryOf({ chain, outbox }: ProposalsViewSources, proposal: IndexedProposal): Promise<ProposalEntry> {
-  const state = await chain.contracts.governor.read.state([proposal.id]);
+  const [state, type] = await Promise.all([chain.contracts.governor.read.state([proposal.id]), chain.contracts.governor.read.proposalType([proposal.id])]);
   const epoch = outbox.getEpochByProposal(proposal.id);
   return {
     id: proposal.id.toString(),
@@ -57,10 +57,7 @@ async function entryOf({ chain, outbox }: ProposalsViewSources, proposal: Indexe
     eta: proposal.queuedEta,
     votes: { for: proposal.votes.for.toString(), against: proposal.votes.against.toString(), abstain: proposal.votes.abstain.toString() },
     actions: proposal.targets.length,
-    proposalType: proposalTypeOf(
-      proposal.targets.map((target, i) => ({ target, data: proposal.calldatas[i] ?? "0x" })),
-      chain.addresses.registry,
-    ),
+    proposalType: PROPOSAL_TYPES[type] ?? "full", // the governor's, fixed at propose
     epoch: epoch
       ? {
           epoch: epoch.epoch,
