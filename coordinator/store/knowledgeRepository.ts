@@ -402,7 +402,8 @@ export class KnowledgeRepository {
 
   /**
    * Records in a state their epoch does not explain: published records must be pending
-   * or in an epoch whose state matches theirs. Expected: none.
+   * or in an epoch whose state matches theirs (or, ratified before epochs existed, be a
+   * stored registry record). Expected: none.
    */
   audit(): AuditFinding[] {
     const rows = this.#db
@@ -413,6 +414,8 @@ export class KnowledgeRepository {
               (r.status IN ('unpublished','pending') AND r.epoch IS NULL)
            OR (r.status = 'proposed' AND e.status IN ('proposing','proposed','queued'))
            OR (r.status IN ('ratified','revoked') AND e.status = 'ratified')
+           -- a stored record ratified on its own (a per-record proposal from before epochs)
+           OR (r.status IN ('ratified','revoked') AND r.epoch IS NULL AND r.chain_id IS NOT NULL)
            OR (r.status = 'defeated' AND e.status = 'defeated'))
          ORDER BY r.local_id`,
       )

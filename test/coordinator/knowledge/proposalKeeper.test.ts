@@ -231,6 +231,10 @@ describe("knowledge epochs", () => {
       const audit = await api<KnowledgeAuditResponse>("/api/knowledge/audit");
       assert.equal(audit.body.ok, true);
       assert.equal(audit.body.counts.ratified, 4);
+      db.prepare("UPDATE knowledge_records SET status = 'defeated' WHERE cid = ?").run(records[2]!.cid); // what a bug would leave
+      const flagged = await api<KnowledgeAuditResponse>("/api/knowledge/audit");
+      assert.equal(flagged.body.ok, false);
+      assert.deepEqual(flagged.body.unaccounted.map((f) => [f.cid, f.problem]), [[records[2]!.cid, `defeated in epoch ${epoch}, which is ratified`]]);
       assert.equal((await api("/api/knowledge/epochs/999")).status, 404);
       assert.equal((await api("/api/knowledge/epochs/abc")).status, 400);
       assert.equal((await api("/api/knowledge/epochs/0")).status, 400);
