@@ -7,9 +7,15 @@
  *
  * Registry writes are measured in steady state (the registry already holds
  * records, each write belongs to a new proposal), as the call the timelock makes.
+ *
+ * `epoch`: one knowledge epoch of 1,000 records ratified by one routine proposal on
+ * the real deployment (`recordEpoch` with the StandardMerkleTree root over the 1,000
+ * leaves, plus the headline records: one released model, one chaos report), passed
+ * with no votes; `endToEndGasPerRecord` is (propose + queue + execute) / 1,000.
  */
 import { network } from "hardhat";
 import { createHash } from "node:crypto";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { encodeFunctionData, type Hex } from "viem";
 import SynodLocalModule from "../ignition/modules/SynodLocal.ts";
 
@@ -55,6 +61,90 @@ const queue20 = await gasOf(await synod.governor.write.queue([proposalId], { acc
 await networkHelpers.time.increaseTo((await synod.governor.read.proposalEta([proposalId])) + 1n);
 const execute20 = await gasOf(await synod.governor.write.execute([proposalId], { account: keeper!.account }));
 
+// Knowledge epochs of 1,000 records each, on the same deployment (which already holds the 20 records above).
+const EPOCH_RECORDS = 1000;
+const LEAF_ENCODING = ["uint64", "uint8", "uint16", "uint32", "bytes", "bytes"];
+type Leaf = [bigint, number, number, number, Hex, Hex];
+// per kind (Model, Incident, ChaosReport, MapekSnapshot, Directive): a day of FL rounds and what the mesh went through
+const counts = [960, 12, 2, 24, 2] as const;
+
+/** The epoch's leaves (models chained by refCid), its StandardMerkleTree and its headlines. */
+function buildEpoch(epoch: bigint) {
+  const leaves: Leaf[] = [];
+  let previousModel: Hex = "0x";
+  for (const [kind, count] of counts.entries()) {
+    for (let i = 0; i < count; i++) {
+      const leafCid = cid(`epoch ${epoch} kind ${kind} record ${i}`);
+      leaves.push([epoch, kind, 1, i + 1, leafCid, kind === 0 ? previousModel : "0x"]);
+      if (kind === 0) previousModel = leafCid;
+    }
+  }
+  const tree = StandardMerkleTree.of(leaves, LEAF_ENCODING);
+  const released = leaves[counts[0] - 1]!; // the model the epoch releases
+  const chaosReport = leaves[counts[0] + counts[1]]!;
+  const recordEpoch = encodeFunctionData({
+    abi: synod.registry.abi,
+    functionName: "recordEpoch",
+    args: [epoch, tree.root as Hex, cid(`epoch ${epoch} manifest`), [...counts]],
+  });
+  // what the keeper's description carries: counts per kind and the headlines, not 1,000 CIDs
+  const description = [
+    `# Knowledge epoch ${epoch}`,
+    "",
+    `1,000 records: ${counts[0]} Model, ${counts[1]} Incident, ${counts[2]} ChaosReport, ${counts[3]} MapekSnapshot, ${counts[4]} Directive.`,
+    `Root ${tree.root}, manifest ${cid(`epoch ${epoch} manifest`)}.`,
+    "",
+    `- Model (round ${released[3]}): ${released[4]}`,
+    `- ChaosReport: ${chaosReport[4]}`,
+  ].join("\n");
+  const headlines = [released, chaosReport].map((leaf) => ({ kind: leaf[1], schemaVersion: leaf[2], ref: 0, round: leaf[3], cid: leaf[4] }));
+  return { leaves, tree, recordEpoch, headlines, description };
+}
+
+/** Proposes `actions` (all to the registry), lets the routine vote pass with no votes, queues and executes. */
+async function ratify(actions: Hex[], description: string) {
+  const args = [actions.map(() => synod.registry.address), actions.map(() => 0n), actions, description] as const;
+  const { result: proposalId } = await synod.governor.simulate.propose(args, { account: keeper!.account.address });
+  const propose = await gasOf(await synod.governor.write.propose(args, { account: keeper!.account }));
+  await networkHelpers.time.increaseTo((await synod.governor.read.proposalDeadline([proposalId])) + 1n);
+  const queue = await gasOf(await synod.governor.write.queue([proposalId], { account: keeper!.account }));
+  await networkHelpers.time.increaseTo((await synod.governor.read.proposalEta([proposalId])) + 1n);
+  const execute = await gasOf(await synod.governor.write.execute([proposalId], { account: keeper!.account }));
+  const calldataBytes = actions.reduce((sum, data) => sum + (data.length - 2) / 2, 0);
+  return { propose: Number(propose), queue: Number(queue), execute: Number(execute), total: Number(propose + queue + execute), calldataBytes };
+}
+
+// Steady state: the registry has ratified epochs before. Epoch 1 with no headline is the floor,
+// epoch 2 names its headlines in two `record` calls, epoch 3 (the figure) in one `recordBatch`.
+const epochOnly = buildEpoch(1n);
+const floor = await ratify([epochOnly.recordEpoch], epochOnly.description);
+const twoCalls = buildEpoch(2n);
+const separate = await ratify(
+  [twoCalls.recordEpoch, ...twoCalls.headlines.map((input) => encodeFunctionData({ abi: synod.registry.abi, functionName: "record", args: [input] }))],
+  twoCalls.description,
+);
+const epoch = buildEpoch(3n);
+const epochActions = [
+  epoch.recordEpoch,
+  encodeFunctionData({ abi: synod.registry.abi, functionName: "recordBatch", args: [epoch.headlines] }),
+];
+const batched = await ratify(epochActions, epoch.description);
+
+const sampleIndex = 500;
+const [epochN, kindN, schemaN, roundN, cidN, refN] = epoch.leaves[sampleIndex]!;
+const sampleLeaf = { epoch: epochN, kind: kindN, schemaVersion: schemaN, round: roundN, cid: cidN, refCid: refN };
+const sampleProof = epoch.tree.getProof(sampleIndex) as Hex[];
+if (!(await synod.registry.read.verifyRecord([sampleLeaf, sampleProof]))) throw new Error("the sample record does not verify");
+// a whole transaction calling verifyRecord: 21,000 base + calldata (leaf and 10-hash proof) + execution
+const verifyRecordGas = await publicClient.estimateContractGas({
+  address: synod.registry.address,
+  abi: synod.registry.abi,
+  functionName: "verifyRecord",
+  args: [sampleLeaf, sampleProof],
+  account: voter1!.account.address,
+});
+const promoteRecord = await gasOf(await synod.registry.write.promoteRecord([sampleLeaf, sampleProof], { account: voter1!.account }));
+
 const report = {
   registry: {
     recordOne: Number(recordOne),
@@ -68,6 +158,22 @@ const report = {
     queueWith20Records: Number(queue20),
     executeWith20RecordCalls: Number(execute20),
     executeWith20RecordCallsPerEntry: Math.round(Number(execute20) / 20),
+  },
+  epoch: {
+    records: EPOCH_RECORDS,
+    endToEndGasPerRecord: Math.round(batched.total / EPOCH_RECORDS),
+    verifyRecordGas: Number(verifyRecordGas),
+    endToEndGas: batched.total,
+    propose: batched.propose,
+    queue: batched.queue,
+    execute: batched.execute,
+    headlines: "recordEpoch + recordBatch([released model, chaos report])",
+    proposalCalldataBytes: batched.calldataBytes,
+    descriptionBytes: Buffer.byteLength(epoch.description),
+    proofLength: sampleProof.length,
+    promoteRecord: Number(promoteRecord),
+    headlinesAsTwoRecordCalls: { endToEndGasPerRecord: Math.round(separate.total / EPOCH_RECORDS), ...separate },
+    recordEpochAlone: { endToEndGasPerRecord: Math.round(floor.total / EPOCH_RECORDS), ...floor },
   },
 };
 console.log(JSON.stringify(report, null, 2));

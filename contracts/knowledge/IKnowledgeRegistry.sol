@@ -226,7 +226,12 @@ interface IKnowledgeRegistry {
     /// @notice Whether `proof` proves `leaf` under the root ratified for `leaf.epoch`.
     function verifyRecord(RecordLeaf calldata leaf, bytes32[] calldata proof) external view returns (bool);
 
-    /// @notice Whether `proof` proves the leaf hash `leaf` under the root ratified for `epoch`.
+    /**
+     * @notice Whether `proof` proves the leaf hash `leaf` under the root ratified for `epoch`.
+     * @dev `leaf` is taken as given: an inner node of the tree (or the root, with an
+     * empty proof) passes too. A contract that accepts records from others should call
+     * {verifyRecord}, which hashes the record itself.
+     */
     function isRatified(uint64 epoch, bytes32 leaf, bytes32[] calldata proof) external view returns (bool);
 
     /**

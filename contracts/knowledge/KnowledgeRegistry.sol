@@ -154,7 +154,7 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
         if (id != 0) revert RegistryAlreadyPromoted(leafHash_, id);
         uint32 proposalIndex = epoch.proposalIndex;
         uint256 counters;
-        (id, counters) = _store(leaf.kind, leaf.schemaVersion, 0, leaf.round, leaf.cid, proposalIndex, _counters);
+        (id, counters) = _writePromoted(leaf, proposalIndex, _counters);
         _counters = counters;
         _promoted[leafHash_] = id;
         emit RecordAdded(id, Kind(leaf.kind), _proposals[proposalIndex], 0, leaf.round, leaf.schemaVersion, leaf.cid);
@@ -271,43 +271,51 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
         uint256 proposalId,
         uint256 counters
     ) private returns (uint48 id, uint256) {
+        uint8 kind = input.kind;
+        if (kind >= _KIND_COUNT) revert RegistryUnknownKind(kind);
+        (bytes6 prefix, bytes32 digest) = _parseCid(input.cid);
         if (ref >> _SEQUENCE_BITS == _SAME_PROPOSAL) ref = _writtenByProposal(proposalId, ref);
         else if (ref != 0 && !exists(ref)) revert RegistryUnknownRecord(ref);
-        (id, counters) = _store(
-            input.kind,
-            input.schemaVersion,
-            ref,
-            input.round,
-            input.cid,
-            uint32(counters >> _PROPOSALS_SHIFT),
-            counters
-        );
+
+        counters += 1 << (kind * _SEQUENCE_BITS);
+        id = _idOf(kind, _countOf(counters, kind));
         _noteWritten(proposalId, id);
+        // One struct literal per caller (here and in `_writePromoted`): built from
+        // function parameters instead, the optimizer no longer merges the packed
+        // second slot into one SSTORE (about 1,800 gas more a record).
+        _records[id] = StoredRecord({
+            digest: digest,
+            cidPrefix: prefix,
+            schemaVersion: input.schemaVersion,
+            ref: ref,
+            round: input.round,
+            recordedAt: uint40(block.timestamp),
+            revokedAt: 0,
+            proposalIndex: uint32(counters >> _PROPOSALS_SHIFT)
+        });
         _emitRecordAdded(id, input, ref, proposalId);
         return (id, counters);
     }
 
+    /// @dev Writes a promoted leaf as a record of the epoch's proposal `proposalIndex`, with no `ref`.
     /// @return id the new record's id.
     /// @return counters `counters` with the kind's count incremented.
-    function _store(
-        uint8 kind,
-        uint16 schemaVersion,
-        uint48 ref,
-        uint32 round,
-        bytes calldata cid,
+    function _writePromoted(
+        RecordLeaf calldata leaf,
         uint32 proposalIndex,
         uint256 counters
     ) private returns (uint48 id, uint256) {
+        uint8 kind = leaf.kind;
         if (kind >= _KIND_COUNT) revert RegistryUnknownKind(kind);
-        (bytes6 prefix, bytes32 digest) = _parseCid(cid);
+        (bytes6 prefix, bytes32 digest) = _parseCid(leaf.cid);
         counters += 1 << (kind * _SEQUENCE_BITS);
         id = _idOf(kind, _countOf(counters, kind));
         _records[id] = StoredRecord({
             digest: digest,
             cidPrefix: prefix,
-            schemaVersion: schemaVersion,
-            ref: ref,
-            round: round,
+            schemaVersion: leaf.schemaVersion,
+            ref: 0,
+            round: leaf.round,
             recordedAt: uint40(block.timestamp),
             revokedAt: 0,
             proposalIndex: proposalIndex

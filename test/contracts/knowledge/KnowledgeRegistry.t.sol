@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {KnowledgeRegistry} from "../../../contracts/knowledge/KnowledgeRegistry.sol";
 import {IKnowledgeRegistry} from "../../../contracts/knowledge/IKnowledgeRegistry.sol";
 import {ExecutingProposalMock} from "../../../contracts/mocks/ExecutingProposalMock.sol";
+import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
 import {CheatsTest} from "../utils/Cheats.sol";
 
 /// @dev Fuzz tests; this contract is the registry's governance.
@@ -56,6 +57,46 @@ contract KnowledgeRegistryFuzzTest is CheatsTest {
         registry.record(
             IKnowledgeRegistry.RecordInput({kind: 0, schemaVersion: 1, ref: 0, round: 0, cid: abi.encodePacked(hex"01551220", bytes32(0))})
         );
+    }
+}
+
+/// @dev Epoch proofs for any record: a two-leaf tree built as StandardMerkleTree builds it.
+contract KnowledgeEpochFuzzTest is CheatsTest {
+    KnowledgeRegistry private registry;
+
+    function setUp() public {
+        ExecutingProposalMock governor = new ExecutingProposalMock();
+        governor.setExecutingProposalId(42);
+        registry = new KnowledgeRegistry(address(this), governor);
+    }
+
+    function testFuzz_onlyTheRatifiedRecordVerifies(
+        IKnowledgeRegistry.RecordLeaf memory leaf,
+        bytes32 sibling,
+        uint8 field,
+        uint256 change
+    ) public {
+        leaf.epoch = leaf.epoch == 0 ? 1 : leaf.epoch;
+        bytes32 hash = keccak256(
+            bytes.concat(keccak256(abi.encode(leaf.epoch, leaf.kind, leaf.schemaVersion, leaf.round, leaf.cid, leaf.refCid)))
+        );
+        assertTrue(registry.leafHash(leaf) == hash, "StandardMerkleTree leaf hash");
+        registry.recordEpoch(leaf.epoch, Hashes.commutativeKeccak256(hash, sibling), abi.encodePacked(hex"01551220", sibling), [uint32(1), 0, 0, 0, 0]);
+        bytes32[] memory proof = new bytes32[](1);
+        proof[0] = sibling;
+        assertTrue(registry.verifyRecord(leaf, proof), "the ratified record verifies");
+        assertTrue(registry.isRatified(leaf.epoch, hash, proof), "its leaf hash verifies");
+
+        // one field changed, whatever the change
+        change = change == 0 ? 1 : change;
+        field %= 6;
+        if (field == 0) leaf.epoch = leaf.epoch == type(uint64).max ? leaf.epoch - 1 : leaf.epoch + 1; // an epoch without a root
+        else if (field == 1) leaf.kind ^= uint8(change | 1);
+        else if (field == 2) leaf.schemaVersion ^= uint16(change | 1);
+        else if (field == 3) leaf.round ^= uint32(change | 1);
+        else if (field == 4) leaf.cid = abi.encodePacked(leaf.cid, bytes1(uint8(change)));
+        else leaf.refCid = leaf.refCid.length > 0 ? new bytes(0) : abi.encodePacked(change);
+        assertTrue(!registry.verifyRecord(leaf, proof), "a changed record does not verify");
     }
 }
 
