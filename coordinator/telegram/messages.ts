@@ -230,6 +230,7 @@ const en: Catalog = {
             [
               `🗳 ${a(`${links.dappUrl}/proposals/${p.id}`, p.title || `Proposal ${shorten(p.id)}`)} — <b>${escapeHtml(p.state)}</b>`,
               `   👍 ${tokens(p.votes.for)} · 👎 ${tokens(p.votes.against)} · 🤷 ${tokens(p.votes.abstain)} MESH${p.state === "Active" ? ` · ends ${new Date(p.voteEnd * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}`,
+              `   ${p.proposalType === "routine" ? "⚖️ routine (passes unless vetoed)" : "⚖️ full vote (needs the quorum)"}${p.epoch ? ` · knowledge epoch ${p.epoch.epoch}, ${p.epoch.records} records` : ""}`,
             ].join("\n"),
           ),
         ].join("\n"),
@@ -404,6 +405,7 @@ const ru: Catalog = {
             [
               `🗳 ${a(`${links.dappUrl}/proposals/${p.id}`, p.title || `Предложение ${shorten(p.id)}`)} — <b>${escapeHtml(p.state)}</b>`,
               `   👍 ${tokens(p.votes.for)} · 👎 ${tokens(p.votes.against)} · 🤷 ${tokens(p.votes.abstain)} MESH${p.state === "Active" ? ` · до ${new Date(p.voteEnd * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC` : ""}`,
+              `   ${p.proposalType === "routine" ? "⚖️ рутинное (проходит, если нет вето)" : "⚖️ полное голосование (нужен кворум)"}${p.epoch ? ` · эпоха знаний ${p.epoch.epoch}, записей: ${p.epoch.records}` : ""}`,
             ].join("\n"),
           ),
         ].join("\n"),

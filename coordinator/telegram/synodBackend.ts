@@ -63,7 +63,9 @@ export const ProposalsSchema = z.object({
       voteStart: z.number(),
       voteEnd: z.number(),
       votes: z.object({ for: z.string(), against: z.string(), abstain: z.string() }),
-      batch: z.object({ records: z.array(z.object({ kind: z.string() })) }).nullable(),
+      /** Routine proposals only write knowledge and pass unless vetoed; full ones need the quorum vote. */
+      proposalType: z.enum(["routine", "full"]),
+      epoch: z.object({ epoch: z.number(), records: z.number() }).nullable(),
     }),
   ),
 });

@@ -22,7 +22,7 @@
  */
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -50,7 +50,7 @@ const TIMEOUT = 30_000;
 const MESH_NODES = 6;
 const KEEPER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"; // Hardhat account #0: the coordinator's signer on the local chain
 
-type ProposalEntry = { id: string; state: string; batch: { records: Array<{ cid: string; kind: string }> } | null };
+type ProposalEntry = { id: string; state: string; epoch: { headlines: string[] } | null };
 
 describe("dApp end to end against the real system (npm start --no-app, headless Chromium)", { timeout: 240_000 }, () => {
   const contracts = deployedContracts[31337];
@@ -122,7 +122,6 @@ describe("dApp end to end against the real system (npm start --no-app, headless 
         // The keeper queues and executes passed proposals by itself; a slower tick than the
         // page's polls leaves the page a fair chance to do it from its buttons first.
         SYNOD_KEEPER_TICK_MS: "4000",
-        SYNOD_KEEPER_BATCH_WINDOW_MS: "0",
       },
     });
     system = started.child;
@@ -175,9 +174,15 @@ describe("dApp end to end against the real system (npm start --no-app, headless 
       },
       90_000,
     );
+    // The epoch closes every knowledge.epochSeconds (300 s locally); an operator closes it now.
+    const token = readFileSync(path.join(dataDir, "admin-token"), "utf8").trim();
     const proposal = await until(
       "the keeper's proposal of that model",
-      async () => (await api<{ proposals: ProposalEntry[] }>("/api/proposals?limit=500")).proposals.find((p) => p.batch?.records.some((r) => r.cid === model.recordCid)),
+      async () => {
+        const record = await api<{ status: string; epoch: { epoch: number } | null }>(`/api/knowledge/${model.recordCid}`);
+        if (record.status === "pending") await fetch(`${apiUrl}/api/knowledge/epochs/close`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+        return (await api<{ proposals: ProposalEntry[] }>("/api/proposals?limit=500")).proposals.find((p) => p.epoch?.headlines.includes(model.recordCid));
+      },
       60_000,
     );
     proposalId = BigInt(proposal.id);

@@ -52,7 +52,6 @@ describe("coordinator crash (kill -9) and restart", () => {
       SYNOD_MESH_NODES: "16",
       SYNOD_FL_ROUND_INTERVAL_MS: "0",
       SYNOD_KEEPER_TICK_MS: "300",
-      SYNOD_KEEPER_BATCH_WINDOW_MS: "0",
       LOG_LEVEL: "warn",
     };
   });
@@ -75,10 +74,15 @@ describe("coordinator crash (kill -9) and restart", () => {
       const model = await get<{ round: number | null; recordCid: string | null; holdoutAccuracy: number | null }>("/api/fl/model");
       return model.round === 1 && model.recordCid ? model : undefined;
     });
-    await until("round 1's proposal", async () => {
-      const { proposals } = await get<{ proposals: Array<{ batch: { records: Array<{ cid: string }> } | null }> }>("/api/proposals");
-      return proposals.some((p) => p.batch?.records.some((r) => r.cid === first.recordCid)) ? true : undefined;
-    });
+    // The epoch closes every knowledge.epochSeconds (300 s locally); an operator closes it now.
+    const closeEpochWith = (cid: string) =>
+      until(`an epoch carrying ${cid}`, async () => {
+        const record = await get<{ status: string; epoch: { epoch: number } | null }>(`/api/knowledge/${cid}`);
+        if (record.epoch) return record.epoch.epoch;
+        if (record.status === "pending") await fetch(`${apiUrl}/api/knowledge/epochs/close`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+        return undefined;
+      });
+    await closeEpochWith(first.recordCid!);
     const proposalsBefore = await synod.governor.read.proposalCount();
 
     // round 2 starts; the process is killed while it runs
@@ -107,10 +111,16 @@ describe("coordinator crash (kill -9) and restart", () => {
 
     const { records } = await get<{ records: Array<{ cid: string; status: string }> }>("/api/knowledge?kind=Model");
     assert.ok(records.some((r) => r.cid === first.recordCid && r.status === "proposed"), "round 1's record survived");
+    await closeEpochWith(next.recordCid);
     await until("round 3's proposal", async () => ((await synod.governor.read.proposalCount()) > proposalsBefore ? true : undefined));
-    const { proposals } = await get<{ proposals: Array<{ batch: { records: Array<{ cid: string }> } | null }> }>("/api/proposals");
-    const carrying = proposals.filter((p) => p.batch?.records.some((r) => r.cid === first.recordCid));
-    assert.equal(carrying.length, 1, "round 1's model was proposed exactly once");
+    const { epochs } = await get<{ epochs: Array<{ epoch: number }> }>("/api/knowledge/epochs");
+    const carrying: number[] = [];
+    for (const { epoch } of epochs) {
+      const page = await get<{ records: Array<{ cid: string }> }>(`/api/knowledge/epochs/${epoch}?limit=1000`);
+      if (page.records.some((r) => r.cid === first.recordCid)) carrying.push(epoch);
+    }
+    assert.equal(carrying.length, 1, "round 1's model was proposed in exactly one epoch");
+    assert.equal((await get<{ ok: boolean }>("/api/knowledge/audit")).ok, true, "nothing lost");
     coordinator.kill("SIGTERM");
     assert.equal(await new Promise((resolve) => coordinator!.once("exit", (code) => resolve(code))), 0, "clean shutdown");
   });

@@ -31,7 +31,7 @@ describe("npm start (smoke)", () => {
       chainPort,
       apiPort,
       dataDir,
-      env: { SYNOD_MESH_NODES: "12", SYNOD_FL_ROUND_INTERVAL_MS: "0", SYNOD_KEEPER_TICK_MS: "500", SYNOD_KEEPER_BATCH_WINDOW_MS: "0" },
+      env: { SYNOD_MESH_NODES: "12", SYNOD_FL_ROUND_INTERVAL_MS: "0", SYNOD_KEEPER_TICK_MS: "500" },
     });
     child = system.child;
   });
@@ -73,11 +73,22 @@ describe("npm start (smoke)", () => {
     );
     assert.ok(model.holdoutAccuracy! > 0.5, `accuracy ${model.holdoutAccuracy}`);
 
+    // The epoch closes every knowledge.epochSeconds (300 s locally); an operator closes it now.
+    const inEpoch = await until(
+      "the model in a closed epoch",
+      async () => {
+        const record = (await (await fetch(`${apiUrl}/api/knowledge/${model.recordCid}`)).json()) as { status: string; proposalId: string | null; epoch: { epoch: number } | null };
+        if (record.epoch) return record;
+        if (record.status === "pending") await fetch(`${apiUrl}/api/knowledge/epochs/close`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+        return undefined;
+      },
+      60_000,
+    );
     const proposal = await until(
       "the model's proposal",
       async () => {
-        const { proposals } = (await (await fetch(`${apiUrl}/api/proposals`)).json()) as { proposals: Array<{ id: string; state: string; batch: { records: Array<{ cid: string }> } | null }> };
-        return proposals.find((p) => p.batch?.records.some((r) => r.cid === model.recordCid));
+        const { proposals } = (await (await fetch(`${apiUrl}/api/proposals`)).json()) as { proposals: Array<{ id: string; state: string; epoch: { headlines: string[] } | null }> };
+        return proposals.find((p) => p.id === inEpoch.proposalId && p.epoch?.headlines.includes(model.recordCid!));
       },
       60_000,
     );

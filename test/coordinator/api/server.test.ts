@@ -89,7 +89,7 @@ describe("startCoordinator", () => {
     t.after(() => coordinator.close());
     const knowledge = await fetch(`${coordinator.url}/api/knowledge`);
     assert.equal(knowledge.status, 200);
-    assert.deepEqual(await knowledge.json(), { records: [] });
+    assert.deepEqual(await knowledge.json(), { records: [], total: 0, offset: 0, limit: 100 });
     const health = await fetch(`${coordinator.url}/health`);
     assert.equal(health.status, 503);
     const report = (await health.json()) as { checks: Record<string, { status: string }> };

@@ -69,7 +69,7 @@ describe("synod CLI: knowledge and proposals", () => {
       metrics: createMetrics(),
       healthChecks: [],
       version: "test",
-      routes: [knowledgeRoutes({ outbox, index, content }), proposalsRoutes(() => ({ outbox, index, chain }))],
+      routes: [knowledgeRoutes({ outbox, index, content, closeEpoch: () => keeper.closeEpoch() }), proposalsRoutes(() => ({ outbox, index, chain }))],
     });
     const address = await app.listen({ host: "127.0.0.1", port: 0 });
     env = { SYNOD_API_URL: address, SYNOD_ADMIN_TOKEN: ADMIN_TOKEN };
@@ -94,15 +94,20 @@ describe("synod CLI: knowledge and proposals", () => {
     const again = await synodCli("knowledge", "publish", file);
     assert.match(again.stdout, /Already queued/);
 
-    await keeper.tick();
+    await keeper.tick(); // published
+    await keeper.closeEpoch();
     const listed = await synodCli("knowledge", "ls", "--status", "proposed");
     assert.equal(listed.code, 0, listed.stderr);
-    assert.match(listed.stdout, new RegExp(`Incident\\s+\\d+\\s+proposed\\s+—\\s+${record.cid}`));
+    assert.match(listed.stdout, new RegExp(`Incident\\s+\\d+\\s+proposed\\s+\\d+\\s+—\\s+${record.cid}`), "in an epoch, not a stored record");
+    const [entry] = JSON.parse((await synodCli("knowledge", "ls", "--status", "proposed", "--json")).stdout) as Array<{ cid: string; epoch: number; proposalId: string }>;
+    assert.equal(entry?.cid, record.cid);
 
-    const proposals = JSON.parse((await synodCli("proposals", "ls", "--json")).stdout) as Array<{ id: string; state: string; batch: { records: Array<{ cid: string }> } }>;
-    const mine = proposals.find((p) => p.batch?.records.some((r) => r.cid === record.cid));
-    assert.ok(mine, "the keeper's proposal is listed with its records");
+    const proposals = JSON.parse((await synodCli("proposals", "ls", "--json")).stdout) as Array<{ id: string; state: string; proposalType: string; epoch: { epoch: number } | null }>;
+    const mine = proposals.find((p) => p.id === entry.proposalId);
+    assert.ok(mine, "the keeper's proposal is listed");
     assert.equal(mine.state, "Pending");
+    assert.equal(mine.proposalType, "routine");
+    assert.equal(mine.epoch?.epoch, entry.epoch);
 
     await networkHelpers.time.increaseTo((await synod.governor.read.proposalSnapshot([BigInt(mine.id)])) + 1n);
     await synod.governor.write.castVoteWithReason([BigInt(mine.id), VoteType.For, "looks right"], { account: synod.voters[0]!.account });
@@ -110,6 +115,8 @@ describe("synod CLI: knowledge and proposals", () => {
     const shown = await synodCli("proposals", "show", mine.id);
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /state Active/);
+    assert.match(shown.stdout, /type routine/);
+    assert.match(shown.stdout, new RegExp(`knowledge epoch ${entry.epoch} \\(proposed\\): 1 records`));
     assert.match(shown.stdout, /for\s+225,000 MESH/);
     assert.match(shown.stdout, /looks right/);
 
@@ -117,15 +124,23 @@ describe("synod CLI: knowledge and proposals", () => {
     await keeper.tick(); // queue
     await networkHelpers.time.increaseTo((await synod.governor.read.proposalEta([BigInt(mine.id)])) + 1n);
     await keeper.tick(); // execute, index
-    const got = JSON.parse((await synodCli("knowledge", "get", record.cid, "--json")).stdout) as { status: string; recordId: number; content: { incidentId: string } };
+    const got = JSON.parse((await synodCli("knowledge", "get", record.cid, "--json")).stdout) as { status: string; epoch: { epoch: number; ratified: boolean; proof: string[] }; content: { incidentId: string } };
     assert.equal(got.status, "ratified");
-    assert.ok(got.recordId > 0);
+    assert.equal(got.epoch.epoch, entry.epoch);
+    assert.equal(got.epoch.ratified, true);
     assert.equal(got.content.incidentId, incident().incidentId);
+    assert.match((await synodCli("knowledge", "get", record.cid)).stdout, new RegExp(`epoch ${entry.epoch} · root 0x[0-9a-f]{64} · ratified`));
 
-    const sequence = got.recordId % 2 ** 40;
     const ofProposal = await synodCli("knowledge", "ls", "--proposal", mine.id);
     assert.equal(ofProposal.code, 0, ofProposal.stderr);
-    assert.match(ofProposal.stdout, new RegExp(`Incident\\s+\\d+\\s+ratified\\s+#${sequence}\\s+${record.cid}`), "numbered within its kind, as the dApp shows it");
+    assert.match(ofProposal.stdout, new RegExp(`Incident\\s+\\d+\\s+ratified\\s+${entry.epoch}\\s+—\\s+${record.cid}`));
+    const epochs = await synodCli("knowledge", "epochs");
+    assert.match(epochs.stdout, new RegExp(`${entry.epoch}\\s+ratified\\s+routine\\s+1`));
+    const epochShown = await synodCli("knowledge", "epochs", String(entry.epoch));
+    assert.match(epochShown.stdout, new RegExp(`0\\s+Incident\\s+\\d+\\s+ratified\\s+${record.cid}`));
+    const audit = await synodCli("knowledge", "audit");
+    assert.equal(audit.code, 0, audit.stdout);
+    assert.match(audit.stdout, /Every published record is pending or in an epoch/);
     const elsewhere = JSON.parse((await synodCli("knowledge", "ls", "--proposal", "12345", "--json")).stdout) as unknown[];
     assert.deepEqual(elsewhere, [], "no record of another proposal");
     const bad = await synodCli("knowledge", "ls", "--proposal", "0xabc");

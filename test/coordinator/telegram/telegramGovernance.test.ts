@@ -103,7 +103,8 @@ describe("Telegram bot through a model's ratification", () => {
       seed: 11,
       policy: async () => ({ "fl.strategy": 0n, "fl.targetParticipants": 5n, "fl.roundDeadlineMs": 20_000n }),
     });
-    keeper = new ProposalKeeper({ chain, outbox, index, indexer: new KnowledgeIndexer({ chain, index, outbox, logger }), content, logger });
+    // a clock past the epoch's end: the keeper closes an epoch as soon as a record is pending
+    keeper = new ProposalKeeper({ chain, outbox, index, indexer: new KnowledgeIndexer({ chain, index, outbox, logger }), content, logger, now: () => Date.now() + 3_600_000 });
     const { config } = loadConfig({ SYNOD_DATA_DIR: dir, SYNOD_ADMIN_TOKEN: ADMIN_TOKEN });
     app = await buildApp({
       config,
@@ -153,7 +154,7 @@ describe("Telegram bot through a model's ratification", () => {
     assert.ok(model.recordCid);
 
     const { proposed } = await tick();
-    assert.equal(proposed.length, 1, "the keeper proposed the Model record");
+    assert.equal(proposed.length, 1, "the keeper proposed the epoch with the Model record");
     const proposalId = proposed[0]!.toString();
     const announced = await telegram.waitForMessage((m) => m.chat_id === String(VOTER) && /New proposal needs votes/.test(m.text), { after: sent });
     assert.ok(announced.text.includes(`href="${DAPP}/proposals/${proposalId}"`));
@@ -161,7 +162,7 @@ describe("Telegram bot through a model's ratification", () => {
 
     const listed = await ask("/proposals");
     assert.ok(listed.includes(`href="${DAPP}/proposals/${proposalId}"`), listed);
-    assert.match(listed, /<b>Pending<\/b>\n {3}👍 0 · 👎 0 · 🤷 0 MESH/);
+    assert.match(listed, /<b>Pending<\/b>\n {3}👍 0 · 👎 0 · 🤷 0 MESH\n {3}⚖️ routine \(passes unless vetoed\) · knowledge epoch \d+, \d+ records/);
     assert.match(await ask("/fl_model"), /Not ratified yet \(proposed\)/);
 
     const id = BigInt(proposalId);

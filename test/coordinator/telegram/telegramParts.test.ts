@@ -18,6 +18,7 @@ import { languageOf, MESSAGES, type Catalog, type Links } from "../../../coordin
 import { parseTopics, SUBSCRIPTION_TOPICS, SubscriptionRepository } from "../../../coordinator/telegram/subscriptionRepository.ts";
 import { checkTelegramHtml } from "../../fixtures/botApiServer.ts";
 
+const proposal = { id: "123456789012345678901234567890", state: "Active", title: 'Ratify "3 records" <batch> & more', voteStart: 1_700_000_000, voteEnd: 1_700_600_000, votes: { for: "225000000000000000000000", against: "0", abstain: "1000000000000000000" }, proposalType: "routine" as const, epoch: { epoch: 3, records: 3 } };
 const links: Links = { dappUrl: "http://127.0.0.1:3000", apiUrl: "http://127.0.0.1:8787" };
 const cid = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy";
 
@@ -32,7 +33,6 @@ function renderAll(t: Catalog): string[] {
     activeFaults: [{ faultId: "f1", kind: "node-crash", affected: ["n1"] }],
     statistics: { "node-crash": { injected: 2, active: 1, recovered: 1, failed: 0, mttdMs: 1000, mttrMs: 3000 } },
   };
-  const proposal = { id: "123456789012345678901234567890", state: "Active", title: 'Ratify "3 records" <batch> & more', voteStart: 1_700_000_000, voteEnd: 1_700_600_000, votes: { for: "225000000000000000000000", against: "0", abstain: "1000000000000000000" }, batch: { records: [{ kind: "Model" }] } };
   return [
     t.help(true),
     t.help(false),
@@ -99,6 +99,12 @@ describe("Telegram bot parts", () => {
     assert.notEqual(checkTelegramHtml("<b>open"), null);
     assert.notEqual(checkTelegramHtml("<div>x</div>"), null);
     assert.notEqual(checkTelegramHtml("R&D"), null);
+  });
+
+  it("/proposals tells routine proposals from full-vote ones", () => {
+    const list = [proposal, { ...proposal, proposalType: "full" as const, epoch: null }];
+    assert.match(MESSAGES.en.proposals(list, links), /routine \(passes unless vetoed\) · knowledge epoch 3, 3 records[\s\S]*full vote \(needs the quorum\)/);
+    assert.match(MESSAGES.ru.proposals(list, links), /рутинное[\s\S]*полное голосование/);
   });
 
   it("speaks Russian to ru (and be/uk/kk) users, English to everyone else", () => {
