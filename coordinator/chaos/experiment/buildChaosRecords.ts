@@ -1,59 +1,84 @@
 /**
- * Turns a run's journal into knowledge records: one Incident per affected node that
- * MAPE-K detected (with its injection, detection and healing times and the actions
- * MAPE-K took), and one ChaosReport that refers to them.
+ * Turns a run's journal into knowledge records: one Incident per event, not per node
+ * (the nodes of one fault that MAPE-K saw with the same condition within
+ * `mapek.incidentGroupMs` of the first: a host crash that takes down ten nodes is one
+ * Incident naming the ten), with its injection, detection and healing times and the
+ * actions MAPE-K took, and one ChaosReport that refers to them. A provoked incident is
+ * recorded however fast it healed: the experiment asked for it.
  */
 import type { ChaosReportRecordV1, IncidentRecordV1 } from "../../knowledge/schemas/index.ts";
 import { submitKnowledgeRecord } from "../../knowledge/submitKnowledgeRecord.ts";
-import type { MapekLoop } from "../../mapek/mapekLoop.ts";
+import { groupIncidents } from "../../mapek/incidentGrouper.ts";
+import type { MapekIncident, MapekLoop } from "../../mapek/mapekLoop.ts";
+import { POLICY_PARAMETERS } from "../../policy/parameters.ts";
 import type { KnowledgeRepository } from "../../store/knowledgeRepository.ts";
 import type { Experiment } from "./experimentSchema.ts";
 import type { ExperimentJournal } from "./runExperiment.ts";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** MeshPolicy's default `mapek.incidentGroupMs`. */
+const DEFAULT_GROUP_MS = Number(POLICY_PARAMETERS.find((p) => p.name === "mapek.incidentGroupMs")!.value);
+
 /** The records of one run, before submission (the report's `incidentCids` are filled in then). */
 export type ChaosRecords = { incidents: IncidentRecordV1[]; report: Omit<ChaosReportRecordV1, "incidentCids"> };
+
+/** One affected node as the fault's status and MAPE-K saw it. */
+type Detected = { node: string; detectedAt: number; healedAt: number | null; seen: MapekIncident | undefined; detail: string | undefined };
 
 /**
  * Builds the records.
  *
  * @param parameters.experiment - the experiment.
  * @param parameters.journal - its journal.
- * @param parameters.mapek - for the actions MAPE-K took on each node.
+ * @param parameters.mapek - for the condition MAPE-K saw and the actions it took on each node.
  * @param parameters.round - the FL round the records belong to.
+ * @param parameters.groupMs - the grouping window (MeshPolicy `mapek.incidentGroupMs`); default MeshPolicy's default.
  */
-export function buildChaosRecords({ experiment, journal, mapek, round }: { experiment: Experiment; journal: ExperimentJournal; mapek?: MapekLoop | undefined; round: number }): ChaosRecords {
+export function buildChaosRecords({ experiment, journal, mapek, round, groupMs = DEFAULT_GROUP_MS }: { experiment: Experiment; journal: ExperimentJournal; mapek?: MapekLoop | undefined; round: number; groupMs?: number }): ChaosRecords {
   const createdAt = iso(journal.endedAt);
   const mapekIncidents = mapek ? [...mapek.closedIncidents(), ...mapek.openIncidents()] : [];
   const incidents: IncidentRecordV1[] = [];
   for (const fault of journal.faults) {
     if (fault.injectedAt === null) continue;
     const injectedAt = fault.injectedAt;
+    const detected: Detected[] = [];
     for (const [node, d] of Object.entries(fault.detection)) {
       const detectedAt = d.detectedAt;
       if (detectedAt === null) continue;
       const seen = mapekIncidents.find((i) => i.nodeId === node && i.detectedAt >= injectedAt && i.detectedAt <= detectedAt + 1);
-      const healedAt = d.healedAt;
-      const detail = fault.records.find((r) => r.target === node && r.phase === "injected")?.detail;
+      detected.push({ node, detectedAt, healedAt: d.healedAt, seen, detail: fault.records.find((r) => r.target === node && r.phase === "injected")?.detail });
+    }
+    // The fault is the known cause; what MAPE-K saw (down, partitioned, …) splits it where it acted differently.
+    const groups = groupIncidents(detected, { windowMs: groupMs, causeOf: (x) => x.seen?.condition ?? "", keyOf: (c) => c, detectedAt: (x) => x.detectedAt });
+    for (const [index, group] of groups.entries()) {
+      const members = group.members;
+      const nodes = members.map((m) => m.node).sort();
+      const detectedAt = Math.min(...members.map((m) => m.detectedAt));
+      const healedAt = members.every((m) => m.healedAt !== null) ? Math.max(...members.map((m) => m.healedAt!)) : null;
+      const mitigated = members.some((m) => m.seen?.resolution === "mitigated");
+      // A restart names every node of its host: the same action sits on each node's incident.
+      const actions = [...new Set(members.flatMap((m) => m.seen?.actions ?? []))].sort((x, y) => x.at - y.at);
+      const details = [...new Set(members.map((m) => m.detail).filter((d): d is string => d !== undefined))];
+      const who = nodes.length === 1 ? (nodes[0] as string) : `${nodes.length} nodes`;
       incidents.push({
         kind: "Incident",
         schemaVersion: 1,
         round,
         createdAt,
-        incidentId: `${experiment.name}:${fault.faultId}:${node}:${injectedAt}`.slice(0, 128),
-        fault: { kind: fault.kind, description: `${fault.kind} injected by experiment ${experiment.name}${detail ? ` (${detail})` : ""}${seen ? `; MAPE-K saw it as ${seen.condition}` : ""}`.slice(0, 2000), injected: true },
-        affectedNodes: [node],
+        incidentId: `${experiment.name}:${fault.faultId}:${groups.length > 1 ? `${index + 1}:` : ""}${injectedAt}`.slice(0, 128),
+        fault: { kind: fault.kind, description: `${fault.kind} injected by experiment ${experiment.name} on ${who}${details.length ? ` (${details.join("; ")})` : ""}${group.cause ? `; MAPE-K saw it as ${group.cause}` : ""}`.slice(0, 2000), injected: true },
+        affectedNodes: nodes,
         startedAt: iso(injectedAt),
         detectedAt: iso(detectedAt),
         healedAt: healedAt === null ? null : iso(healedAt),
         timeToDetectMs: detectedAt - injectedAt,
         timeToRecoverMs: healedAt === null ? null : healedAt - injectedAt,
-        actions: (seen?.actions ?? []).map((a) => ({ action: a.action, target: a.target ?? "coordinator", at: iso(Math.max(a.at, detectedAt)), outcome: a.outcome, ...(a.detail ? { detail: a.detail.slice(0, 2000) } : {}) })),
+        actions: actions.map((a) => ({ action: a.action, target: a.target ?? "coordinator", at: iso(Math.max(a.at, detectedAt)), outcome: a.outcome, ...(a.detail ? { detail: a.detail.slice(0, 2000) } : {}) })),
         resolution:
           healedAt !== null
-            ? { status: seen?.resolution === "mitigated" ? "mitigated" : "healed", summary: `${seen?.resolution === "mitigated" ? "mitigated" : "healed"} ${healedAt - injectedAt} ms after injection, detected after ${detectedAt - injectedAt} ms` }
-            : { status: "unresolved", summary: `detected after ${detectedAt - injectedAt} ms; not healed before the run ended` },
+            ? { status: mitigated ? "mitigated" : "healed", summary: `${mitigated ? "mitigated" : "healed"} ${healedAt - injectedAt} ms after injection, detected after ${detectedAt - injectedAt} ms${nodes.length > 1 ? ` (${nodes.length} nodes)` : ""}` }
+            : { status: "unresolved", summary: `detected after ${detectedAt - injectedAt} ms; ${members.filter((m) => m.healedAt === null).length} of ${nodes.length} node(s) not healed before the run ended` },
       });
     }
   }
