@@ -307,6 +307,17 @@ describe("MAPE-K knowledge: one record per event", () => {
     assert.deepEqual(new Set(m.loop.closedIncidents().map((i) => i.groupId)), new Set([incident.incidentId]), "per-node tracking stays, under one group");
   });
 
+  it("a dead host's nodes are all down at once, whether their fits failed first or their heartbeats are not stale yet: one condition, one group", async () => {
+    const m = mesh();
+    await m.steps(4);
+    m.dead.add("host-a");
+    // Two FL rounds fail on node-01 and node-02 (connection refused) before any heartbeat is stale.
+    for (const round of [1, 2]) m.monitor.observeRound({ ...record(round, "completed", ["node-10"]), failures: [{ nodeId: "node-01", reason: "error", detail: "ECONNREFUSED" }, { nodeId: "node-02", reason: "error", detail: "ECONNREFUSED" }] });
+    const tick = await m.step(HOST_A);
+    assert.deepEqual([...tick.analysis.conditions].sort(), HOST_A.map((id) => [id, "down"]), "every node of the dead host is down, not unreachable");
+    assert.deepEqual(m.incidentEvents.filter((e) => e.phase === "detected").map((e) => e.nodes), [HOST_A]);
+  });
+
   it("two causes at once are two records: a dead host's nodes and a partitioned node on a live host", async () => {
     const m = mesh();
     await m.steps(4);
