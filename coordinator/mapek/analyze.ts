@@ -86,12 +86,13 @@ export type Analysis = {
 };
 
 function conditionOf(view: NodeView, now: number, options: AnalyzeOptions, hostHealth: HostHealth | undefined, excluded: boolean): NodeCondition | null {
-  // A dead or frozen host takes every node on it, silent yet or not: one cause, one condition.
-  if (hostHealth === "dead" || hostHealth === "restarting") return "down";
-  if (hostHealth === "frozen") return "frozen";
   const since = view.lastHeartbeatAt ?? view.registeredAt;
   const stale = now - since > options.staleAfterMs;
-  if (stale) return "partitioned";
+  if (stale) {
+    if (hostHealth === "dead" || hostHealth === "restarting") return "down";
+    if (hostHealth === "frozen") return "frozen";
+    return "partitioned";
+  }
   const recent = view.outcomes.slice(-3).filter((o) => o.outcome !== "timeout" && o.outcome !== "error");
   const bad = recent.filter((o) => o.outcome === "rejected" || (o.anomaly !== null && o.anomaly > options.anomalyZ)).length;
   if (bad >= options.byzantineAfter) return "byzantine";
@@ -134,21 +135,15 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
   const now = monitor.now();
   const views = monitor.nodes();
   if (model) readAnomalies(model, views, now, monitor.heartbeatMs, options, memory.readings);
-  // Hosts to ask on the control channel: those of nodes gone silent or failing their
-  // fits. A dead host's nodes fail their fits before their heartbeats go stale; asking
-  // then names the cause (the host) at once, for every node on it.
-  const suspectHosts = new Set<string>();
+  const staleHosts = new Set<string>();
   for (const view of views) {
-    const stale = now - (view.lastHeartbeatAt ?? view.registeredAt) > options.staleAfterMs;
-    const tail = view.outcomes.slice(-options.unreachableAfterFailures);
-    const failing = tail.length === options.unreachableAfterFailures && tail.every((o) => o.outcome === "timeout" || o.outcome === "error");
-    if (stale || failing) {
+    if (now - (view.lastHeartbeatAt ?? view.registeredAt) > options.staleAfterMs) {
       const host = actuator.hostOf(view.nodeId);
-      if (host) suspectHosts.add(host);
+      if (host) staleHosts.add(host);
     }
   }
   const [hostHealth, apiLatencyMs] = await Promise.all([
-    Promise.all([...suspectHosts].map(async (host) => [host, await actuator.hostHealth(host)] as const)).then((entries) => new Map(entries)),
+    Promise.all([...staleHosts].map(async (host) => [host, await actuator.hostHealth(host)] as const)).then((entries) => new Map(entries)),
     actuator.measureApiLatency(Math.max(1000, options.latencyBudgetMs * 8)).catch(() => Number.POSITIVE_INFINITY),
   ]);
   const conditions = new Map<string, NodeCondition>();

@@ -65,6 +65,39 @@ export class IncidentGrouper<C, T> {
     return group;
   }
 
+  /** The unsettled group of `cause` that an incident detected at `at` would join, if any. */
+  find(cause: C, at: number): IncidentGroup<C, T> | undefined {
+    const latest = this.#latest.get(this.#p.keyOf(cause));
+    return latest && at >= latest.openedAt && at <= latest.closesAt ? latest : undefined;
+  }
+
+  /** Adds a member to a group already found (a symptom of its cause, whatever the symptom's own key). */
+  join(group: IncidentGroup<C, T>, member: T): void {
+    group.members.push(member);
+  }
+
+  /**
+   * Moves into `into` the members of other unsettled groups for which `pick` holds
+   * (symptoms found before their cause was); groups left empty are dropped.
+   *
+   * @returns the members moved.
+   */
+  absorb(into: IncidentGroup<C, T>, pick: (member: T, group: IncidentGroup<C, T>) => boolean): T[] {
+    const moved: T[] = [];
+    for (const group of this.#groups) {
+      if (group === into) continue;
+      const taken = group.members.filter((m) => pick(m, group));
+      if (taken.length === 0) continue;
+      group.members = group.members.filter((m) => !taken.includes(m));
+      into.members.push(...taken);
+      moved.push(...taken);
+    }
+    const empty = this.#groups.filter((g) => g.members.length === 0);
+    this.#groups = this.#groups.filter((g) => g.members.length > 0);
+    for (const g of empty) if (this.#latest.get(g.key) === g) this.#latest.delete(g.key);
+    return moved;
+  }
+
   /** Groups not settled yet, oldest first. */
   groups(): readonly IncidentGroup<C, T>[] {
     return this.#groups;

@@ -56,6 +56,14 @@ export type MapekIncidentGroup = IncidentGroup<IncidentCause, MapekIncident>;
 
 /** Conditions a node's host process explains. */
 const HOST_CONDITIONS: ReadonlySet<NodeCondition> = new Set(["down", "frozen", "overloaded"]);
+/** A dead or frozen host. */
+const HOST_FAILURES: readonly NodeCondition[] = ["down", "frozen"];
+/**
+ * What a dead or frozen host looks like on a node before the loop asks the host: its
+ * fits fail (`unreachable`) while its heartbeats are not stale yet, or it is silent.
+ * Such incidents on the host's nodes, within the window, belong to the host's event.
+ */
+const HOST_SYMPTOMS: ReadonlySet<NodeCondition> = new Set(["unreachable", "partitioned"]);
 
 /** A tick as the history keeps it. */
 export type MapekTickSummary = { epoch: number; at: number; state: MapekState; phi: number; conditions: number; actions: number };
@@ -332,7 +340,7 @@ export class MapekLoop {
         resolution: null,
         actions: [],
       };
-      incident.groupId = this.#groups.add(cause, analysis.at, incident, groupMs).groupId;
+      incident.groupId = this.#group(cause, incident, groupMs).groupId;
       this.#nextIncident++;
       this.#incidents.set(nodeId, incident);
       this.#p.logger?.warn({ nodeId, condition, groupId: incident.groupId }, "MAPE-K detected an incident");
@@ -355,6 +363,34 @@ export class MapekLoop {
       this.#p.events?.publish("mesh.incident", { incidentId: key.slice(phase.length + 1), phase, fault, nodes });
     }
     this.#settleGroups(analysis.at);
+  }
+
+  /**
+   * Puts a new incident in its group. A symptom of a host failure on a node of a host
+   * already known dead or frozen joins that host's group; a host failure takes in the
+   * symptoms its nodes showed within the window before it was known, so one crash is
+   * one group even when a few nodes first looked `unreachable` (fits failing before
+   * their heartbeats went stale).
+   */
+  #group(cause: IncidentCause, incident: MapekIncident, groupMs: number): MapekIncidentGroup {
+    const at = incident.detectedAt;
+    const host = this.#p.actuator.hostOf(incident.nodeId);
+    if (host && HOST_SYMPTOMS.has(cause.condition)) {
+      for (const condition of HOST_FAILURES) {
+        const hostGroup = this.#groups.find({ condition, host, provoked: cause.provoked }, at);
+        if (hostGroup) {
+          this.#groups.join(hostGroup, incident);
+          return hostGroup;
+        }
+      }
+    }
+    const group = this.#groups.add(cause, at, incident, groupMs);
+    if (host && group.members.length === 1 && HOST_FAILURES.includes(cause.condition)) {
+      for (const moved of this.#groups.absorb(group, (m, g) => g.cause.provoked === cause.provoked && HOST_SYMPTOMS.has(m.condition) && m.detectedAt >= at - groupMs && this.#p.actuator.hostOf(m.nodeId) === host)) {
+        moved.groupId = group.groupId;
+      }
+    }
+    return group;
   }
 
   /** Whether a chaos experiment had the node under a fault at `at` (its incidents are the experiment's to report). */

@@ -49,8 +49,16 @@ export function buildChaosRecords({ experiment, journal, mapek, round, groupMs =
       const seen = mapekIncidents.find((i) => i.nodeId === node && i.detectedAt >= injectedAt && i.detectedAt <= detectedAt + 1);
       detected.push({ node, detectedAt, healedAt: d.healedAt, seen, detail: fault.records.find((r) => r.target === node && r.phase === "injected")?.detail });
     }
-    // The fault is the known cause; what MAPE-K saw (down, partitioned, …) splits it where it acted differently.
-    const groups = groupIncidents(detected, { windowMs: groupMs, causeOf: (x) => x.seen?.condition ?? "", keyOf: (c) => c, detectedAt: (x) => x.detectedAt });
+    // The fault is the known cause. Where MAPE-K saw the nodes, its groups (by condition
+    // and host, a dead host's early symptoms included) split the fault's nodes; the
+    // others are grouped by the window alone.
+    const byMapek = new Map<string, Detected[]>();
+    for (const x of detected) if (x.seen) byMapek.set(x.seen.groupId, [...(byMapek.get(x.seen.groupId) ?? []), x]);
+    const groups = [
+      // A dead host's group may hold nodes first seen as unreachable: name it by the host's condition.
+      ...[...byMapek.values()].map((members) => ({ cause: members.map((m) => m.seen!.condition as string).find((c) => c === "down" || c === "frozen") ?? members[0]!.seen!.condition, members })),
+      ...groupIncidents(detected.filter((x) => !x.seen), { windowMs: groupMs, causeOf: () => "", keyOf: (c) => c, detectedAt: (x) => x.detectedAt }),
+    ].sort((a, b) => Math.min(...a.members.map((m) => m.detectedAt)) - Math.min(...b.members.map((m) => m.detectedAt)));
     for (const [index, group] of groups.entries()) {
       const members = group.members;
       const nodes = members.map((m) => m.node).sort();

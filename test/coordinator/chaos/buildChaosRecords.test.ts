@@ -86,14 +86,14 @@ describe("chaos run records", () => {
     for (const i of incidents) parseKnowledgeRecord(i);
   });
 
-  it("what MAPE-K saw differently is a different cause: nodes of one fault, down and partitioned, are two records", () => {
-    const saw = (nodeId: string, condition: MapekIncident["condition"]): MapekIncident => ({ incidentId: nodeId, groupId: nodeId, nodeId, condition, lastHealthyAt: T, detectedAt: T + 1000, healedAt: T + 3000, resolution: "healed", actions: [] });
+  it("MAPE-K's groups split a fault's nodes: a dead host's group (some first seen unreachable) is one record, a node on a live host another", () => {
+    const saw = (nodeId: string, condition: MapekIncident["condition"], groupId: string): MapekIncident => ({ incidentId: nodeId, groupId, nodeId, condition, lastHealthyAt: T, detectedAt: T + 1000, healedAt: T + 3000, resolution: "healed", actions: [] });
     const { incidents } = buildChaosRecords({
       experiment,
       journal: journal([fault("node-crash", { "node-001": [1000, 3000], "node-002": [1000, 3000], "node-003": [1000, 3000] })]),
-      mapek: mapekSaw([saw("node-001", "down"), saw("node-002", "down"), saw("node-003", "partitioned")]),
+      mapek: mapekSaw([saw("node-001", "unreachable", "g-host"), saw("node-002", "down", "g-host"), saw("node-003", "partitioned", "g-link")]),
       round: 3,
     });
-    assert.deepEqual(incidents.map((i) => i.affectedNodes), [["node-001", "node-002"], ["node-003"]]);
+    assert.deepEqual(incidents.map((i) => [i.affectedNodes, /MAPE-K saw it as (\w+)/.exec(i.fault.description)?.[1]]), [[["node-001", "node-002"], "down"], [["node-003"], "partitioned"]]);
   });
 });

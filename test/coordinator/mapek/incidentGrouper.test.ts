@@ -30,6 +30,20 @@ describe("incident grouping", () => {
     assert.deepEqual(group([{ node: "a", cause: "x", at: 1000 }, { node: "b", cause: "x", at: 1000 }, { node: "c", cause: "x", at: 1001 }], 0), [["a", "b"], ["c"]]);
   });
 
+  it("a cause found late takes in its symptoms: find, join and absorb", () => {
+    const grouper = new IncidentGrouper<string, string>({ keyOf: (c) => c, newId: (at) => `g-${at}` });
+    grouper.add("unreachable", 1000, "a1", 2000);
+    grouper.add("unreachable", 1000, "b1", 2000);
+    const host = grouper.add("down|a", 1500, "a2", 2000);
+    assert.deepEqual(grouper.absorb(host, (m) => m.startsWith("a")), ["a1"]);
+    assert.equal(grouper.find("down|a", 3500), host);
+    assert.equal(grouper.find("down|a", 3501), undefined, "after the window");
+    grouper.join(host, "a3");
+    assert.deepEqual(grouper.groups().map((g) => [g.key, g.members]), [["unreachable", ["b1"]], ["down|a", ["a2", "a1", "a3"]]]);
+    grouper.absorb(host, (m) => m === "b1");
+    assert.deepEqual(grouper.groups().map((g) => g.key), ["down|a"], "a group left empty is dropped");
+  });
+
   it("settles a group only after its window, and only when `done` says so", () => {
     const grouper = new IncidentGrouper<string, { node: string; healed: boolean }>({ keyOf: (c) => c, newId: (at) => `g-${at}` });
     const a = { node: "a", healed: true };

@@ -263,6 +263,7 @@ describe("MAPE-K knowledge: one record per event", () => {
     const revive: (() => void)[] = [];
     actuator.hostOf = (id) => (HOST_A.includes(id) ? "host-a" : "host-b");
     actuator.hostHealth = async (host) => (dead.has(host) ? "dead" : "alive");
+    actuator.pingNode = async (id) => !dead.has(actuator.hostOf(id)!);
     // A restart is in flight until the test brings the host back.
     actuator.restartHost = (host) => new Promise<void>((resolve) => revive.push(() => { calls.push(`restart:${host}`); dead.delete(host); resolve(); }));
     const loop = new MapekLoop({ monitor, actuator, intervalMs: 250, outbox, events, analyze: { staleAfterMs: 1000 }, policy: policyWith(policy) });
@@ -307,15 +308,22 @@ describe("MAPE-K knowledge: one record per event", () => {
     assert.deepEqual(new Set(m.loop.closedIncidents().map((i) => i.groupId)), new Set([incident.incidentId]), "per-node tracking stays, under one group");
   });
 
-  it("a dead host's nodes are all down at once, whether their fits failed first or their heartbeats are not stale yet: one condition, one group", async () => {
+  it("a dead host whose nodes first fail their fits (unreachable) and then go silent (down) is still one record", async () => {
     const m = mesh();
     await m.steps(4);
     m.dead.add("host-a");
     // Two FL rounds fail on node-01 and node-02 (connection refused) before any heartbeat is stale.
     for (const round of [1, 2]) m.monitor.observeRound({ ...record(round, "completed", ["node-10"]), failures: [{ nodeId: "node-01", reason: "error", detail: "ECONNREFUSED" }, { nodeId: "node-02", reason: "error", detail: "ECONNREFUSED" }] });
-    const tick = await m.step(HOST_A);
-    assert.deepEqual([...tick.analysis.conditions].sort(), HOST_A.map((id) => [id, "down"]), "every node of the dead host is down, not unreachable");
-    assert.deepEqual(m.incidentEvents.filter((e) => e.phase === "detected").map((e) => e.nodes), [HOST_A]);
+    const first = await m.step(HOST_A);
+    assert.deepEqual([...first.analysis.conditions], [["node-01", "unreachable"], ["node-02", "unreachable"]]);
+    await m.steps(28, HOST_A);
+    for (const r of m.revive) r();
+    await m.steps(16);
+    const incidents = m.records("Incident");
+    assert.equal(incidents.length, 1, JSON.stringify(incidents.map((i) => [i.fault.kind, i.affectedNodes])));
+    assert.deepEqual(incidents[0].affectedNodes, HOST_A);
+    assert.equal(incidents[0].fault.kind, "down");
+    assert.deepEqual(new Set(m.loop.closedIncidents().map((i) => i.condition)), new Set(["unreachable", "down"]), "per node, each keeps what it showed");
   });
 
   it("two causes at once are two records: a dead host's nodes and a partitioned node on a live host", async () => {
