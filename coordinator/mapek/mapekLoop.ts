@@ -207,10 +207,6 @@ export class MapekLoop {
   exclusions(): ReadonlyMap<string, ExclusionReason> {
     return new Map(this.#exclusions);
   }
-  /** The MeshPolicy values the loop works with now (read from the chain by whoever passed `policy`). */
-  get policy(): Readonly<Record<PolicyParameterName, bigint>> {
-    return this.#p.policy?.() ?? DEFAULT_POLICY;
-  }
   /** The φ thresholds (MeshPolicy) the last tick classified with; `null` before the first. */
   get thresholds(): PhiThresholds | null {
     return this.#thresholds;

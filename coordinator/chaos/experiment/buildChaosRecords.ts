@@ -1,27 +1,30 @@
 /**
  * Turns a run's journal into knowledge records: one Incident per event, not per node
- * (the nodes of one fault that MAPE-K saw with the same condition within
- * `mapek.incidentGroupMs` of the first: a host crash that takes down ten nodes is one
- * Incident naming the ten), with its injection, detection and healing times and the
- * actions MAPE-K took, and one ChaosReport that refers to them. A provoked incident is
- * recorded however fast it healed: the experiment asked for it.
+ * (per injected fault that MAPE-K detected: a host crash that takes down ten nodes is
+ * one Incident naming the ten), with its injection, first detection and last healing
+ * times and the actions MAPE-K took, and one ChaosReport that refers to them. A
+ * provoked incident is recorded however fast it healed: the experiment asked for it.
  */
 import type { ChaosReportRecordV1, IncidentRecordV1 } from "../../knowledge/schemas/index.ts";
 import { submitKnowledgeRecord } from "../../knowledge/submitKnowledgeRecord.ts";
-import { groupIncidents } from "../../mapek/incidentGrouper.ts";
 import type { MapekIncident, MapekLoop } from "../../mapek/mapekLoop.ts";
-import { POLICY_PARAMETERS } from "../../policy/parameters.ts";
 import type { KnowledgeRepository } from "../../store/knowledgeRepository.ts";
 import type { Experiment } from "./experimentSchema.ts";
 import type { ExperimentJournal } from "./runExperiment.ts";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** MeshPolicy's default `mapek.incidentGroupMs`. */
-const DEFAULT_GROUP_MS = Number(POLICY_PARAMETERS.find((p) => p.name === "mapek.incidentGroupMs")!.value);
-
 /** The records of one run, before submission (the report's `incidentCids` are filled in then). */
 export type ChaosRecords = { incidents: IncidentRecordV1[]; report: Omit<ChaosReportRecordV1, "incidentCids"> };
+
+/** "; MAPE-K saw it as down" or "; MAPE-K saw it as down on 8 nodes, unreachable on 2". */
+function sawAs(members: readonly Detected[]): string {
+  const counts = new Map<string, number>();
+  for (const m of members) if (m.seen) counts.set(m.seen.condition, (counts.get(m.seen.condition) ?? 0) + 1);
+  if (counts.size === 0) return "";
+  if (counts.size === 1) return `; MAPE-K saw it as ${[...counts.keys()][0]}`;
+  return `; MAPE-K saw it as ${[...counts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} on ${n} node${n === 1 ? "" : "s"}`).join(", ")}`;
+}
 
 /** One affected node as the fault's status and MAPE-K saw it. */
 type Detected = { node: string; detectedAt: number; healedAt: number | null; seen: MapekIncident | undefined; detail: string | undefined };
@@ -33,9 +36,8 @@ type Detected = { node: string; detectedAt: number; healedAt: number | null; see
  * @param parameters.journal - its journal.
  * @param parameters.mapek - for the condition MAPE-K saw and the actions it took on each node.
  * @param parameters.round - the FL round the records belong to.
- * @param parameters.groupMs - the grouping window (MeshPolicy `mapek.incidentGroupMs`); default MeshPolicy's default.
  */
-export function buildChaosRecords({ experiment, journal, mapek, round, groupMs = DEFAULT_GROUP_MS }: { experiment: Experiment; journal: ExperimentJournal; mapek?: MapekLoop | undefined; round: number; groupMs?: number }): ChaosRecords {
+export function buildChaosRecords({ experiment, journal, mapek, round }: { experiment: Experiment; journal: ExperimentJournal; mapek?: MapekLoop | undefined; round: number }): ChaosRecords {
   const createdAt = iso(journal.endedAt);
   const mapekIncidents = mapek ? [...mapek.closedIncidents(), ...mapek.openIncidents()] : [];
   const incidents: IncidentRecordV1[] = [];
@@ -49,17 +51,11 @@ export function buildChaosRecords({ experiment, journal, mapek, round, groupMs =
       const seen = mapekIncidents.find((i) => i.nodeId === node && i.detectedAt >= injectedAt && i.detectedAt <= detectedAt + 1);
       detected.push({ node, detectedAt, healedAt: d.healedAt, seen, detail: fault.records.find((r) => r.target === node && r.phase === "injected")?.detail });
     }
-    // The fault is the known cause. Where MAPE-K saw the nodes, its groups (by condition
-    // and host, a dead host's early symptoms included) split the fault's nodes; the
-    // others are grouped by the window alone.
-    const byMapek = new Map<string, Detected[]>();
-    for (const x of detected) if (x.seen) byMapek.set(x.seen.groupId, [...(byMapek.get(x.seen.groupId) ?? []), x]);
-    const groups = [
-      // A dead host's group may hold nodes first seen as unreachable: name it by the host's condition.
-      ...[...byMapek.values()].map((members) => ({ cause: members.map((m) => m.seen!.condition as string).find((c) => c === "down" || c === "frozen") ?? members[0]!.seen!.condition, members })),
-      ...groupIncidents(detected.filter((x) => !x.seen), { windowMs: groupMs, causeOf: () => "", keyOf: (c) => c, detectedAt: (x) => x.detectedAt }),
-    ].sort((a, b) => Math.min(...a.members.map((m) => m.detectedAt)) - Math.min(...b.members.map((m) => m.detectedAt)));
-    for (const [index, group] of groups.entries()) {
+    // One injected fault is one event, its cause known: one record for all the nodes it
+    // took down, whatever each looked like to MAPE-K (a dead host's nodes may first look
+    // unreachable) and however their detections spread.
+    const groups = detected.length ? [{ members: detected }] : [];
+    for (const group of groups) {
       const members = group.members;
       const nodes = members.map((m) => m.node).sort();
       const detectedAt = Math.min(...members.map((m) => m.detectedAt));
@@ -74,8 +70,8 @@ export function buildChaosRecords({ experiment, journal, mapek, round, groupMs =
         schemaVersion: 1,
         round,
         createdAt,
-        incidentId: `${experiment.name}:${fault.faultId}:${groups.length > 1 ? `${index + 1}:` : ""}${injectedAt}`.slice(0, 128),
-        fault: { kind: fault.kind, description: `${fault.kind} injected by experiment ${experiment.name} on ${who}${details.length ? ` (${details.join("; ")})` : ""}${group.cause ? `; MAPE-K saw it as ${group.cause}` : ""}`.slice(0, 2000), injected: true },
+        incidentId: `${experiment.name}:${fault.faultId}:${injectedAt}`.slice(0, 128),
+        fault: { kind: fault.kind, description: `${fault.kind} injected by experiment ${experiment.name} on ${who}${details.length ? ` (${details.join("; ")})` : ""}${sawAs(members)}`.slice(0, 2000), injected: true },
         affectedNodes: nodes,
         startedAt: iso(injectedAt),
         detectedAt: iso(detectedAt),

@@ -290,8 +290,7 @@ export async function runExperiment(file: string | Experiment, deps: ExperimentD
 
   // --- knowledge ---
   if (journal.faults.some((f) => f.injectedAt !== null && f.affected.length > 0)) {
-    const groupMs = deps.mapek ? Number(deps.mapek.policy["mapek.incidentGroupMs"]) : undefined;
-    const records = buildChaosRecords({ experiment, journal, mapek: deps.mapek, round: deps.rounds().at(-1)?.round ?? 0, ...(groupMs !== undefined ? { groupMs } : {}) });
+    const records = buildChaosRecords({ experiment, journal, mapek: deps.mapek, round: deps.rounds().at(-1)?.round ?? 0 });
     if (deps.outbox) {
       journal.records = await submitChaosRecords(deps.outbox, records);
       progress("records", `ChaosReport ${journal.records.chaosReportCid}, ${journal.records.incidentCids.length} incident(s)`);
