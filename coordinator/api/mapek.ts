@@ -2,7 +2,8 @@
  * The MAPE-K loop over HTTP.
  *
  * - `GET /api/mapek`: state, φ and its factors, the monitor's metrics, node counts,
- *   open and recent incidents, nodes excluded from FL, load shedding, the anomaly
+ *   open and recent incidents (per node, with their group), incident groups not yet
+ *   settled, blips since the last snapshot, nodes excluded from FL, load shedding, the anomaly
  *   model's verdicts and its held-out scores.
  * - `GET /api/mapek/history?limit=N`: state and φ per tick, oldest first (at most 1000).
  *
@@ -41,8 +42,13 @@ export function mapekRoutes(parameters: MapekRoutesParameters): ApiPlugin {
         conditions: analysis ? Object.fromEntries(analysis.conditions) : {},
         apiLatencyMs: analysis && Number.isFinite(analysis.apiLatencyMs) ? analysis.apiLatencyMs : null,
         lastActions: tick?.actions ?? [],
+        /** Per node (healing, MTTD, MTTR); `groupId` names the event each belongs to. */
         openIncidents: l.openIncidents(),
         recentIncidents: l.closedIncidents().slice(-50).reverse(),
+        /** Incident groups (one per event: cause, nodes) not settled yet; a settled one becomes one Incident record, or a blip. */
+        incidentGroups: l.incidentGroups(),
+        /** Blips since the last MAPE-K snapshot, by condition: unprovoked incidents healed within `mapek.minIncidentMs`. */
+        blips: l.blips(),
         excluded: Object.fromEntries(l.exclusions()),
         shedding: l.sheddingEnabled,
         /** The anomaly model's verdict on each node it does not call healthy: label, confidence, ticks in a row. */

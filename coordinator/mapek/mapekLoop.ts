@@ -1,19 +1,21 @@
 /**
  * The MAPE-K loop: Monitor (heartbeats, FL rounds) → Analyze (conditions, φ) → Plan
  * (healing, directives) → Execute (restart, reroute, exclude, resync, shed load) →
- * Knowledge (MapekSnapshot records periodically and on every state change; a
- * Directive record on entering EUPHORIC or MYSTICAL).
+ * Knowledge (a MapekSnapshot record once per knowledge epoch and on every state change;
+ * a Directive record on entering EUPHORIC or MYSTICAL; one Incident record per event
+ * the mesh suffered on its own, grouped by cause, unless it was a blip).
  */
 import type { EventBus } from "../events.ts";
 import { HealingActionError } from "../errors/mapek.ts";
 import type { KnowledgeRepository } from "../store/knowledgeRepository.ts";
 import type { Logger } from "../logger.ts";
 import { submitKnowledgeRecord } from "../knowledge/submitKnowledgeRecord.ts";
-import type { MapekState } from "../knowledge/schemas/index.ts";
+import type { IncidentRecordV1, MapekState } from "../knowledge/schemas/index.ts";
 import { POLICY_PARAMETERS, type PolicyParameterName } from "../policy/parameters.ts";
 import type { MeshActuator } from "./actuator.ts";
 import { analyze, DEFAULT_ANALYZE_OPTIONS, type Analysis, type AnalyzeMemory, type AnalyzeOptions, type NodeCondition } from "./analyze.ts";
 import type { AnomalyModel } from "./anomalyModel.ts";
+import { IncidentGrouper, type IncidentGroup } from "./incidentGrouper.ts";
 import { HEARTBEAT_WINDOW, type Monitor } from "./monitor.ts";
 import { classifyPhi, computePhi, thresholdsFromPolicy, type PhiThresholds } from "./phi.ts";
 import { planDirective, planHealing, type ExclusionReason, type HealingAction } from "./plan.ts";
@@ -21,9 +23,15 @@ import { planDirective, planHealing, type ExclusionReason, type HealingAction } 
 /** An action as executed. */
 export type ExecutedAction = HealingAction & { at: number; outcome: "succeeded" | "failed" | "skipped"; detail?: string };
 
-/** An incident as MAPE-K saw it: from the first condition on a node to its healing. */
+/**
+ * An incident as MAPE-K tracks it for healing, MTTD and MTTR: from the first condition
+ * on one node to its healing. What governance sees is the group (`groupId`): all
+ * incidents of one cause detected within `mapek.incidentGroupMs`.
+ */
 export type MapekIncident = {
   incidentId: string;
+  /** The group it belongs to: the id `mesh.incident` events and the Incident record carry. */
+  groupId: string;
   nodeId: string;
   condition: NodeCondition;
   /** Last sign of health (the last heartbeat for stale nodes), ms since epoch. */
@@ -33,6 +41,29 @@ export type MapekIncident = {
   resolution: "healed" | "mitigated" | null;
   actions: ExecutedAction[];
 };
+
+/**
+ * What an incident group has in common (Alertmanager's `group_by` labels): the
+ * condition, the host when the condition is the host's (a dead, frozen or overloaded
+ * process explains every node on it), and whether a chaos experiment provoked it.
+ * Link conditions are grouped by condition alone: every node has its own links, so
+ * nodes that lose theirs within one window share a cause (a cut, a stalled coordinator).
+ */
+export type IncidentCause = { condition: NodeCondition; host: string | null; provoked: boolean };
+
+/** An incident group as the loop keeps it. */
+export type MapekIncidentGroup = IncidentGroup<IncidentCause, MapekIncident>;
+
+/** Conditions a node's host process explains. */
+const HOST_CONDITIONS: ReadonlySet<NodeCondition> = new Set(["down", "frozen", "overloaded"]);
+/** A dead or frozen host. */
+const HOST_FAILURES: readonly NodeCondition[] = ["down", "frozen"];
+/**
+ * What a dead or frozen host looks like on a node before the loop asks the host: its
+ * fits fail (`unreachable`) while its heartbeats are not stale yet, or it is silent.
+ * Such incidents on the host's nodes, within the window, belong to the host's event.
+ */
+const HOST_SYMPTOMS: ReadonlySet<NodeCondition> = new Set(["unreachable", "partitioned"]);
 
 /** A tick as the history keeps it. */
 export type MapekTickSummary = { epoch: number; at: number; state: MapekState; phi: number; conditions: number; actions: number };
@@ -51,8 +82,6 @@ export type MapekLoopParameters = {
   policy?: () => Readonly<Record<PolicyParameterName, bigint>>;
   /** Where snapshots and directives are queued; without it nothing is submitted. */
   outbox?: KnowledgeRepository;
-  /** A snapshot at least this often even without state changes, ms; default 60 000. */
-  snapshotEveryMs?: number;
   /** Condition-free ticks before a routed-around node is readmitted (hysteresis); default 3. */
   readmitAfterTicks?: number;
   /** Fewest ms between two directives for the same state (a flapping mesh must not flood governance); default 600 000. */
@@ -93,19 +122,30 @@ export class MapekLoop {
   /** When the model became ready (monitor clock): its verdicts count once the heartbeat windows are newer than that. */
   #anomalyModelReadyAt = 0;
   #exclusions = new Map<string, ExclusionReason>();
+  /** The MeshPolicy values of the current tick. */
+  #policy: Readonly<Record<PolicyParameterName, bigint>> = DEFAULT_POLICY;
   #restarting = new Set<string>();
   #inFlight = new Set<Promise<unknown>>();
   #shedding = { enabled: false, calmTicks: 0, hotTicks: 0 };
   #incidents = new Map<string, MapekIncident>();
   #closed: MapekIncident[] = [];
-  #lastSnapshotAt = 0;
+  #groups = new IncidentGrouper<IncidentCause, MapekIncident>({
+    keyOf: (c) => `${c.provoked ? "provoked" : "unprovoked"}|${c.condition}|${c.host ?? ""}`,
+    newId: (at) => `inc-${at}-${this.#nextIncident}`,
+  });
+  /** The last snapshot's time (monitor clock), `null` before the first. */
+  #lastSnapshotAt: number | null = null;
+  /** The last snapshot taken because an epoch had passed. */
+  #lastEpochSnapshotAt = Number.NEGATIVE_INFINITY;
+  /** Blips since the last snapshot, by condition. */
+  #blips = new Map<NodeCondition, number>();
   #lastDirectiveAt = new Map<MapekState, number>();
   #nextIncident = 1;
   #healthyTicks = new Map<string, number>();
   #lastTick: MapekTick | undefined;
   #history: MapekTickSummary[] = [];
-  /** Closed incidents waiting to become Incident records. */
-  #toRecord: MapekIncident[] = [];
+  /** Settled incident groups waiting to become Incident records. */
+  #toRecord: MapekIncidentGroup[] = [];
   /** Nodes a chaos fault was injected on → until when (ms; +∞ while active): their incidents are the experiment's to report. */
   #underChaos = new Map<string, number>();
   #unsubscribe: (() => void) | undefined;
@@ -154,6 +194,14 @@ export class MapekLoop {
   /** Closed incidents, oldest first. */
   closedIncidents(): MapekIncident[] {
     return this.#closed.map((i) => ({ ...i, actions: [...i.actions] }));
+  }
+  /** Incident groups not settled yet (open, or within their window), oldest first. */
+  incidentGroups(): { groupId: string; cause: IncidentCause; openedAt: number; closesAt: number; nodes: string[] }[] {
+    return this.#groups.groups().map((g) => ({ groupId: g.groupId, cause: { ...g.cause }, openedAt: g.openedAt, closesAt: g.closesAt, nodes: [...new Set(g.members.map((m) => m.nodeId))] }));
+  }
+  /** Blips since the last snapshot (unprovoked incidents healed within `mapek.minIncidentMs`), by condition. */
+  blips(): Partial<Record<NodeCondition, number>> {
+    return Object.fromEntries(this.#blips);
   }
   /** Nodes the loop excluded from FL and why. */
   exclusions(): ReadonlyMap<string, ExclusionReason> {
@@ -228,6 +276,7 @@ export class MapekLoop {
     for (const view of this.monitor.nodes()) {
       this.#healthyTicks.set(view.nodeId, analysis.conditions.has(view.nodeId) ? 0 : (this.#healthyTicks.get(view.nodeId) ?? 0) + 1);
     }
+    this.#policy = policy;
     this.#trackIncidents(analysis);
     const planned = planHealing(analysis, {
       actuator,
@@ -259,11 +308,26 @@ export class MapekLoop {
   }
 
   #trackIncidents(analysis: Analysis): void {
+    const groupMs = Number(this.#policy["mapek.incidentGroupMs"]);
+    // One `mesh.incident` event per group and phase per tick, naming the nodes that changed.
+    const changed = new Map<string, { phase: "detected" | "healed"; fault: string; nodes: string[] }>();
+    const note = (phase: "detected" | "healed", incident: MapekIncident): void => {
+      const key = `${phase}|${incident.groupId}`;
+      const entry = changed.get(key) ?? { phase, fault: incident.condition, nodes: [] };
+      entry.nodes.push(incident.nodeId);
+      changed.set(key, entry);
+    };
     for (const [nodeId, condition] of analysis.conditions) {
       if (this.#incidents.has(nodeId)) continue;
       const view = this.monitor.node(nodeId);
+      const cause: IncidentCause = {
+        condition,
+        host: HOST_CONDITIONS.has(condition) ? this.#p.actuator.hostOf(nodeId) : null,
+        provoked: this.#provoked(nodeId, analysis.at),
+      };
       const incident: MapekIncident = {
-        incidentId: `inc-${analysis.at}-${this.#nextIncident++}`,
+        incidentId: `inc-${analysis.at}-${this.#nextIncident}`,
+        groupId: "",
         nodeId,
         condition,
         lastHealthyAt: Math.min(view?.lastHeartbeatAt ?? analysis.at, analysis.at),
@@ -272,9 +336,11 @@ export class MapekLoop {
         resolution: null,
         actions: [],
       };
+      incident.groupId = this.#group(cause, incident, groupMs).groupId;
+      this.#nextIncident++;
       this.#incidents.set(nodeId, incident);
-      this.#p.logger?.warn({ nodeId, condition }, "MAPE-K detected an incident");
-      this.#p.events?.publish("mesh.incident", { incidentId: incident.incidentId, phase: "detected", fault: condition, nodes: [nodeId] });
+      this.#p.logger?.warn({ nodeId, condition, groupId: incident.groupId }, "MAPE-K detected an incident");
+      note("detected", incident);
     }
     for (const [nodeId, incident] of this.#incidents) {
       const condition = analysis.conditions.get(nodeId);
@@ -286,9 +352,66 @@ export class MapekLoop {
       this.#incidents.delete(nodeId);
       this.#closed.push(incident);
       if (this.#closed.length > 1000) this.#closed.shift();
-      if ((this.#underChaos.get(nodeId) ?? 0) < incident.detectedAt) this.#toRecord.push(incident);
       this.#p.logger?.info({ nodeId, condition: incident.condition, resolution: incident.resolution, ms: incident.healedAt - incident.detectedAt }, "MAPE-K closed an incident");
-      this.#p.events?.publish("mesh.incident", { incidentId: incident.incidentId, phase: "healed", fault: incident.condition, nodes: [nodeId] });
+      note("healed", incident);
+    }
+    for (const [key, { phase, fault, nodes }] of changed) {
+      this.#p.events?.publish("mesh.incident", { incidentId: key.slice(phase.length + 1), phase, fault, nodes });
+    }
+    this.#settleGroups(analysis.at);
+  }
+
+  /**
+   * Puts a new incident in its group. A symptom of a host failure on a node of a host
+   * already known dead or frozen joins that host's group; a host failure takes in the
+   * symptoms its nodes showed within the window before it was known, so one crash is
+   * one group even when a few nodes first looked `unreachable` (fits failing before
+   * their heartbeats went stale).
+   */
+  #group(cause: IncidentCause, incident: MapekIncident, groupMs: number): MapekIncidentGroup {
+    const at = incident.detectedAt;
+    const host = this.#p.actuator.hostOf(incident.nodeId);
+    if (host && HOST_SYMPTOMS.has(cause.condition)) {
+      for (const condition of HOST_FAILURES) {
+        const hostGroup = this.#groups.find({ condition, host, provoked: cause.provoked }, at);
+        if (hostGroup) {
+          this.#groups.join(hostGroup, incident);
+          return hostGroup;
+        }
+      }
+    }
+    const group = this.#groups.add(cause, at, incident, groupMs);
+    if (host && group.members.length === 1 && HOST_FAILURES.includes(cause.condition)) {
+      for (const moved of this.#groups.absorb(group, (m, g) => g.cause.provoked === cause.provoked && HOST_SYMPTOMS.has(m.condition) && m.detectedAt >= at - groupMs && this.#p.actuator.hostOf(m.nodeId) === host)) {
+        moved.groupId = group.groupId;
+      }
+    }
+    return group;
+  }
+
+  /** Whether a chaos experiment had the node under a fault at `at` (its incidents are the experiment's to report). */
+  #provoked(nodeId: string, at: number): boolean {
+    return (this.#underChaos.get(nodeId) ?? Number.NEGATIVE_INFINITY) >= at;
+  }
+
+  /**
+   * Groups whose window has passed and whose every member healed are settled: the
+   * incidents a chaos experiment provoked are its to report; of the others, an event
+   * open (first detection to last healing) no longer than `mapek.minIncidentMs` is a
+   * blip, counted in the next snapshot; anything longer becomes one Incident record.
+   */
+  #settleGroups(now: number): void {
+    const minIncidentMs = Number(this.#policy["mapek.minIncidentMs"]);
+    for (const group of this.#groups.settle(now, (g) => g.members.every((m) => m.healedAt !== null))) {
+      const own = group.members.filter((m) => !this.#provoked(m.nodeId, m.detectedAt));
+      if (own.length === 0) continue;
+      const openMs = Math.max(...own.map((m) => m.healedAt!)) - Math.min(...own.map((m) => m.detectedAt));
+      if (openMs <= minIncidentMs) {
+        this.#blips.set(group.cause.condition, (this.#blips.get(group.cause.condition) ?? 0) + 1);
+        this.#p.logger?.info({ groupId: group.groupId, condition: group.cause.condition, nodes: own.length, openMs }, "MAPE-K counted a blip");
+        continue;
+      }
+      this.#toRecord.push({ ...group, members: own });
     }
   }
 
@@ -402,8 +525,16 @@ export class MapekLoop {
         this.#p.logger?.info({ state: tick.state, actions: directive.actions, cid: directiveCid }, "MAPE-K proposed a directive");
       }
     }
-    if (!outbox || (!changed && now - this.#lastSnapshotAt < (this.#p.snapshotEveryMs ?? 60_000))) return;
+    // One snapshot per knowledge epoch, plus one per state change: the keeper ratifies
+    // an epoch at a time, and a snapshot every minute would only be noise to its voters.
+    const epochMs = Number(policy["knowledge.epochSeconds"]) * 1000;
+    const epochDue = now - this.#lastEpochSnapshotAt >= epochMs;
+    if (!outbox || (!changed && !epochDue)) return;
+    if (epochDue) this.#lastEpochSnapshotAt = now;
+    const since = this.#lastSnapshotAt;
     this.#lastSnapshotAt = now;
+    const blips = Object.fromEntries(this.#blips);
+    this.#blips.clear();
     const a = tick.analysis;
     const directives = [
       ...tick.actions.map((x) => ({ action: x.action, target: x.target, reason: x.reason })),
@@ -413,7 +544,7 @@ export class MapekLoop {
       outbox,
       record: {
         kind: "MapekSnapshot",
-        schemaVersion: 1,
+        schemaVersion: 2,
         round: tick.epoch,
         createdAt: new Date(now).toISOString(),
         state: tick.state,
@@ -422,47 +553,62 @@ export class MapekLoop {
         nodes: { total: a.total, healthy: a.healthy, stale: a.stale, isolated: a.isolated },
         metrics: a.metrics,
         directives,
+        blips: { since: since === null ? null : new Date(since).toISOString(), counts: blips },
       },
     });
     this.submitted.push({ kind: "MapekSnapshot", cid: record.cid, state: tick.state });
   }
 
   /**
-   * Incidents the mesh suffered on its own (not injected by a chaos experiment, which
-   * reports its own) become Incident records once closed: what failed, how fast it was
-   * noticed and healed, and what the loop did.
+   * Events the mesh suffered on its own (not injected by a chaos experiment, which
+   * reports its own) become one Incident record per settled group: which nodes, what
+   * failed, how fast it was noticed and healed, and what the loop did.
    */
   async #recordIncidents(tick: MapekTick): Promise<void> {
     const outbox = this.#p.outbox;
-    const incidents = this.#toRecord.splice(0);
+    const groups = this.#toRecord.splice(0);
     if (!outbox) return;
-    const iso = (ms: number) => new Date(ms).toISOString();
-    for (const incident of incidents) {
-      const healedAt = incident.healedAt!;
+    for (const group of groups) {
       try {
-        const { record } = await submitKnowledgeRecord({
-          outbox,
-          record: {
-            kind: "Incident",
-            schemaVersion: 1,
-            round: tick.epoch,
-            createdAt: iso(healedAt),
-            incidentId: incident.incidentId,
-            fault: { kind: incident.condition, description: `${incident.nodeId} was ${incident.condition}; MAPE-K noticed it and ${incident.resolution}`, injected: false },
-            affectedNodes: [incident.nodeId],
-            startedAt: iso(incident.lastHealthyAt),
-            detectedAt: iso(incident.detectedAt),
-            healedAt: iso(healedAt),
-            timeToDetectMs: incident.detectedAt - incident.lastHealthyAt,
-            timeToRecoverMs: healedAt - incident.lastHealthyAt,
-            actions: incident.actions.map((a) => ({ action: a.action, target: a.target ?? "coordinator", at: iso(Math.max(a.at, incident.detectedAt)), outcome: a.outcome, ...(a.detail ? { detail: a.detail.slice(0, 2000) } : {}) })),
-            resolution: { status: incident.resolution ?? "healed", summary: `${incident.resolution ?? "healed"} ${healedAt - incident.detectedAt} ms after detection (${healedAt - incident.lastHealthyAt} ms after the last sign of health)` },
-          },
-        });
+        const { record } = await submitKnowledgeRecord({ outbox, record: incidentRecordOf(group, tick.epoch) });
         this.submitted.push({ kind: "Incident", cid: record.cid, state: tick.state });
       } catch (error) {
-        this.#p.logger?.error({ err: error, incidentId: incident.incidentId }, "could not record an incident");
+        this.#p.logger?.error({ err: error, incidentId: group.groupId }, "could not record an incident");
       }
     }
   }
+}
+
+/**
+ * The Incident record of a settled group: its nodes, from the earliest last sign of
+ * health to the last healing, and every action the loop took on any of them (once).
+ */
+export function incidentRecordOf(group: MapekIncidentGroup, round: number): IncidentRecordV1 {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const members = group.members;
+  const nodes = [...new Set(members.map((m) => m.nodeId))].sort();
+  const startedAt = Math.min(...members.map((m) => m.lastHealthyAt));
+  const detectedAt = Math.min(...members.map((m) => m.detectedAt));
+  const healedAt = Math.max(...members.map((m) => m.healedAt ?? detectedAt));
+  const resolution = members.some((m) => m.resolution === "mitigated") ? "mitigated" : "healed";
+  // A restart names every node of its host: the same action object sits on each member.
+  const actions = [...new Set(members.flatMap((m) => m.actions))].sort((x, y) => x.at - y.at);
+  const { condition, host } = group.cause;
+  const where = host ? ` on host ${host}` : "";
+  return {
+    kind: "Incident",
+    schemaVersion: 1,
+    round,
+    createdAt: iso(healedAt),
+    incidentId: group.groupId,
+    fault: { kind: condition, description: `${nodes.length === 1 ? nodes[0] : `${nodes.length} nodes`}${where} ${nodes.length === 1 ? "was" : "were"} ${condition}; MAPE-K noticed it and ${resolution}`.slice(0, 2000), injected: false },
+    affectedNodes: nodes,
+    startedAt: iso(startedAt),
+    detectedAt: iso(detectedAt),
+    healedAt: iso(healedAt),
+    timeToDetectMs: detectedAt - startedAt,
+    timeToRecoverMs: healedAt - startedAt,
+    actions: actions.map((a) => ({ action: a.action, target: a.target ?? "coordinator", at: iso(Math.max(a.at, detectedAt)), outcome: a.outcome, ...(a.detail ? { detail: a.detail.slice(0, 2000) } : {}) })),
+    resolution: { status: resolution, summary: `${resolution} ${healedAt - detectedAt} ms after detection (${healedAt - startedAt} ms after the last sign of health)${nodes.length > 1 ? `; ${nodes.length} nodes, one cause` : ""}` },
+  };
 }

@@ -12,6 +12,7 @@ import type { Logger } from "../../logger.ts";
 import type { AnalyzeOptions } from "../../mapek/analyze.ts";
 import { sharedAnomalyModel, type AnomalyModel } from "../../mapek/anomalyModel.ts";
 import { MapekLoop } from "../../mapek/mapekLoop.ts";
+import type { PolicyParameterName } from "../../policy/parameters.ts";
 import type { KnowledgeRepository } from "../../store/knowledgeRepository.ts";
 import { ChaosEngine } from "../chaosEngine.ts";
 import type { ExperimentDeps } from "../experiment/runExperiment.ts";
@@ -37,6 +38,8 @@ export type CreateChaosTestbedParameters = {
   logger?: Logger;
   /** Directive cooldown of the MAPE-K loop, ms. */
   directiveCooldownMs?: number;
+  /** MeshPolicy values the MAPE-K loop reads (as `npm start` reads them from the chain); default the deployment defaults. */
+  policy?: () => Readonly<Record<PolicyParameterName, bigint>>;
   /** The MAPE-K anomaly model; default the one trained on the recorded mesh telemetry (`null`: rules alone). */
   anomalyModel?: Promise<AnomalyModel> | null;
 };
@@ -92,6 +95,7 @@ export async function createChaosTestbed(parameters: CreateChaosTestbedParameter
     ...(parameters.outbox ? { outbox: parameters.outbox } : {}),
     ...(parameters.logger ? { logger: parameters.logger } : {}),
     ...(parameters.directiveCooldownMs !== undefined ? { directiveCooldownMs: parameters.directiveCooldownMs } : {}),
+    ...(parameters.policy ? { policy: parameters.policy } : {}),
     ...(anomalyModel ? { anomalyModel: Promise.resolve(anomalyModel) } : {}),
   });
   const engine = new ChaosEngine({ system: mesh, events, ...(parameters.logger ? { logger: parameters.logger } : {}) });

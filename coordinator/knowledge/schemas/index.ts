@@ -9,7 +9,7 @@ import { chaosReportRecordV1Schema, type ChaosReportRecordV1 } from "./chaosRepo
 import { KNOWLEDGE_KINDS, type KnowledgeKind } from "./common.ts";
 import { directiveRecordV1Schema, type DirectiveRecordV1 } from "./directive.ts";
 import { incidentRecordV1Schema, type IncidentRecordV1 } from "./incident.ts";
-import { mapekSnapshotRecordV1Schema, type MapekSnapshotRecordV1 } from "./mapekSnapshot.ts";
+import { mapekSnapshotRecordV1Schema, mapekSnapshotRecordV2Schema, type MapekSnapshotRecordV1, type MapekSnapshotRecordV2 } from "./mapekSnapshot.ts";
 import { modelRecordV1Schema, type ModelRecordV1 } from "./model.ts";
 
 export { KNOWLEDGE_KINDS, type KnowledgeKind, cidSchema, nodeIdSchema } from "./common.ts";
@@ -20,11 +20,13 @@ export {
   directiveRecordV1Schema,
   incidentRecordV1Schema,
   mapekSnapshotRecordV1Schema,
+  mapekSnapshotRecordV2Schema,
   modelRecordV1Schema,
   type ChaosReportRecordV1,
   type DirectiveRecordV1,
   type IncidentRecordV1,
   type MapekSnapshotRecordV1,
+  type MapekSnapshotRecordV2,
   type ModelRecordV1,
 };
 
@@ -36,7 +38,7 @@ export const KNOWLEDGE_RECORD_SCHEMAS = {
   Model: { 1: modelRecordV1Schema },
   Incident: { 1: incidentRecordV1Schema },
   ChaosReport: { 1: chaosReportRecordV1Schema },
-  MapekSnapshot: { 1: mapekSnapshotRecordV1Schema },
+  MapekSnapshot: { 1: mapekSnapshotRecordV1Schema, 2: mapekSnapshotRecordV2Schema },
   Directive: { 1: directiveRecordV1Schema },
 } as const;
 
@@ -45,7 +47,7 @@ export const LATEST_SCHEMA_VERSION = {
   Model: 1,
   Incident: 1,
   ChaosReport: 1,
-  MapekSnapshot: 1,
+  MapekSnapshot: 2,
   Directive: 1,
 } as const satisfies Record<KnowledgeKind, number>;
 
@@ -55,6 +57,7 @@ export type KnowledgeRecord =
   | IncidentRecordV1
   | ChaosReportRecordV1
   | MapekSnapshotRecordV1
+  | MapekSnapshotRecordV2
   | DirectiveRecordV1;
 
 /** Result of {@link validateKnowledgeRecord}. */

@@ -1,18 +1,18 @@
 /**
- * MapekSnapshot record, v1: the MAPE-K loop's view of the mesh at one epoch — its
- * state, the health value φ it derives it from, the metrics behind φ, and the
- * directives it planned.
+ * MapekSnapshot record: the MAPE-K loop's view of the mesh at one epoch — its state,
+ * the health value φ it derives it from, the metrics behind φ, and the directives it
+ * planned. v2 adds the blips: unprovoked incidents that healed within
+ * `mapek.minIncidentMs` and so became no Incident record, counted by cause.
  */
 import { z } from "zod";
-import { cidSchema, count, finiteNumber, kebabNameSchema, nodeIdSchema, nonNegative, recordBase } from "./common.ts";
+import { addIssue, cidSchema, count, dateTimeSchema, finiteNumber, kebabNameSchema, nodeIdSchema, nonNegative, recordBase } from "./common.ts";
 
 /** The mesh's states, from healthiest to idle. Entering EUPHORIC or MYSTICAL proposes a directive. */
 export const MAPEK_STATES = ["EUPHORIC", "HARMONIC", "CONTEMPLATIVE", "MYSTICAL", "CHAOTIC", "QUIESCENT"] as const;
 export const mapekStateSchema = z.enum(MAPEK_STATES);
 export type MapekState = z.infer<typeof mapekStateSchema>;
 
-export const mapekSnapshotRecordV1Schema = z.strictObject({
-  ...recordBase("MapekSnapshot", 1),
+const snapshotFields = {
   state: mapekStateSchema,
   previousState: mapekStateSchema.nullable(),
   /** Health φ as the analyzer computes it (MeshPolicy `mapek.*Milli` thresholds are φ × 1000). */
@@ -30,6 +30,32 @@ export const mapekSnapshotRecordV1Schema = z.strictObject({
       directiveCid: cidSchema.optional(),
     }),
   ),
+};
+
+export const mapekSnapshotRecordV1Schema = z.strictObject({
+  ...recordBase("MapekSnapshot", 1),
+  ...snapshotFields,
 });
 
 export type MapekSnapshotRecordV1 = z.infer<typeof mapekSnapshotRecordV1Schema>;
+
+export const mapekSnapshotRecordV2Schema = z
+  .strictObject({
+    ...recordBase("MapekSnapshot", 2),
+    ...snapshotFields,
+    /**
+     * Unprovoked incidents that healed within `mapek.minIncidentMs` between the previous
+     * snapshot (`since`, `null` for the loop's first) and this one: counted here
+     * instead of becoming Incident records. `counts` is by cause (the MAPE-K condition:
+     * `down`, `partitioned`, …); one grouped incident counts once however many nodes it touched.
+     */
+    blips: z.strictObject({
+      since: dateTimeSchema.nullable(),
+      counts: z.record(kebabNameSchema, count),
+    }),
+  })
+  .superRefine((record, ctx) => {
+    if (record.blips.since !== null && Date.parse(record.blips.since) > Date.parse(record.createdAt)) addIssue(ctx, ["blips", "since"], "is after createdAt");
+  });
+
+export type MapekSnapshotRecordV2 = z.infer<typeof mapekSnapshotRecordV2Schema>;

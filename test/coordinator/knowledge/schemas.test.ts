@@ -17,7 +17,7 @@ import {
   registryFields,
   validateKnowledgeRecord,
 } from "../../../coordinator/knowledge/schemas/index.ts";
-import { CID_B, CID_C, chaosReport, directive, incident, model, snapshot } from "../../fixtures/knowledgeRecords.ts";
+import { CID_B, CID_C, chaosReport, directive, incident, model, snapshot, snapshotV2 } from "../../fixtures/knowledgeRecords.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const GOOD = { Model: model, Incident: incident, ChaosReport: chaosReport, MapekSnapshot: snapshot, Directive: directive };
@@ -44,6 +44,12 @@ describe("knowledge record schemas", () => {
     });
   }
 
+  it("accepts a MapekSnapshot v2 with its blips counted by cause", () => {
+    const record = parseKnowledgeRecord(snapshotV2());
+    assert.equal(registryFields(record).schemaVersion, 2);
+    assert.ok("blips" in record && record.blips.counts.partitioned === 2);
+  });
+
   it("numbers kinds exactly as IKnowledgeRegistry.Kind does", async () => {
     const solidity = await readFile(path.join(root, "contracts/knowledge/IKnowledgeRegistry.sol"), "utf8");
     const body = /enum Kind\s*\{([^}]*)\}/.exec(solidity)?.[1] ?? "";
@@ -62,6 +68,10 @@ describe("knowledge record schemas", () => {
     ["Incident: healed status without healedAt", () => ({ ...incident(), healedAt: null, timeToRecoverMs: null }), ["healedAt"]],
     ["ChaosReport: deviated flag contradicts the probes; score over 100", () => ({ ...chaosReport(), hypothesis: { ...chaosReport().hypothesis, deviated: true }, resilienceScore: 101 }), ["hypothesis.deviated", "resilienceScore"]],
     ["MapekSnapshot: unknown state, negative phi", () => ({ ...snapshot(), state: "ECSTATIC", phi: -1 }), ["phi", "state"]],
+    ["MapekSnapshot v2: no blips", () => { const { blips: _, ...rest } = snapshotV2(); return rest; }, ["blips"]],
+    ["MapekSnapshot v1: blips are v2's", () => ({ ...snapshot(), blips: snapshotV2().blips }), [""]],
+    ["MapekSnapshot v2: a negative blip count, a cause not kebab-case", () => ({ ...snapshotV2(), blips: { since: null, counts: { down: -1, Partitioned: 1 } } }), ["blips.counts.down", "blips.counts.Partitioned"]],
+    ["MapekSnapshot v2: blips counted since after the snapshot", () => ({ ...snapshotV2(), blips: { since: "2026-11-27T03:02:01.000Z", counts: {} } }), ["blips.since"]],
     ["Directive: parameter value not an integer; same node twice", () => ({ ...directive(), actions: [{ type: "set-parameter", parameter: "fl.targetParticipants", value: "1.5" }, { type: "ban-node", nodeId: "node-4", durationSeconds: null }, { type: "unban-node", nodeId: "node-4" }] }), ["actions[0].value", "actions[2]"]],
     ["Directive: unknown action type", () => ({ ...directive(), actions: [{ type: "reboot-universe" }] }), ["actions[0].type"]],
   ];

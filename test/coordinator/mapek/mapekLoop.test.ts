@@ -11,8 +11,11 @@ import { Monitor } from "../../../coordinator/mapek/monitor.ts";
 import { KnowledgeRepository } from "../../../coordinator/store/knowledgeRepository.ts";
 import { openDatabase } from "../../../coordinator/store/openDatabase.ts";
 import { createEventBus } from "../../../coordinator/events.ts";
+import { POLICY_PARAMETERS, type PolicyParameterName } from "../../../coordinator/policy/parameters.ts";
 
 const ids = Array.from({ length: 10 }, (_, i) => `node-${i}`);
+/** MeshPolicy's defaults with some values changed, as the loop's `policy` option takes them. */
+const policyWith = (values: Partial<Record<PolicyParameterName, bigint>>) => () => ({ ...Object.fromEntries(POLICY_PARAMETERS.map((p) => [p.name, p.value])), ...values }) as Record<PolicyParameterName, bigint>;
 const addressOf = (id: string): Address => `0x${(ids.indexOf(id) + 1).toString(16).padStart(40, "0")}`;
 
 /** An actuator that records what the loop asked of it. */
@@ -139,7 +142,8 @@ describe("MAPE-K loop", () => {
     for (const id of nodes) monitor.register(id);
     const outbox = new KnowledgeRepository(openDatabase(":memory:"));
     const events = createEventBus();
-    const loop = new MapekLoop({ monitor, actuator: fakeActuator().actuator, intervalMs: 100, outbox, events, analyze: { staleAfterMs: 1000 } });
+    // minIncidentMs 0: this outage lasts well under MeshPolicy's 5 s, which would make it a blip (tested below).
+    const loop = new MapekLoop({ monitor, actuator: fakeActuator().actuator, intervalMs: 100, outbox, events, analyze: { staleAfterMs: 1000 }, policy: policyWith({ "mapek.minIncidentMs": 0n }) });
     let seq = 0;
     const beats = async (alive: string[], ticks = 1) => {
       for (let i = 0; i < ticks; i++) {
@@ -159,6 +163,9 @@ describe("MAPE-K loop", () => {
     assert.equal(loop.openIncidents().length, 1);
     await beats(nodes, 5);
     assert.equal(loop.openIncidents().length, 0);
+    // The record waits for the group's window (mapek.incidentGroupMs, 2 s) to pass: others of its cause may still join.
+    assert.deepEqual(incidents(), []);
+    await beats(nodes, 20);
     const [recorded, ...more] = incidents();
     assert.deepEqual(more, []);
     assert.equal(recorded.fault.injected, false);
@@ -230,5 +237,193 @@ describe("MAPE-K loop", () => {
     now += 250;
     monitor.ingestHeartbeat(beat("node-2", 5, { sentAt: now - 2 }));
     assert.equal((await loop.tick()).analysis.conditions.get("node-2"), undefined);
+  });
+});
+
+/**
+ * Less noise for governance (issue 12): one Incident record per event (grouped by
+ * cause within `mapek.incidentGroupMs`), blips counted in the snapshot instead of
+ * recorded, and one snapshot per knowledge epoch plus one per state change.
+ */
+describe("MAPE-K knowledge: one record per event", () => {
+  const NODES = Array.from({ length: 20 }, (_, i) => `node-${String(i).padStart(2, "0")}`);
+  const HOST_A = NODES.slice(0, 10);
+
+  /** 20 nodes on two hosts (node-00…09 on host-a), a 250 ms tick, nodes stale after 1 s. */
+  function mesh(policy: Partial<Record<PolicyParameterName, bigint>> = {}) {
+    let now = 10_000_000;
+    const monitor = new Monitor({ now: () => now, heartbeatMs: 250 });
+    for (const id of NODES) monitor.register(id);
+    const outbox = new KnowledgeRepository(openDatabase(":memory:"));
+    const events = createEventBus();
+    const incidentEvents: { incidentId: string; phase: string; fault: string; nodes: string[] }[] = [];
+    events.subscribe((e) => e.type === "mesh.incident" && incidentEvents.push(e.data), { types: ["mesh.incident"] });
+    const { actuator, calls } = fakeActuator();
+    const dead = new Set<string>();
+    const revive: (() => void)[] = [];
+    actuator.hostOf = (id) => (HOST_A.includes(id) ? "host-a" : "host-b");
+    actuator.hostHealth = async (host) => (dead.has(host) ? "dead" : "alive");
+    actuator.pingNode = async (id) => !dead.has(actuator.hostOf(id)!);
+    // A restart is in flight until the test brings the host back.
+    actuator.restartHost = (host) => new Promise<void>((resolve) => revive.push(() => { calls.push(`restart:${host}`); dead.delete(host); resolve(); }));
+    const loop = new MapekLoop({ monitor, actuator, intervalMs: 250, outbox, events, analyze: { staleAfterMs: 1000 }, policy: policyWith(policy) });
+    let seq = 0;
+    /** Advances the clock by `ms` (heartbeats from every node not `silent`) and ticks once. */
+    const step = async (silent: readonly string[] = [], ms = 250) => {
+      now += ms;
+      seq++;
+      for (const id of NODES) if (!silent.includes(id)) monitor.ingestHeartbeat(beat(id, seq, { sentAt: now }));
+      return loop.tick();
+    };
+    const steps = async (n: number, silent: readonly string[] = []) => {
+      for (let i = 0; i < n; i++) await step(silent);
+    };
+    const records = (kind: "Incident" | "MapekSnapshot") => outbox.listRecords({ kind: KNOWLEDGE_KINDS[kind] }).map((r) => JSON.parse(r.content));
+    return { loop, monitor, events, incidentEvents, calls, dead, revive, step, steps, records, now: () => now };
+  }
+
+  it("a host crash that takes down its 10 nodes is ONE Incident record naming the 10 (unprovoked and longer than mapek.minIncidentMs)", async () => {
+    const m = mesh();
+    await m.steps(4);
+    m.dead.add("host-a");
+    await m.steps(28, HOST_A); // 7 s down
+    assert.deepEqual(m.records("Incident"), [], "nothing recorded while it is open");
+    for (const r of m.revive) r();
+    await m.steps(16);
+    assert.equal(m.loop.openIncidents().length, 0);
+    const incidents = m.records("Incident");
+    assert.equal(incidents.length, 1, `one record, not ${incidents.length}`);
+    const [incident] = incidents;
+    assert.deepEqual(incident.affectedNodes, HOST_A);
+    assert.equal(incident.fault.kind, "down");
+    assert.equal(incident.fault.injected, false);
+    assert.match(incident.fault.description, /10 nodes on host host-a were down/);
+    assert.equal(incident.actions.filter((a: { action: string }) => a.action === "restart").length, 1, "the host's one restart, once");
+    assert.equal(incident.actions.filter((a: { action: string }) => a.action === "reroute").length, 10);
+    assert.ok(incident.timeToRecoverMs > 5000);
+    // The event stream says the same: one incident id, one detection naming the 10 nodes.
+    const detected = m.incidentEvents.filter((e) => e.phase === "detected");
+    assert.deepEqual(detected, [{ incidentId: incident.incidentId, phase: "detected", fault: "down", nodes: HOST_A }]);
+    assert.ok(m.incidentEvents.filter((e) => e.phase === "healed").every((e) => e.incidentId === incident.incidentId));
+    assert.deepEqual(new Set(m.loop.closedIncidents().map((i) => i.groupId)), new Set([incident.incidentId]), "per-node tracking stays, under one group");
+  });
+
+  it("a dead host whose nodes first fail their fits (unreachable) and then go silent (down) is still one record", async () => {
+    const m = mesh();
+    await m.steps(4);
+    m.dead.add("host-a");
+    // Two FL rounds fail on node-01 and node-02 (connection refused) before any heartbeat is stale.
+    for (const round of [1, 2]) m.monitor.observeRound({ ...record(round, "completed", ["node-10"]), failures: [{ nodeId: "node-01", reason: "error", detail: "ECONNREFUSED" }, { nodeId: "node-02", reason: "error", detail: "ECONNREFUSED" }] });
+    const first = await m.step(HOST_A);
+    assert.deepEqual([...first.analysis.conditions], [["node-01", "unreachable"], ["node-02", "unreachable"]]);
+    await m.steps(28, HOST_A);
+    for (const r of m.revive) r();
+    await m.steps(16);
+    const incidents = m.records("Incident");
+    assert.equal(incidents.length, 1, JSON.stringify(incidents.map((i) => [i.fault.kind, i.affectedNodes])));
+    assert.deepEqual(incidents[0].affectedNodes, HOST_A);
+    assert.equal(incidents[0].fault.kind, "down");
+    assert.deepEqual(new Set(m.loop.closedIncidents().map((i) => i.condition)), new Set(["unreachable", "down"]), "per node, each keeps what it showed");
+  });
+
+  it("two causes at once are two records: a dead host's nodes and a partitioned node on a live host", async () => {
+    const m = mesh();
+    await m.steps(4);
+    m.dead.add("host-a");
+    await m.steps(28, [...HOST_A, "node-15"]);
+    for (const r of m.revive) r();
+    await m.steps(16);
+    const incidents = m.records("Incident").map((i) => ({ kind: i.fault.kind, nodes: i.affectedNodes }));
+    assert.deepEqual(incidents.sort((a, b) => a.kind.localeCompare(b.kind)), [
+      { kind: "down", nodes: HOST_A },
+      { kind: "partitioned", nodes: ["node-15"] },
+    ]);
+  });
+
+  it("incidents of one cause detected outside the window (mapek.incidentGroupMs, 2 s) are separate records", async () => {
+    const m = mesh();
+    await m.steps(4);
+    await m.steps(4, ["node-11"]); // node-11 silent from here
+    await m.steps(8, ["node-11", "node-12"]); // node-12 one second later: same group
+    await m.steps(28, ["node-11", "node-12", "node-13"]); // node-13 three seconds later: a new group
+    await m.steps(16);
+    const incidents = m.records("Incident");
+    assert.deepEqual(incidents.map((i) => i.affectedNodes).sort(), [["node-11", "node-12"], ["node-13"]]);
+    assert.ok(incidents.every((i) => i.fault.kind === "partitioned"));
+    // A window of 0 splits even those detected a second apart.
+    const strict = mesh({ "mapek.incidentGroupMs": 0n });
+    await strict.steps(4);
+    await strict.steps(4, ["node-11"]);
+    await strict.steps(24, ["node-11", "node-12"]);
+    await strict.steps(16);
+    assert.deepEqual(strict.records("Incident").map((i) => i.affectedNodes).sort(), [["node-11"], ["node-12"]]);
+  });
+
+  it("an unprovoked incident healed within mapek.minIncidentMs is a blip: counted in the next snapshot, not recorded", async () => {
+    const m = mesh({ "knowledge.epochSeconds": 10n });
+    await m.steps(4);
+    await m.steps(6, ["node-05"]); // silent 1.5 s: detected, then back
+    await m.steps(16);
+    assert.equal(m.loop.closedIncidents().length, 1);
+    assert.deepEqual(m.records("Incident"), [], "a blip is not an Incident record");
+    assert.deepEqual(m.loop.blips(), { partitioned: 1 });
+    const before = m.records("MapekSnapshot").length;
+    await m.steps(40); // past the epoch: its snapshot carries the blip
+    const snapshots = m.records("MapekSnapshot");
+    assert.equal(snapshots.length, before + 1);
+    const last = snapshots.at(-1);
+    assert.equal(last.schemaVersion, 2);
+    assert.deepEqual(last.blips.counts, { partitioned: 1 });
+    assert.equal(last.blips.since, snapshots.at(-2).createdAt, "counted since the previous snapshot");
+    assert.deepEqual(m.loop.blips(), {}, "and counted once");
+  });
+
+  it("an incident a chaos experiment provoked is no blip however fast it heals (the experiment records it)", async () => {
+    const m = mesh({ "knowledge.epochSeconds": 10n });
+    await m.steps(4);
+    m.events.publish("chaos.fault.injected", { faultId: "f-1", kind: "network-partition", targets: ["node-06"], affected: ["node-06"], durationMs: 1500 });
+    await m.steps(6, ["node-06"]);
+    m.events.publish("chaos.fault.recovered", { faultId: "f-1", kind: "network-partition", affected: ["node-06"], activeMs: 1500 });
+    await m.steps(56);
+    assert.equal(m.loop.closedIncidents().length, 1);
+    assert.deepEqual(m.loop.blips(), {});
+    assert.deepEqual(m.records("Incident"), [], "the loop leaves it to the experiment's records");
+    assert.ok(m.records("MapekSnapshot").every((s) => Object.keys(s.blips.counts).length === 0));
+  });
+
+  it("snapshots: one per knowledge epoch plus one per state change, no more", async () => {
+    let now = 20_000_000;
+    const monitor = new Monitor({ now: () => now });
+    for (const id of ids) monitor.register(id);
+    const outbox = new KnowledgeRepository(openDatabase(":memory:"));
+    const events = createEventBus();
+    const changes: string[] = [];
+    events.subscribe((e) => e.type === "mapek.state.changed" && changes.push(`${e.data.from}->${e.data.to}`), { types: ["mapek.state.changed"] });
+    // The local profile's epoch: 300 s.
+    const loop = new MapekLoop({ monitor, actuator: fakeActuator().actuator, intervalMs: 1000, outbox, events, analyze: { staleAfterMs: 3000 }, policy: policyWith({ "knowledge.epochSeconds": 300n }) });
+    let seq = 0;
+    const run = async (seconds: number, silent: readonly string[] = []) => {
+      for (let i = 0; i < seconds; i++) {
+        now += 1000;
+        seq++;
+        for (const id of ids) if (!silent.includes(id)) monitor.ingestHeartbeat(beat(id, seq, { sentAt: now }));
+        await loop.tick();
+      }
+    };
+    const snapshots = () => outbox.listRecords({ kind: KNOWLEDGE_KINDS.MapekSnapshot }).map((r) => JSON.parse(r.content));
+    await run(200);
+    assert.deepEqual(changes, ["NONE->EUPHORIC"]);
+    assert.equal(snapshots().length, 1, "a steady mesh: one snapshot in 200 s (it was one a minute)");
+    // 7 of 10 nodes fall silent, then come back: the state moves and moves back.
+    await run(8, ids.slice(3));
+    await run(10);
+    const moves = changes.length - 1;
+    assert.ok(moves >= 2, `the state moved: ${changes.join(", ")}`);
+    assert.equal(snapshots().length, 1 + moves, "one per state change");
+    await run(100); // past 300 s since the first: the next epoch's snapshot
+    assert.equal(snapshots().length, 2 + moves);
+    const states = snapshots().map((s) => s.state);
+    assert.equal(states.at(-1), "EUPHORIC");
+    for (const [i, s] of snapshots().entries()) assert.equal(s.blips.since, i === 0 ? null : snapshots()[i - 1].createdAt);
   });
 });
