@@ -12,6 +12,7 @@ import {GovernorVotesQuorumFraction} from "@openzeppelin/contracts/governance/ex
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {IExecutingProposal} from "./IExecutingProposal.sol";
+import {GovernorProposalTypes} from "./extensions/GovernorProposalTypes.sol";
 
 /**
  * @title MeshGovernor
@@ -24,7 +25,10 @@ import {IExecutingProposal} from "./IExecutingProposal.sol";
  *   clock, so every duration is in seconds);
  * - TimelockControl: execution delay, the timelock holds the authority;
  * - PreventLateQuorum: a quorum reached at the last moment extends the vote;
- * - Storage: proposals enumerable on chain, so the dApp needs no indexer.
+ * - Storage: proposals enumerable on chain, so the dApp needs no indexer;
+ * - ProposalTypes (ours): a proposal that only writes knowledge to the bound
+ *   registry is routine (passes unless vetoed, no quorum, no late-quorum extension);
+ *   everything else is a full vote as above.
  *
  * One addition: a proposal that succeeded but was not queued within the grace period
  * becomes `Expired` and can no longer be queued, so a forgotten vote cannot be
@@ -40,6 +44,7 @@ contract MeshGovernor is
     GovernorVotesQuorumFraction,
     GovernorTimelockControl,
     GovernorPreventLateQuorum,
+    GovernorProposalTypes,
     IExecutingProposal
 {
     /// @dev Transient: set only while a proposal's operations run; see {executingProposalId}.
@@ -62,6 +67,7 @@ contract MeshGovernor is
      * @param quorumPercent percent of the total supply (at the snapshot) needed for quorum.
      * @param lateQuorumExtension_ seconds a vote is extended when quorum is reached late.
      * @param gracePeriod_ seconds after the vote ends during which a succeeded proposal may be queued.
+     * @param vetoThresholdBps_ Against votes, in basis points of the supply, that veto a routine proposal.
      */
     constructor(
         IVotes token,
@@ -71,7 +77,8 @@ contract MeshGovernor is
         uint256 proposalThreshold_,
         uint256 quorumPercent,
         uint48 lateQuorumExtension_,
-        uint48 gracePeriod_
+        uint48 gracePeriod_,
+        uint256 vetoThresholdBps_
     )
         Governor("Synod MeshGovernor")
         GovernorSettings(votingDelay_, votingPeriod_, proposalThreshold_)
@@ -79,6 +86,7 @@ contract MeshGovernor is
         GovernorVotesQuorumFraction(quorumPercent)
         GovernorTimelockControl(timelock_)
         GovernorPreventLateQuorum(lateQuorumExtension_)
+        GovernorProposalTypes(vetoThresholdBps_)
     {
         _setGracePeriod(gracePeriod_);
     }
@@ -98,7 +106,8 @@ contract MeshGovernor is
         return _executingProposalId;
     }
 
-    // The overrides below only resolve which parent runs; none changes behaviour.
+    // The overrides below only resolve which parent runs; none changes behaviour
+    // except `_tallyUpdated`, where two modules meet.
 
     function votingDelay() public view override(Governor, GovernorSettings) returns (uint256) {
         return super.votingDelay();
@@ -139,12 +148,28 @@ contract MeshGovernor is
         bytes[] memory calldatas,
         string memory description,
         address proposer
-    ) internal override(Governor, GovernorStorage) returns (uint256) {
+    ) internal override(Governor, GovernorStorage, GovernorProposalTypes) returns (uint256) {
         return super._propose(targets, values, calldatas, description, proposer);
     }
 
+    function _quorumReached(
+        uint256 proposalId
+    ) internal view override(Governor, GovernorCountingSimple, GovernorProposalTypes) returns (bool) {
+        return super._quorumReached(proposalId);
+    }
+
+    function _voteSucceeded(
+        uint256 proposalId
+    ) internal view override(Governor, GovernorCountingSimple, GovernorProposalTypes) returns (bool) {
+        return super._voteSucceeded(proposalId);
+    }
+
+    /**
+     * @dev A routine proposal counts its quorum as reached from the start, so the
+     * late-quorum extension would fire on its first vote: it gets none.
+     */
     function _tallyUpdated(uint256 proposalId) internal override(Governor, GovernorPreventLateQuorum) {
-        super._tallyUpdated(proposalId);
+        if (proposalType(proposalId) == ProposalType.FullVote) super._tallyUpdated(proposalId);
     }
 
     function _queueOperations(

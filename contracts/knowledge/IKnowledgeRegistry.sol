@@ -10,6 +10,14 @@ pragma solidity ^0.8.28;
  * Record ids are `kind << 40 | sequence`, the sequence counting from 1 within each
  * kind, so the records of one kind can be paged without a separate index. Id 0
  * means "no record".
+ *
+ * Knowledge epochs: one proposal ratifies a whole epoch of records at once through
+ * the root of a Merkle tree over them ({recordEpoch}). Such a record is identified
+ * on chain by its epoch and leaf hash and proven with a Merkle proof ({verifyRecord},
+ * {isRatified}); it gets a stored record (and a kind-sequence id) only if the proposal
+ * names it one by one (a headline) or someone promotes it with its proof
+ * ({promoteRecord}). The tree is OpenZeppelin's `StandardMerkleTree` with the leaf
+ * encoding `["uint64","uint8","uint16","uint32","bytes","bytes"]` (see {RecordLeaf}).
  */
 interface IKnowledgeRegistry {
     /// @notice What a record describes. Wire values are the enum's indexes.
@@ -52,6 +60,35 @@ interface IKnowledgeRegistry {
         bytes cid;
     }
 
+    /// @notice One leaf of an epoch's Merkle tree: a record as the epoch ratified it.
+    struct RecordLeaf {
+        /// @dev the epoch whose root holds the leaf (epochs are numbered from 1).
+        uint64 epoch;
+        /// @dev a {Kind} index.
+        uint8 kind;
+        uint16 schemaVersion;
+        /// @dev FL round or MAPE-K epoch the record belongs to.
+        uint32 round;
+        /// @dev binary CIDv1 of the record's content.
+        bytes cid;
+        /// @dev binary CID of the earlier record this one builds on (a model's parent), or empty.
+        bytes refCid;
+    }
+
+    /// @notice A ratified epoch as the reads return it.
+    struct Epoch {
+        uint64 epoch;
+        /// @dev root of the `StandardMerkleTree` over the epoch's records.
+        bytes32 root;
+        /// @dev the proposal whose execution ratified the epoch.
+        uint256 proposalId;
+        uint40 recordedAt;
+        /// @dev records per kind, in {Kind} order.
+        uint32[5] counts;
+        /// @dev binary CIDv1 of the epoch manifest (every record of the epoch) on IPFS.
+        bytes manifestCid;
+    }
+
     /**
      * @dev Emitted for every record written. `cid` is the binary CIDv1.
      */
@@ -70,6 +107,15 @@ interface IKnowledgeRegistry {
      * replacing it, or 0 for a plain revocation.
      */
     event RecordRevoked(uint48 indexed id, uint256 indexed proposalId, uint48 indexed supersededBy);
+
+    /// @dev Emitted when governance ratifies an epoch's Merkle root.
+    event EpochRecorded(uint64 indexed epoch, uint256 indexed proposalId, bytes32 root, bytes manifestCid, uint32[5] counts);
+
+    /**
+     * @dev Emitted when a record ratified by an epoch root is promoted to a stored
+     * record `id`; {RecordAdded} is emitted for it too.
+     */
+    event RecordPromoted(uint64 indexed epoch, bytes32 indexed leaf, uint48 indexed id);
 
     /// @dev The caller is not the governance executor (the timelock).
     error RegistryUnauthorized(address caller);
@@ -97,6 +143,22 @@ interface IKnowledgeRegistry {
 
     /// @dev A batch must hold at least one record.
     error RegistryEmptyBatch();
+
+    /// @dev The epoch already has a root: an epoch is ratified once.
+    error RegistryEpochExists(uint64 epoch);
+
+    /// @dev No ratified epoch has this number. Epochs are numbered from 1: {recordEpoch}
+    /// refuses epoch 0 with this error too.
+    error RegistryUnknownEpoch(uint64 epoch);
+
+    /// @dev An epoch's root cannot be zero.
+    error RegistryEmptyRoot();
+
+    /// @dev The proof does not lead from `leaf` to the root of a ratified `epoch`.
+    error RegistryInvalidProof(uint64 epoch, bytes32 leaf);
+
+    /// @dev The leaf was promoted already, to the record `id`.
+    error RegistryAlreadyPromoted(bytes32 leaf, uint48 id);
 
     /**
      * @notice Writes one record. Only the timelock, only while a proposal executes.
@@ -137,4 +199,42 @@ interface IKnowledgeRegistry {
 
     /// @notice The executor allowed to write (the timelock).
     function governance() external view returns (address);
+
+    /**
+     * @notice Ratifies every record of `epoch` at once: `root` is the root of the
+     * `StandardMerkleTree` over the epoch's {RecordLeaf}s, listed in the manifest
+     * `manifestCid`. Only the timelock, only while a proposal executes.
+     * @param counts records per kind, in {Kind} order.
+     */
+    function recordEpoch(uint64 epoch, bytes32 root, bytes calldata manifestCid, uint32[5] calldata counts) external;
+
+    /// @notice The ratified epoch `epoch`; reverts with {RegistryUnknownEpoch} if it has no root.
+    function getEpoch(uint64 epoch) external view returns (Epoch memory);
+
+    /// @notice The root ratified for `epoch`, or 0 if none is.
+    function epochRoot(uint64 epoch) external view returns (bytes32);
+
+    /// @notice How many epochs have been ratified.
+    function epochCount() external view returns (uint256);
+
+    /**
+     * @notice The leaf hash of `leaf` in its epoch's tree, as `StandardMerkleTree`
+     * computes it: `keccak256(bytes.concat(keccak256(abi.encode(epoch, kind, schemaVersion, round, cid, refCid))))`.
+     */
+    function leafHash(RecordLeaf calldata leaf) external pure returns (bytes32);
+
+    /// @notice Whether `proof` proves `leaf` under the root ratified for `leaf.epoch`.
+    function verifyRecord(RecordLeaf calldata leaf, bytes32[] calldata proof) external view returns (bool);
+
+    /// @notice Whether `proof` proves the leaf hash `leaf` under the root ratified for `epoch`.
+    function isRatified(uint64 epoch, bytes32 leaf, bytes32[] calldata proof) external view returns (bool);
+
+    /**
+     * @notice Writes a record that an epoch root already ratified as a stored record,
+     * for what needs one on chain (for example {latestModel}). Anyone may call it with
+     * the proof; each leaf is promoted once. The stored record's proposal is the
+     * epoch's, and its `ref` is 0 (the lineage is `leaf.refCid`).
+     * @return id the new record's id.
+     */
+    function promoteRecord(RecordLeaf calldata leaf, bytes32[] calldata proof) external returns (uint48 id);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IExecutingProposal} from "../governance/IExecutingProposal.sol";
 import {IKnowledgeRegistry} from "./IKnowledgeRegistry.sol";
 
@@ -11,7 +12,9 @@ import {IKnowledgeRegistry} from "./IKnowledgeRegistry.sol";
  * @dev Storage is packed to two slots per record (digest + one metadata word); the
  * ratifying proposal id is stored once per proposal and referenced by index, and all
  * counters share one word. Bulky content stays on IPFS, and every field is repeated
- * in the {RecordAdded} event for indexers.
+ * in the {RecordAdded} event for indexers. An epoch takes four slots (root, manifest
+ * digest, one metadata word, the counts) whatever its number of records; a promoted
+ * leaf takes one more slot beside its record, so it cannot be promoted twice.
  */
 contract KnowledgeRegistry is IKnowledgeRegistry {
     uint256 private constant _KIND_COUNT = 5;
@@ -42,6 +45,17 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
         uint32 proposalIndex;
     }
 
+    /// @dev Four storage slots. The manifest CID is split like a record's.
+    struct StoredEpoch {
+        bytes32 root;
+        bytes32 manifestDigest;
+        bytes6 manifestPrefix;
+        uint40 recordedAt;
+        /// @dev 1-based key into `_proposals`: the ratifying proposal.
+        uint32 proposalIndex;
+        uint32[5] counts;
+    }
+
     address private immutable _governance;
     IExecutingProposal private immutable _governor;
 
@@ -53,6 +67,10 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
     uint256 private _counters;
     /// @dev The proposals that wrote or revoked records, by 1-based index.
     mapping(uint32 index => uint256 proposalId) private _proposals;
+    mapping(uint64 epoch => StoredEpoch) private _epochs;
+    uint256 private _epochCount;
+    /// @dev The record each promoted leaf became.
+    mapping(bytes32 leaf => uint48 id) private _promoted;
 
     /**
      * @param governance_ the executor allowed to write (the DAO's timelock).
@@ -104,6 +122,83 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
         (newId, counters) = _write(replacement, id, proposalId, counters);
         _counters = counters;
         _revoke(id, proposalId, newId);
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function recordEpoch(uint64 epoch, bytes32 root, bytes calldata manifestCid, uint32[5] calldata counts) external {
+        (uint256 proposalId, uint256 counters) = _checkWriter();
+        if (epoch == 0) revert RegistryUnknownEpoch(epoch);
+        if (root == 0) revert RegistryEmptyRoot();
+        StoredEpoch storage stored = _epochs[epoch];
+        if (stored.root != 0) revert RegistryEpochExists(epoch);
+        (bytes6 prefix, bytes32 digest) = _parseCid(manifestCid);
+        _counters = counters;
+        stored.root = root;
+        stored.manifestDigest = digest;
+        stored.manifestPrefix = prefix;
+        stored.recordedAt = uint40(block.timestamp);
+        stored.proposalIndex = uint32(counters >> _PROPOSALS_SHIFT);
+        stored.counts = counts;
+        ++_epochCount;
+        emit EpochRecorded(epoch, proposalId, root, manifestCid, counts);
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function promoteRecord(RecordLeaf calldata leaf, bytes32[] calldata proof) external returns (uint48 id) {
+        bytes32 leafHash_ = _leafHash(leaf);
+        StoredEpoch storage epoch = _epochs[leaf.epoch];
+        bytes32 root = epoch.root;
+        if (root == 0) revert RegistryUnknownEpoch(leaf.epoch);
+        if (!MerkleProof.verifyCalldata(proof, root, leafHash_)) revert RegistryInvalidProof(leaf.epoch, leafHash_);
+        id = _promoted[leafHash_];
+        if (id != 0) revert RegistryAlreadyPromoted(leafHash_, id);
+        uint32 proposalIndex = epoch.proposalIndex;
+        uint256 counters;
+        (id, counters) = _store(leaf.kind, leaf.schemaVersion, 0, leaf.round, leaf.cid, proposalIndex, _counters);
+        _counters = counters;
+        _promoted[leafHash_] = id;
+        emit RecordAdded(id, Kind(leaf.kind), _proposals[proposalIndex], 0, leaf.round, leaf.schemaVersion, leaf.cid);
+        emit RecordPromoted(leaf.epoch, leafHash_, id);
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function getEpoch(uint64 epoch) external view returns (Epoch memory) {
+        StoredEpoch storage stored = _epochs[epoch];
+        if (stored.root == 0) revert RegistryUnknownEpoch(epoch);
+        return
+            Epoch({
+                epoch: epoch,
+                root: stored.root,
+                proposalId: _proposals[stored.proposalIndex],
+                recordedAt: stored.recordedAt,
+                counts: stored.counts,
+                manifestCid: _joinCid(stored.manifestPrefix, stored.manifestDigest)
+            });
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function epochRoot(uint64 epoch) external view returns (bytes32) {
+        return _epochs[epoch].root;
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function epochCount() external view returns (uint256) {
+        return _epochCount;
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function leafHash(RecordLeaf calldata leaf) external pure returns (bytes32) {
+        return _leafHash(leaf);
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function verifyRecord(RecordLeaf calldata leaf, bytes32[] calldata proof) external view returns (bool) {
+        return _verify(_epochs[leaf.epoch].root, _leafHash(leaf), proof);
+    }
+
+    /// @inheritdoc IKnowledgeRegistry
+    function isRatified(uint64 epoch, bytes32 leaf, bytes32[] calldata proof) external view returns (bool) {
+        return _verify(_epochs[epoch].root, leaf, proof);
     }
 
     /// @inheritdoc IKnowledgeRegistry
@@ -167,6 +262,7 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
         }
     }
 
+    /// @dev Writes `input` for the executing proposal and notes it for same-proposal references.
     /// @return id the new record's id.
     /// @return counters `counters` with the kind's count incremented.
     function _write(
@@ -175,27 +271,63 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
         uint256 proposalId,
         uint256 counters
     ) private returns (uint48 id, uint256) {
-        uint8 kind = input.kind;
-        if (kind >= _KIND_COUNT) revert RegistryUnknownKind(kind);
-        (bytes6 prefix, bytes32 digest) = _parseCid(input.cid);
         if (ref >> _SEQUENCE_BITS == _SAME_PROPOSAL) ref = _writtenByProposal(proposalId, ref);
         else if (ref != 0 && !exists(ref)) revert RegistryUnknownRecord(ref);
+        (id, counters) = _store(
+            input.kind,
+            input.schemaVersion,
+            ref,
+            input.round,
+            input.cid,
+            uint32(counters >> _PROPOSALS_SHIFT),
+            counters
+        );
+        _noteWritten(proposalId, id);
+        _emitRecordAdded(id, input, ref, proposalId);
+        return (id, counters);
+    }
 
+    /// @return id the new record's id.
+    /// @return counters `counters` with the kind's count incremented.
+    function _store(
+        uint8 kind,
+        uint16 schemaVersion,
+        uint48 ref,
+        uint32 round,
+        bytes calldata cid,
+        uint32 proposalIndex,
+        uint256 counters
+    ) private returns (uint48 id, uint256) {
+        if (kind >= _KIND_COUNT) revert RegistryUnknownKind(kind);
+        (bytes6 prefix, bytes32 digest) = _parseCid(cid);
         counters += 1 << (kind * _SEQUENCE_BITS);
         id = _idOf(kind, _countOf(counters, kind));
-        _noteWritten(proposalId, id);
         _records[id] = StoredRecord({
             digest: digest,
             cidPrefix: prefix,
-            schemaVersion: input.schemaVersion,
+            schemaVersion: schemaVersion,
             ref: ref,
-            round: input.round,
+            round: round,
             recordedAt: uint40(block.timestamp),
             revokedAt: 0,
-            proposalIndex: uint32(counters >> _PROPOSALS_SHIFT)
+            proposalIndex: proposalIndex
         });
-        _emitRecordAdded(id, input, ref, proposalId);
         return (id, counters);
+    }
+
+    /// @dev `StandardMerkleTree`'s leaf: the double keccak of the ABI-encoded values.
+    function _leafHash(RecordLeaf calldata leaf) private pure returns (bytes32) {
+        return
+            keccak256(
+                bytes.concat(
+                    keccak256(abi.encode(leaf.epoch, leaf.kind, leaf.schemaVersion, leaf.round, leaf.cid, leaf.refCid))
+                )
+            );
+    }
+
+    /// @dev False for an epoch without a root, whatever the proof.
+    function _verify(bytes32 root, bytes32 leaf, bytes32[] calldata proof) private pure returns (bool) {
+        return root != 0 && MerkleProof.verifyCalldata(proof, root, leaf);
     }
 
     /**

@@ -906,6 +906,11 @@ export const meshGovernorAbi = [
         "internalType": "uint48",
         "name": "gracePeriod_",
         "type": "uint48"
+      },
+      {
+        "internalType": "uint256",
+        "name": "vetoThresholdBps_",
+        "type": "uint256"
       }
     ],
     "stateMutability": "nonpayable",
@@ -988,6 +993,17 @@ export const meshGovernorAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "registry",
+        "type": "address"
+      }
+    ],
+    "name": "GovernorInvalidKnowledgeRegistry",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "targets",
         "type": "uint256"
@@ -1034,6 +1050,17 @@ export const meshGovernorAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "bps",
+        "type": "uint256"
+      }
+    ],
+    "name": "GovernorInvalidVetoThreshold",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "GovernorInvalidVoteParams",
     "type": "error"
@@ -1052,6 +1079,17 @@ export const meshGovernorAbi = [
       }
     ],
     "name": "GovernorInvalidVotingPeriod",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "registry",
+        "type": "address"
+      }
+    ],
+    "name": "GovernorKnowledgeRegistryBound",
     "type": "error"
   },
   {
@@ -1139,6 +1177,17 @@ export const meshGovernorAbi = [
       }
     ],
     "name": "GovernorUnableToCancel",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "GovernorUnauthorizedBinder",
     "type": "error"
   },
   {
@@ -1233,6 +1282,19 @@ export const meshGovernorAbi = [
       }
     ],
     "name": "GracePeriodSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "registry",
+        "type": "address"
+      }
+    ],
+    "name": "KnowledgeRegistryBound",
     "type": "event"
   },
   {
@@ -1440,6 +1502,25 @@ export const meshGovernorAbi = [
     "anonymous": false,
     "inputs": [
       {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "oldBps",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "newBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "VetoThresholdSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
         "indexed": true,
         "internalType": "address",
         "name": "voter",
@@ -1604,6 +1685,48 @@ export const meshGovernorAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address[]",
+        "name": "targets",
+        "type": "address[]"
+      },
+      {
+        "internalType": "uint256[]",
+        "name": "values",
+        "type": "uint256[]"
+      },
+      {
+        "internalType": "bytes[]",
+        "name": "calldatas",
+        "type": "bytes[]"
+      }
+    ],
+    "name": "actionsType",
+    "outputs": [
+      {
+        "internalType": "enum GovernorProposalTypes.ProposalType",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "registry",
+        "type": "address"
+      }
+    ],
+    "name": "bindKnowledgeRegistry",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -2094,6 +2217,19 @@ export const meshGovernorAbi = [
   },
   {
     "inputs": [],
+    "name": "knowledgeRegistry",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "lateQuorumVoteExtension",
     "outputs": [
       {
@@ -2451,6 +2587,44 @@ export const meshGovernorAbi = [
         "type": "uint256"
       }
     ],
+    "name": "proposalType",
+    "outputs": [
+      {
+        "internalType": "enum GovernorProposalTypes.ProposalType",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "proposalId",
+        "type": "uint256"
+      }
+    ],
+    "name": "proposalVetoed",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "proposalId",
+        "type": "uint256"
+      }
+    ],
     "name": "proposalVotes",
     "outputs": [
       {
@@ -2682,6 +2856,19 @@ export const meshGovernorAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "bps",
+        "type": "uint256"
+      }
+    ],
+    "name": "setVetoThreshold",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint48",
         "name": "newVotingDelay",
         "type": "uint48"
@@ -2803,6 +2990,38 @@ export const meshGovernorAbi = [
         "internalType": "string",
         "name": "",
         "type": "string"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "timepoint",
+        "type": "uint256"
+      }
+    ],
+    "name": "vetoThreshold",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "vetoThresholdBps",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -3859,6 +4078,22 @@ export const knowledgeRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "leaf",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint48",
+        "name": "id",
+        "type": "uint48"
+      }
+    ],
+    "name": "RegistryAlreadyPromoted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint48",
         "name": "id",
         "type": "uint48"
@@ -3875,6 +4110,38 @@ export const knowledgeRegistryAbi = [
   {
     "inputs": [],
     "name": "RegistryEmptyCid",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "RegistryEmptyRoot",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "epoch",
+        "type": "uint64"
+      }
+    ],
+    "name": "RegistryEpochExists",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "epoch",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "leaf",
+        "type": "bytes32"
+      }
+    ],
+    "name": "RegistryInvalidProof",
     "type": "error"
   },
   {
@@ -3923,6 +4190,17 @@ export const knowledgeRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "epoch",
+        "type": "uint64"
+      }
+    ],
+    "name": "RegistryUnknownEpoch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint8",
         "name": "kind",
         "type": "uint8"
@@ -3941,6 +4219,43 @@ export const knowledgeRegistryAbi = [
     ],
     "name": "RegistryUnknownRecord",
     "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "epoch",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "proposalId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "manifestCid",
+        "type": "bytes"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32[5]",
+        "name": "counts",
+        "type": "uint32[5]"
+      }
+    ],
+    "name": "EpochRecorded",
+    "type": "event"
   },
   {
     "anonymous": false,
@@ -3996,6 +4311,31 @@ export const knowledgeRegistryAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "uint64",
+        "name": "epoch",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "leaf",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint48",
+        "name": "id",
+        "type": "uint48"
+      }
+    ],
+    "name": "RecordPromoted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "uint48",
         "name": "id",
         "type": "uint48"
@@ -4017,6 +4357,38 @@ export const knowledgeRegistryAbi = [
     "type": "event"
   },
   {
+    "inputs": [],
+    "name": "epochCount",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "epoch",
+        "type": "uint64"
+      }
+    ],
+    "name": "epochRoot",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint48",
@@ -4030,6 +4402,57 @@ export const knowledgeRegistryAbi = [
         "internalType": "bool",
         "name": "",
         "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "epoch",
+        "type": "uint64"
+      }
+    ],
+    "name": "getEpoch",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "epoch",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint256",
+            "name": "proposalId",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint40",
+            "name": "recordedAt",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint32[5]",
+            "name": "counts",
+            "type": "uint32[5]"
+          },
+          {
+            "internalType": "bytes",
+            "name": "manifestCid",
+            "type": "bytes"
+          }
+        ],
+        "internalType": "struct IKnowledgeRegistry.Epoch",
+        "name": "",
+        "type": "tuple"
       }
     ],
     "stateMutability": "view",
@@ -4115,6 +4538,35 @@ export const knowledgeRegistryAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "epoch",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "leaf",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "proof",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "isRatified",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "latestModel",
     "outputs": [
@@ -4177,6 +4629,113 @@ export const knowledgeRegistryAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "epoch",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "schemaVersion",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "round",
+            "type": "uint32"
+          },
+          {
+            "internalType": "bytes",
+            "name": "cid",
+            "type": "bytes"
+          },
+          {
+            "internalType": "bytes",
+            "name": "refCid",
+            "type": "bytes"
+          }
+        ],
+        "internalType": "struct IKnowledgeRegistry.RecordLeaf",
+        "name": "leaf",
+        "type": "tuple"
+      }
+    ],
+    "name": "leafHash",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "pure",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "epoch",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "schemaVersion",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "round",
+            "type": "uint32"
+          },
+          {
+            "internalType": "bytes",
+            "name": "cid",
+            "type": "bytes"
+          },
+          {
+            "internalType": "bytes",
+            "name": "refCid",
+            "type": "bytes"
+          }
+        ],
+        "internalType": "struct IKnowledgeRegistry.RecordLeaf",
+        "name": "leaf",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "proof",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "promoteRecord",
+    "outputs": [
+      {
+        "internalType": "uint48",
+        "name": "id",
+        "type": "uint48"
+      }
+    ],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -4288,6 +4847,34 @@ export const knowledgeRegistryAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "epoch",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes",
+        "name": "manifestCid",
+        "type": "bytes"
+      },
+      {
+        "internalType": "uint32[5]",
+        "name": "counts",
+        "type": "uint32[5]"
+      }
+    ],
+    "name": "recordEpoch",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -4428,6 +5015,62 @@ export const knowledgeRegistryAbi = [
       }
     ],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "epoch",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "schemaVersion",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "round",
+            "type": "uint32"
+          },
+          {
+            "internalType": "bytes",
+            "name": "cid",
+            "type": "bytes"
+          },
+          {
+            "internalType": "bytes",
+            "name": "refCid",
+            "type": "bytes"
+          }
+        ],
+        "internalType": "struct IKnowledgeRegistry.RecordLeaf",
+        "name": "leaf",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "proof",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "verifyRecord",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   }
 ] as const;

@@ -17,7 +17,11 @@ const DEFAULT_ADMIN_ROLE = zeroHash;
  * Parameters (see ignition/parameters/*.json): initialSupply (wei), votingDelay and
  * votingPeriod (seconds), proposalThreshold (wei), quorumPercent, lateQuorumExtension
  * (seconds), gracePeriod (seconds to queue a succeeded proposal), timelockDelay (seconds),
- * knowledgeEpochSeconds (MeshPolicy `knowledge.epochSeconds`).
+ * knowledgeEpochSeconds (MeshPolicy `knowledge.epochSeconds`), vetoThresholdBps (Against
+ * votes, in basis points of the supply, that veto a routine proposal).
+ *
+ * The deployer binds the registry to the governor (so that knowledge-only proposals
+ * are routine) before it renounces its admin role.
  */
 export default buildModule("Synod", (m) => {
   const deployer = m.getAccount(0);
@@ -40,9 +44,11 @@ export default buildModule("Synod", (m) => {
     m.getParameter("quorumPercent", 4n),
     m.getParameter("lateQuorumExtension", 24n * 3600n),
     m.getParameter("gracePeriod", 14n * 24n * 3600n),
+    m.getParameter("vetoThresholdBps", 500n),
   ]);
 
   const registry = m.contract("KnowledgeRegistry", [timelock, governor]);
+  const bindRegistry = m.call(governor, "bindKnowledgeRegistry", [registry], { id: "BindKnowledgeRegistry" });
 
   // The epoch length is the one policy value that differs per profile (minutes locally, a day in production).
   const epochSeconds = m.getParameter("knowledgeEpochSeconds", POLICY_PARAMETERS.find((p) => p.name === "knowledge.epochSeconds")!.value);
@@ -58,7 +64,7 @@ export default buildModule("Synod", (m) => {
   const grantCanceller = m.call(timelock, "grantRole", [CANCELLER_ROLE, governor], { id: "GrantCancellerToGovernor" });
   m.call(timelock, "renounceRole", [DEFAULT_ADMIN_ROLE, deployer], {
     id: "RenounceDeployerAdmin",
-    after: [grantProposer, grantCanceller, registry, policy],
+    after: [grantProposer, grantCanceller, bindRegistry, policy],
   });
 
   return { token, timelock, governor, registry, policy };
