@@ -134,7 +134,6 @@ export const envSchema = z.object({
   SYNOD_EXPERIMENTS_DIR: withDefault(z.string().min(1), "experiments"),
   SYNOD_FL_ROUND_INTERVAL_MS: withDefault(integer(0, 86_400_000), 10_000),
   SYNOD_KEEPER_TICK_MS: withDefault(integer(100, 600_000), 2_000),
-  SYNOD_KEEPER_BATCH_WINDOW_MS: withDefault(integer(0, 86_400_000), 60_000),
 });
 
 /** The environment variables the coordinator reads (input of {@link envSchema}). */
@@ -240,10 +239,8 @@ export const configSchema = envSchema.transform((env) => {
       roundIntervalMs: env.SYNOD_FL_ROUND_INTERVAL_MS,
     },
     knowledge: {
-      /** `SYNOD_KEEPER_TICK_MS`: how often the proposal keeper publishes, proposes and follows. */
+      /** `SYNOD_KEEPER_TICK_MS`: how often the keeper publishes, follows proposals and checks whether the epoch is due (its length is MeshPolicy `knowledge.epochSeconds`). */
       keeperTickMs: env.SYNOD_KEEPER_TICK_MS,
-      /** `SYNOD_KEEPER_BATCH_WINDOW_MS`: how long a record waits for others before a proposal is made. */
-      batchWindowMs: env.SYNOD_KEEPER_BATCH_WINDOW_MS,
     },
   };
 });
@@ -292,6 +289,7 @@ export const VARIABLES_READ_ELSEWHERE: ReadonlySet<string> = new Set([
   "SYNOD_POSTINSTALL_RERUN",
   "SYNOD_RPC_URL",
   "SYNOD_SCREENSHOTS",
+  "SYNOD_TEST_CLOSE_EPOCH",
   "SYNOD_TEST_CRASH_AT",
 ]);
 

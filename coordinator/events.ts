@@ -41,6 +41,8 @@ export interface SynodEvents {
   "knowledge.record.published": { kind: string; cid: string };
   /** The registry recorded a knowledge record (its proposal was executed). */
   "knowledge.record.ratified": { recordId: string; kind: string; cid: string; proposalId: string };
+  /** A knowledge epoch was closed (`proposing`), ratified, returned (its records wait for the next one) or defeated. */
+  "knowledge.epoch.changed": { epoch: number; status: "proposing" | "ratified" | "returned" | "defeated"; proposalId: string };
   /** A Governor proposal changed state (proposed, active, succeeded, queued, executed, defeated, …). */
   "governance.proposal.changed": { proposalId: string; state: string };
   /** MAPE-K detected or healed an incident. */

@@ -1,6 +1,6 @@
 /**
- * Writes the JSON Schema of every knowledge record kind and version, and of the
- * model weights manifest, to schemas/*.json (committed, for the dApp and outside
+ * Writes the JSON Schema of every knowledge record kind and version, of the
+ * model weights manifest and of the epoch manifest, to schemas/*.json (committed, for the dApp and outside
  * readers). Run: npx tsx scripts/export-schemas.ts [--check]
  * With --check it writes nothing and exits 1 if a committed file is out of date.
  */
@@ -8,6 +8,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { epochManifestJsonSchema } from "../coordinator/knowledge/schemas/epochManifest.ts";
 import { knowledgeJsonSchemas } from "../coordinator/knowledge/schemas/index.ts";
 import { modelManifestV1Schema } from "../coordinator/knowledge/schemas/modelManifest.ts";
 
@@ -23,6 +24,7 @@ const schemas: Record<string, Record<string, unknown>> = {
     description: "Describes a little-endian Float32 weights file. Layer contiguity and sizes are checked by the coordinator.",
     ...(z.toJSONSchema(modelManifestV1Schema, { target: "draft-2020-12", io: "output" }) as Record<string, unknown>),
   },
+  "epochManifest.v1": epochManifestJsonSchema(),
 };
 
 await mkdir(outDir, { recursive: true });

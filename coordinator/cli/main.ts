@@ -30,7 +30,7 @@ export type CommandContext = {
   out: Output;
   /** Positional arguments after the command name. */
   args: string[];
-  options: { kind?: string; status?: string; round?: string; proposal?: string; limit?: string };
+  options: { kind?: string; status?: string; round?: string; proposal?: string; epoch?: string; offset?: string; limit?: string };
   /** Calls `handler` on Ctrl-C instead of exiting, until the returned function is called (set by {@link main}). */
   onInterrupt?: (handler: () => void) => () => void;
   /** Diagnostics that must not mix with `--json` output: stderr (set by {@link main}). */
@@ -45,7 +45,7 @@ type Command = { run: (context: CommandContext) => Promise<void | number>; help:
 
 export const COMMANDS: Record<string, Command> = {
   fl: { run: flCommand, help: "fl status|start|model|metrics         FL rounds, the global model, metrics" },
-  knowledge: { run: knowledgeCommand, help: "knowledge ls|get CID|publish FILE   records: list, read (verified), queue" },
+  knowledge: { run: knowledgeCommand, help: "knowledge ls|get CID|publish FILE|epochs [N]|audit  records, epochs with proofs, audit" },
   proposals: { run: proposalsCommand, help: "proposals ls|show ID                 Governor proposals with votes" },
   nodes: { run: nodesCommand, help: "nodes deploy|status|rollback|admit   mesh-node hosts: staged deployment, health, rollback", ownOptions: true },
   "node-host": { run: nodeHostCommand, help: "node-host --nodes K --coordinator    run K mesh nodes in this process (coordinator URL)", ownOptions: true },
@@ -101,6 +101,8 @@ export async function main(
         status: { type: "string" },
         round: { type: "string" },
         proposal: { type: "string" },
+        epoch: { type: "string" },
+        offset: { type: "string" },
         limit: { type: "string" },
       },
     });

@@ -60,3 +60,23 @@ export class UnknownKnowledgeError extends BaseError {
     super(`No knowledge record has CID ${cid}.`, { name: "UnknownKnowledgeError", metaMessages: ["List records with `synod knowledge ls`."] });
   }
 }
+
+/** The keeper has built no epoch with this number. */
+export type UnknownEpochErrorType = UnknownEpochError & { name: "UnknownEpochError" };
+export class UnknownEpochError extends BaseError {
+  readonly statusCode = 404;
+  constructor({ epoch }: { epoch: number }) {
+    super(`No knowledge epoch ${epoch}.`, { name: "UnknownEpochError", metaMessages: ["List epochs with `synod knowledge epochs`."] });
+  }
+}
+
+/** An epoch manifest whose records do not hash to the root it (or the chain) claims. */
+export type EpochRootMismatchErrorType = EpochRootMismatchError & { name: "EpochRootMismatchError" };
+export class EpochRootMismatchError extends BaseError {
+  constructor({ epoch, expected, actual }: { epoch: number; expected: string; actual: string }) {
+    super(`Epoch ${epoch}: the manifest's records give root ${actual}, expected ${expected}.`, {
+      name: "EpochRootMismatchError",
+      metaMessages: ["The manifest was altered, or it belongs to another epoch."],
+    });
+  }
+}

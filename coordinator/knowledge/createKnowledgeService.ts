@@ -66,7 +66,12 @@ export async function createKnowledgeService(parameters: CreateKnowledgeServiceP
     for (const proposalId of report.proposed) events.publish("governance.proposal.changed", { proposalId: proposalId.toString(), state: "Pending" });
     for (const proposalId of report.queued) events.publish("governance.proposal.changed", { proposalId: proposalId.toString(), state: "Queued" });
     for (const proposalId of report.executed) events.publish("governance.proposal.changed", { proposalId: proposalId.toString(), state: "Executed" });
-    for (const { proposalId, status } of report.settled) events.publish("governance.proposal.changed", { proposalId: proposalId.toString(), state: status });
+    for (const { proposalId, status, outcome, epoch } of report.settled) {
+      events.publish("governance.proposal.changed", { proposalId: proposalId.toString(), state: outcome === "expired" ? "Expired" : outcome === "canceled" ? "Canceled" : "Defeated" });
+      events.publish("knowledge.epoch.changed", { epoch, status, proposalId: proposalId.toString() });
+    }
+    if (report.closed) events.publish("knowledge.epoch.changed", { epoch: report.closed.epoch, status: "proposing", proposalId: report.closed.proposalId.toString() });
+    for (const { epoch, proposalId } of report.ratifiedEpochs) events.publish("knowledge.epoch.changed", { epoch, status: "ratified", proposalId: proposalId.toString() });
     for (const record of report.ratified) {
       events.publish("knowledge.record.ratified", {
         recordId: String(record.recordId),
@@ -83,14 +88,13 @@ export async function createKnowledgeService(parameters: CreateKnowledgeServiceP
       const privateKey = config.chain.signerKey ?? (await loadSignerKey({ chainId: probe.chainId, env: {} }));
       chain = privateKey ? await createChainClient({ rpcUrl: config.chain.rpcUrl, root, addresses: config.chain.addresses, privateKey }) : probe;
       const indexer = new KnowledgeIndexer({ chain, index, outbox, logger });
-      keeper = new ProposalKeeper({ chain, outbox, index, indexer, content: contentStore, logger, gatewayUrl: parameters.gatewayUrl, batchWindowMs: config.knowledge.batchWindowMs });
+      keeper = new ProposalKeeper({ chain, outbox, index, indexer, content: contentStore, logger, gatewayUrl: parameters.gatewayUrl, onTick: publish });
       if (!chain.walletClient) logger.warn({ chainId: chain.chainId }, "no signing key: the keeper indexes but does not propose (set SYNOD_PRIVATE_KEY)");
       logger.info({ chainId: chain.chainId, governor: chain.addresses.governor, registry: chain.addresses.registry }, "knowledge keeper connected");
       const loop = async () => {
         if (closed || !keeper) return;
         const report = await keeper.tick();
         for (const error of report.errors) logger.warn({ err: error }, "keeper step failed; retrying next tick");
-        publish(report);
         retry = setTimeout(loop, tickMs);
       };
       retry = setTimeout(loop, 0);
@@ -111,9 +115,17 @@ export async function createKnowledgeService(parameters: CreateKnowledgeServiceP
     outbox,
     index,
     chain: requireChain,
-    tick: async () => keeper?.tick().then((report) => (publish(report), report)),
+    tick: async () => keeper?.tick(),
     routes: () => [
-      knowledgeRoutes({ outbox, index, content: contentStore }),
+      knowledgeRoutes({
+        outbox,
+        index,
+        content: contentStore,
+        closeEpoch: async () => {
+          if (!keeper) throw new ChainUnavailableError({ url: config.chain.rpcUrl });
+          return keeper.closeEpoch();
+        },
+      }),
       proposalsRoutes(() => ({ outbox, index, chain: requireChain() })),
     ],
     healthChecks: () => [

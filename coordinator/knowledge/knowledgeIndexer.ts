@@ -1,8 +1,8 @@
 /**
- * Follows Synod's contracts and writes what they emit into the local index: records
- * added and revoked, proposals created, voted, queued, executed, canceled. Resumes from
- * the last processed block after a restart, and tells the outbox which of its records
- * were ratified.
+ * Follows Synod's contracts and writes what they emit into the local index: epochs
+ * recorded, records added (headlines, promotions) and revoked, proposals created, voted,
+ * queued, executed, canceled. Resumes from the last processed block after a restart,
+ * and tells the outbox which of its epochs (and so records) were ratified.
  */
 import { CID } from "multiformats/cid";
 import { hexToBytes, type AbiEvent } from "viem";
@@ -13,7 +13,7 @@ import type { Logger } from "../logger.ts";
 import type { ChainIndexRepository } from "../store/chainIndexRepository.ts";
 import type { KnowledgeRepository } from "../store/knowledgeRepository.ts";
 
-const REGISTRY_EVENTS = ["RecordAdded", "RecordRevoked"] as const;
+const REGISTRY_EVENTS = ["EpochRecorded", "RecordAdded", "RecordRevoked"] as const;
 const GOVERNOR_EVENTS = ["ProposalCreated", "VoteCast", "VoteCastWithParams", "ProposalQueued", "ProposalExecuted", "ProposalCanceled", "ProposalExtended"] as const;
 
 const eventsOf = (abi: readonly unknown[], names: readonly string[]) =>
@@ -32,10 +32,13 @@ export type KnowledgeIndexerParameters = {
   startBlock?: number;
 };
 
-/** A record of this coordinator's outbox that a `RecordAdded` event just ratified. */
+/** A record of this coordinator's outbox that a `RecordAdded` event just stored (a headline or a promotion). */
 export type RatifiedRecord = { recordId: number; kind: number; cid: string; proposalId: bigint };
 
-export type SyncReturnType = { fromBlock: number; toBlock: number; events: number; ratified: RatifiedRecord[] };
+/** An epoch of this coordinator's keeper that an `EpochRecorded` event just ratified. */
+export type RatifiedEpoch = { epoch: number; proposalId: bigint; records: number };
+
+export type SyncReturnType = { fromBlock: number; toBlock: number; events: number; ratified: RatifiedRecord[]; ratifiedEpochs: RatifiedEpoch[] };
 
 /** Converts the registry's binary CID to the base32 string Synod uses everywhere else. */
 export function cidFromBytes(bytes: `0x${string}`): string {
@@ -63,6 +66,7 @@ export class KnowledgeIndexer {
       const fromBlock = (index.cursor(this.#cursorName) ?? this.#p.startBlock - 1) + 1;
       let events = 0;
       const ratified: RatifiedRecord[] = [];
+      const ratifiedEpochs: RatifiedEpoch[] = [];
       for (let start = fromBlock; start <= head; start += chunkSize) {
         const end = Math.min(head, start + chunkSize - 1);
         const logs = await chain.publicClient.getLogs({
@@ -73,25 +77,56 @@ export class KnowledgeIndexer {
           strict: true,
         });
         for (const log of logs) {
-          const record = this.#apply(log);
-          if (record) ratified.push(record);
+          const applied = await this.#apply(log);
+          if (applied?.type === "record") ratified.push(applied.record);
+          if (applied?.type === "epoch") ratifiedEpochs.push(applied.epoch);
           events++;
         }
         index.setCursor(this.#cursorName, end);
       }
       if (events) logger.debug({ fromBlock, toBlock: head, events, ratified: ratified.length }, "indexed chain events");
-      return { fromBlock, toBlock: head, events, ratified };
+      return { fromBlock, toBlock: head, events, ratified, ratifiedEpochs };
     } catch (error) {
       throw toChainError(error, chain.rpcUrl);
     }
   }
 
-  /** @returns the outbox record the event ratified, if any. */
-  #apply(log: { eventName: string; args: unknown; blockNumber: bigint; transactionHash: `0x${string}` }): RatifiedRecord | undefined {
-    const { index, outbox, logger } = this.#p;
+  /** @returns the outbox record or epoch the event ratified, if any. */
+  async #apply(log: {
+    eventName: string;
+    args: unknown;
+    blockNumber: bigint;
+    transactionHash: `0x${string}`;
+  }): Promise<{ type: "record"; record: RatifiedRecord } | { type: "epoch"; epoch: RatifiedEpoch } | undefined> {
+    const { index, outbox, logger, chain } = this.#p;
     const blockNumber = Number(log.blockNumber);
     const args = log.args as Record<string, unknown>;
     switch (log.eventName) {
+      case "EpochRecorded": {
+        const epoch = Number(args.epoch);
+        const proposalId = args.proposalId as bigint;
+        const root = (args.root as `0x${string}`).toLowerCase() as `0x${string}`;
+        const { timestamp } = await chain.publicClient.getBlock({ blockNumber: log.blockNumber });
+        index.upsertEpoch({
+          epoch,
+          proposalId,
+          root,
+          manifestCid: cidFromBytes(args.manifestCid as `0x${string}`),
+          counts: (args.counts as readonly number[]).map(Number),
+          blockNumber,
+          txHash: log.transactionHash,
+          recordedAt: Number(timestamp) * 1000,
+        });
+        const mine = outbox.getEpoch(epoch);
+        // Only the keeper's own epoch, as it built it: same proposal, same root.
+        if (!mine || mine.proposalId !== proposalId || mine.root.toLowerCase() !== root) {
+          if (mine) logger.warn({ epoch, proposalId: proposalId.toString(), root }, "the registry recorded another epoch under this keeper's epoch number");
+          return undefined;
+        }
+        const records = outbox.markEpochRatified(epoch, Number(timestamp) * 1000);
+        logger.info({ epoch, records, proposalId: proposalId.toString() }, "epoch ratified");
+        return { type: "epoch", epoch: { epoch, proposalId, records } };
+      }
       case "RecordAdded": {
         const cid = cidFromBytes(args.cid as `0x${string}`);
         const id = Number(args.id);
@@ -107,8 +142,8 @@ export class KnowledgeIndexer {
           txHash: log.transactionHash,
         });
         if (!outbox.markRatified(cid, id)) return undefined;
-        logger.info({ cid, recordId: id }, "record ratified");
-        return { recordId: id, kind: Number(args.kind), cid, proposalId: args.proposalId as bigint };
+        logger.info({ cid, recordId: id }, "record stored");
+        return { type: "record", record: { recordId: id, kind: Number(args.kind), cid, proposalId: args.proposalId as bigint } };
       }
       case "RecordRevoked":
         index.markRecordRevoked(Number(args.id), blockNumber, Number(args.supersededBy));

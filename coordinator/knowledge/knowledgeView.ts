@@ -6,9 +6,9 @@
 import { UnknownKnowledgeError } from "../errors/knowledge.ts";
 import type { ContentStore } from "../ipfs/contentStore.ts";
 import type { ChainIndexRepository, IndexedRecord } from "../store/chainIndexRepository.ts";
-import type { KnowledgeRepository, OutboxRecord, RecordStatus } from "../store/knowledgeRepository.ts";
+import type { CatalogRow, KnowledgeRepository, OutboxRecord, RecordStatus } from "../store/knowledgeRepository.ts";
+import { recordEpochProof, type RecordEpochProof } from "./epochsView.ts";
 import { KNOWLEDGE_KINDS, kindName, type KnowledgeKind } from "./schemas/index.ts";
-import { sameProposalPosition } from "./recordRef.ts";
 
 export type KnowledgeEntry = {
   cid: string;
@@ -17,13 +17,18 @@ export type KnowledgeEntry = {
   schemaVersion: number;
   status: RecordStatus;
   summary: string | null;
-  /** On-chain record id (`kind << 40 | sequence`), once ratified. */
+  /** Stored registry record id (`kind << 40 | sequence`): headline and promoted records. */
   recordId: number | null;
-  /** The ratifying proposal (decimal), or the proposal it is in while proposed. */
+  /** The epoch the record is in (off chain a record is its CID; on chain, its epoch and leaf). */
+  epoch: number | null;
+  /** The proposal that stored it or that its epoch is in (decimal). */
   proposalId: string | null;
-  /** On-chain id of the record this one refers to, or 0. */
+  /** Stored id of the record this one refers to, or 0. */
   refId: number;
 };
+
+/** One record: its entry, verified content, and the epoch it is in with its leaf and proof (null while pending). */
+export type KnowledgeRecordDetails = Omit<KnowledgeEntry, "epoch"> & { content: unknown; epoch: RecordEpochProof | null };
 
 export type KnowledgeViewSources = { outbox: KnowledgeRepository; index: ChainIndexRepository };
 
@@ -31,14 +36,18 @@ export type ListKnowledgeParameters = {
   kind?: KnowledgeKind | undefined;
   status?: RecordStatus | undefined;
   round?: number | undefined;
+  epoch?: number | undefined;
   /** The proposal (decimal id) that ratified the records, or that they wait in. */
   proposal?: string | undefined;
+  offset?: number;
   limit?: number;
 };
 
-function fromOutbox(record: OutboxRecord, index: ChainIndexRepository, outbox: KnowledgeRepository): KnowledgeEntry {
+const fromRow = (row: CatalogRow): KnowledgeEntry => ({ ...row, kind: kindName(row.kind) ?? "Model" });
+
+function fromOutbox(record: OutboxRecord, outbox: KnowledgeRepository, index: ChainIndexRepository): KnowledgeEntry {
   const chain = record.chainId !== null ? index.getRecord(record.chainId) : undefined;
-  const batch = record.batchId !== null ? outbox.getBatch(record.batchId) : undefined;
+  const epoch = record.epoch !== null ? outbox.getEpoch(record.epoch) : undefined;
   return {
     cid: record.cid,
     kind: kindName(record.kind) ?? "Model",
@@ -47,9 +56,9 @@ function fromOutbox(record: OutboxRecord, index: ChainIndexRepository, outbox: K
     status: record.status,
     summary: record.summary,
     recordId: record.chainId,
-    proposalId: chain ? chain.proposalId.toString() : batch ? batch.proposalId.toString() : null,
-    // Before ratification a ref may be a position in the proposal, not an id: show none.
-    refId: chain?.refId ?? (sameProposalPosition(record.refId) === null ? record.refId : 0),
+    epoch: record.epoch,
+    proposalId: chain ? chain.proposalId.toString() : epoch ? epoch.proposalId.toString() : null,
+    refId: chain?.refId ?? record.refId,
   };
 }
 
@@ -62,37 +71,36 @@ function fromIndex(record: IndexedRecord): KnowledgeEntry {
     status: record.revoked ? "revoked" : "ratified",
     summary: null,
     recordId: record.id,
+    epoch: null,
     proposalId: record.proposalId.toString(),
     refId: record.refId,
   };
 }
 
-/** Lists knowledge newest first, filtered by kind, status, round and proposal. */
-export function listKnowledge({ outbox, index }: KnowledgeViewSources, { kind, status, round, proposal, limit = 100 }: ListKnowledgeParameters = {}): KnowledgeEntry[] {
-  const kindId = kind === undefined ? undefined : KNOWLEDGE_KINDS[kind];
-  const entries = new Map<string, KnowledgeEntry>();
-  for (const record of outbox.listRecords({ kind: kindId, status, limit: 10_000 })) entries.set(record.cid, fromOutbox(record, index, outbox));
-  if (status === undefined || status === "ratified" || status === "revoked") {
-    for (const record of index.listRecords({ kind: kindId, round, revoked: status === undefined ? undefined : status === "revoked", limit: 10_000 })) {
-      if (!entries.has(record.cid)) entries.set(record.cid, fromIndex(record));
-    }
-  }
-  return [...entries.values()]
-    .filter((entry) => (round === undefined || entry.round === round) && (proposal === undefined || entry.proposalId === proposal))
-    .sort((a, b) => (b.recordId ?? Number.MAX_SAFE_INTEGER) - (a.recordId ?? Number.MAX_SAFE_INTEGER) || b.round - a.round)
-    .slice(0, limit);
+/**
+ * Pages through all knowledge (this outbox's records newest first, then the chain's
+ * others), filtered by kind, status, round, epoch and proposal.
+ * @returns the page and how many records match in all.
+ */
+export function listKnowledge({ outbox }: KnowledgeViewSources, { kind, offset = 0, limit = 100, ...filters }: ListKnowledgeParameters = {}): { records: KnowledgeEntry[]; total: number } {
+  const { rows, total } = outbox.listCatalog({ ...filters, kind: kind === undefined ? undefined : KNOWLEDGE_KINDS[kind], offset, limit });
+  return { records: rows.map(fromRow), total };
 }
 
 /**
- * One record with its content, read from IPFS and verified against its CID.
+ * One record with its content, read from IPFS and verified against its CID, and the
+ * epoch it is in with its leaf and Merkle proof.
  * @throws {UnknownKnowledgeError} when neither the outbox nor the chain knows the CID.
  */
-export async function getKnowledge(sources: KnowledgeViewSources & { content: ContentStore }, cid: string): Promise<KnowledgeEntry & { content: unknown }> {
+export async function getKnowledge(
+  sources: KnowledgeViewSources & { content: ContentStore },
+  cid: string,
+): Promise<KnowledgeRecordDetails> {
   const local = sources.outbox.getRecordByCid(cid);
   const onChain = sources.index.getRecordByCid(cid);
   if (!local && !onChain) throw new UnknownKnowledgeError({ cid });
-  const entry = local ? fromOutbox(local, sources.index, sources.outbox) : fromIndex(onChain!);
+  const entry = local ? fromOutbox(local, sources.outbox, sources.index) : fromIndex(onChain!);
   // Not yet on IPFS: the outbox holds the exact bytes, whose CID was computed when queued.
   const content = local?.status === "unpublished" ? (JSON.parse(local.content) as unknown) : await sources.content.getJson(cid);
-  return { ...entry, content };
+  return { ...entry, content, epoch: local ? recordEpochProof(sources.outbox, local.localId) : null };
 }

@@ -1,13 +1,20 @@
 /**
- * The knowledge keeper: publishes queued records to IPFS, batches them into Governor
- * proposals, follows the proposals, queues and executes those that pass, and lets the
- * indexer mark records ratified.
+ * The knowledge keeper: publishes queued records to IPFS, closes a knowledge epoch every
+ * `knowledge.epochSeconds` (MeshPolicy, read each tick) or on demand, and ratifies each
+ * epoch with ONE Governor proposal (`recordEpoch` + headline records + directives'
+ * MeshPolicy calls); it follows the proposal, queues and executes it, and lets the
+ * indexer mark the epoch's records ratified.
  *
- * Exactly-once proposing: a batch (its actions, description and the proposal id they
- * hash to) is stored *before* the proposal transaction is sent. After a crash the
- * keeper finds the stored batch and asks the governor whether the proposal exists
- * before sending anything, and a record belongs to one open batch at a time, so the
- * same batch is never proposed twice, across restarts included.
+ * Exactly once: an epoch (number, root, manifest, tree, actions, description and the
+ * proposal id they hash to) is stored, and its records moved into it, *before* the
+ * manifest is published and the proposal sent. After a crash the keeper finds the
+ * stored epoch and asks the governor whether the proposal exists before sending
+ * anything; a record belongs to one open epoch at a time. So an epoch is never proposed
+ * twice, and every record is pending or in an epoch, restarts included.
+ *
+ * Nothing lost: a proposal that fails without a verdict (no quorum, a tie, expired,
+ * canceled) returns its records to pending for the next epoch; only one voted down
+ * (against > for with quorum, or a routine proposal vetoed) defeats them.
  */
 import type { Address, Hex } from "viem";
 import type { ChainClient } from "../chain/createChainClient.ts";
@@ -17,16 +24,16 @@ import type { ContentStore } from "../ipfs/contentStore.ts";
 import type { Logger } from "../logger.ts";
 import { policyParameterKey } from "../policy/parameters.ts";
 import type { ChainIndexRepository } from "../store/chainIndexRepository.ts";
-import type { KnowledgeRepository, ProposalBatch } from "../store/knowledgeRepository.ts";
-import { buildBatchProposal } from "./buildBatchProposal.ts";
-import type { KnowledgeIndexer, RatifiedRecord } from "./knowledgeIndexer.ts";
-import { sameProposalPosition, sameProposalRef } from "./recordRef.ts";
+import type { EpochOutcome, KnowledgeEpoch, KnowledgeRepository } from "../store/knowledgeRepository.ts";
+import { buildEpoch, type ModelRelease } from "./buildEpoch.ts";
+import type { KnowledgeIndexer, RatifiedEpoch, RatifiedRecord } from "./knowledgeIndexer.ts";
+import { PROPOSAL_TYPES } from "./proposalType.ts";
 
 /** `IGovernor.ProposalState`. */
 export const ProposalState = { Pending: 0, Active: 1, Canceled: 2, Defeated: 3, Succeeded: 4, Queued: 5, Expired: 6, Executed: 7 } as const;
 
-/** Points in a tick where state has just been stored (tests crash the process there). */
-export type KeeperCheckpoint = "batch-stored" | "proposal-sent" | "queue-sent" | "execute-sent";
+/** Points in a tick where state has just been stored or sent (tests crash the process there). */
+export type KeeperCheckpoint = "epoch-stored" | "manifest-published" | "proposal-sent" | "queue-sent" | "execute-sent";
 
 export type ProposalKeeperParameters = {
   chain: ChainClient;
@@ -39,37 +46,43 @@ export type ProposalKeeperParameters = {
   gatewayUrl?: string | undefined;
   /** Resolves a node id to its key's address, for directive bans. */
   nodeAddress?: ((nodeId: string) => Address | undefined) | undefined;
-  /**
-   * How long the oldest pending record waits for others before a batch is proposed
-   * (unless `knowledge.maxBatch` records are waiting): fewer, fuller proposals for
-   * voters. Default 0: propose at once.
-   */
-  batchWindowMs?: number | undefined;
-  /** The clock, for tests. */
+  /** The keeper's clock (ms), which epochs are timed by; for tests. Default `Date.now`. */
   now?: (() => number) | undefined;
+  /** Called with each pass's report (the service turns it into events). */
+  onTick?: ((report: KeeperTickReport) => void) | undefined;
   /** Called right after each durable step; for crash tests. */
   checkpoint?: ((name: KeeperCheckpoint) => void) | undefined;
 };
 
+/** An epoch this tick closed and stored. */
+export type ClosedEpoch = { epoch: number; proposalId: bigint; proposalType: "routine" | "full"; records: number };
+
+/** An epoch whose proposal will not execute. */
+export type SettledEpoch = { epoch: number; proposalId: bigint; status: "returned" | "defeated"; outcome: EpochOutcome };
+
 export type KeeperTickReport = {
   published: number;
+  closed: ClosedEpoch | null;
   proposed: bigint[];
   queued: bigint[];
   executed: bigint[];
-  settled: Array<{ proposalId: bigint; status: "defeated" | "expired" | "canceled" }>;
-  /** Records of the outbox ratified in this pass. */
+  settled: SettledEpoch[];
+  /** Stored (headline) records of the outbox ratified in this pass. */
   ratified: RatifiedRecord[];
+  /** Epochs the registry recorded in this pass. */
+  ratifiedEpochs: RatifiedEpoch[];
   /** What failed in this tick (chain or IPFS down, a revert); nothing is lost, the next tick retries. */
   errors: Error[];
 };
 
-const DEFAULT_MAX_BATCH = 20;
+export type CloseEpochReturnType = { closed: ClosedEpoch | null; reason: string | null };
 
 export class ProposalKeeper {
   readonly #p: ProposalKeeperParameters;
   readonly #logger: Logger;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<KeeperTickReport> | undefined;
+  #closeRequested = false;
 
   constructor(parameters: ProposalKeeperParameters) {
     this.#p = parameters;
@@ -82,6 +95,21 @@ export class ProposalKeeper {
       this.#running = undefined;
     });
     return this.#running;
+  }
+
+  /**
+   * Closes the open epoch now, whatever `knowledge.epochSeconds` says (operators; tests).
+   * @returns the epoch closed, or why none was (no pending records).
+   * @throws the first error of the pass (chain or IPFS down, no signing key).
+   */
+  async closeEpoch(): Promise<CloseEpochReturnType> {
+    await this.#running?.catch(() => undefined);
+    this.#closeRequested = true;
+    const report = await this.tick();
+    this.#closeRequested = false;
+    if (report.closed) return { closed: report.closed, reason: null };
+    if (report.errors.length > 0) throw report.errors[0];
+    return { closed: null, reason: "no pending records: nothing to ratify" };
   }
 
   /** Ticks every `intervalMs` until {@link stop}. */
@@ -102,17 +130,19 @@ export class ProposalKeeper {
   }
 
   async #tick(): Promise<KeeperTickReport> {
-    const report: KeeperTickReport = { published: 0, proposed: [], queued: [], executed: [], settled: [], ratified: [], errors: [] };
+    const report: KeeperTickReport = { published: 0, closed: null, proposed: [], queued: [], executed: [], settled: [], ratified: [], ratifiedEpochs: [], errors: [] };
+    const sync = async () => {
+      const { ratified, ratifiedEpochs } = await this.#p.indexer.sync();
+      report.ratified.push(...ratified);
+      report.ratifiedEpochs.push(...ratifiedEpochs);
+    };
     await this.#step(report, () => this.#publish(report));
-    await this.#step(report, async () => {
-      report.ratified.push(...(await this.#p.indexer.sync()).ratified);
-    });
-    // follow before proposing, so records of an expired batch are proposed again at once
+    await this.#step(report, sync);
+    // follow before closing, so the records of a returned epoch go into the next one
     await this.#step(report, () => this.#follow(report));
     await this.#step(report, () => this.#propose(report));
-    await this.#step(report, async () => {
-      report.ratified.push(...(await this.#p.indexer.sync()).ratified);
-    });
+    await this.#step(report, sync);
+    this.#p.onTick?.(report);
     return report;
   }
 
@@ -126,7 +156,7 @@ export class ProposalKeeper {
 
   /** Stores queued content on IPFS (pinned); IPFS down leaves the rest for the next tick. */
   async #publish(report: KeeperTickReport): Promise<void> {
-    for (const record of this.#p.outbox.listRecords({ status: "unpublished" })) {
+    for (const record of this.#p.outbox.listRecords({ status: "unpublished", limit: 10_000 })) {
       const { cid } = await this.#p.content.addBytes(new TextEncoder().encode(record.content));
       if (cid !== record.cid) throw new Error(`IPFS stored record ${record.localId} under ${cid}, expected ${record.cid}`);
       this.#p.outbox.markPublished(record.localId);
@@ -135,110 +165,122 @@ export class ProposalKeeper {
   }
 
   async #propose(report: KeeperTickReport): Promise<void> {
-    const { outbox, chain } = this.#p;
-    // A batch stored but not known to be on chain: finish it before forming another.
-    for (const batch of outbox.batchesWithStatus("proposing")) await this.#submit(batch, report);
+    // An epoch stored but not known to be on chain: finish it before closing another.
+    for (const epoch of this.#p.outbox.epochsWithStatus("proposing")) await this.#submit(epoch, report);
+    await this.#close(report);
+  }
 
-    if (outbox.listRecords({ status: "pending", limit: 1 }).length === 0) return;
-    // Form a batch only when the chain answers: with the chain down, records stay pending.
-    await chain.publicClient.getBlockNumber();
-    const maxBatch = await this.#maxBatch();
-    const pending = outbox.listRecords({ status: "pending", limit: maxBatch });
-    if (pending.length === 0) return;
-    const waited = (this.#p.now ?? Date.now)() - Math.min(...pending.map((record) => record.createdAt));
-    if (pending.length < maxBatch && waited < (this.#p.batchWindowMs ?? 0)) return;
-    const positions = new Map(pending.map((record, i) => [record.cid, i + 1]));
-    // A position ref stored by an earlier, expired batch means nothing in this one: work it out again.
-    const keep = (refId: number): boolean => refId !== 0 && sameProposalPosition(refId) === null;
-    const records = pending.map((record, i) => ({ ...record, refId: keep(record.refId) ? record.refId : this.#lineage(record.content, positions, i + 1) }));
-    const batchNumber = outbox.batchCount() + 1;
-    const { actions, description, proposalId } = buildBatchProposal({
+  /** Closes the open epoch when it is due (or asked for) and has pending records. */
+  async #close(report: KeeperTickReport): Promise<void> {
+    const { outbox, chain, index } = this.#p;
+    const force = this.#closeRequested;
+    const since = outbox.openEpochSince();
+    if (since === undefined) return; // no pending records: the epoch is skipped, not proposed empty
+    if (!chain.walletClient && !force) return; // read-only keeper: the service said so at connect
+    // MeshPolicy decides the epoch length and which model is released; the chain must answer.
+    const [epochSeconds, modelRelease] = await Promise.all([this.#parameter("knowledge.epochSeconds"), this.#parameter("knowledge.modelRelease")]);
+    const now = (this.#p.now ?? Date.now)();
+    if (!force && now - since < Number(epochSeconds) * 1000) return;
+    chain.requireWallet();
+
+    const records = outbox.listRecords({ status: "pending", limit: Number.MAX_SAFE_INTEGER });
+    // after every epoch this keeper built and every one the registry recorded (a keeper with a fresh database)
+    const number = Math.max(outbox.lastEpochNumber(), index.lastEpochNumber()) + 1;
+    const built = await buildEpoch({
+      epoch: number,
       records,
+      chainId: chain.chainId,
       addresses: chain.addresses,
-      batchNumber,
+      openedAt: Math.min(since, now),
+      closedAt: now,
+      modelRelease: Number(modelRelease) as ModelRelease,
+      storedRecordId: (cid) => index.getRecordByCid(cid)?.id,
       gatewayUrl: this.#p.gatewayUrl,
       nodeAddress: this.#p.nodeAddress,
     });
-    const batch = outbox.createBatch({ proposalId, attempt: batchNumber, description, actions, records });
-    this.#p.checkpoint?.("batch-stored");
-    this.#logger.info({ proposalId: proposalId.toString(), records: records.length, batch: batch.id }, "batch formed");
-    await this.#submit(batch, report);
+    const epoch = outbox.createEpoch({
+      epoch: number,
+      proposalId: built.proposalId,
+      proposalType: built.proposalType,
+      root: built.root,
+      manifestCid: built.manifestCid,
+      manifest: built.manifestJson,
+      tree: JSON.stringify(built.tree.dump()),
+      counts: built.counts,
+      description: built.description,
+      actions: built.actions,
+      openedAt: Math.min(since, now),
+      closedAt: now,
+      members: built.leaves,
+    });
+    this.#closeRequested = false;
+    this.#p.checkpoint?.("epoch-stored");
+    report.closed = { epoch: number, proposalId: built.proposalId, proposalType: built.proposalType, records: records.length };
+    this.#logger.info({ epoch: number, records: records.length, root: built.root, proposalId: built.proposalId.toString(), type: built.proposalType }, "epoch closed");
+    await this.#submit(epoch, report);
   }
 
-  /**
-   * The registry `ref` of a model's parent: its id when it is ratified already, its
-   * position when it is written earlier in the same proposal (the usual case: a batch
-   * holds consecutive rounds), else 0 (the parent waits in another open proposal; the
-   * content's `parentModelCid` still names it).
-   */
-  #lineage(content: string, positions: ReadonlyMap<string, number>, position: number): number {
-    const parsed = JSON.parse(content) as { kind?: string; parentModelCid?: string | null };
-    if (parsed.kind !== "Model" || !parsed.parentModelCid) return 0;
-    const ratified = this.#p.index.getRecordByCid(parsed.parentModelCid)?.id;
-    if (ratified) return ratified;
-    const parentPosition = positions.get(parsed.parentModelCid);
-    return parentPosition !== undefined && parentPosition < position ? sameProposalRef(parentPosition) : 0;
+  async #parameter(name: "knowledge.epochSeconds" | "knowledge.modelRelease"): Promise<bigint> {
+    return this.#p.chain.contracts.policy.read.getParameter([policyParameterKey(name)]);
   }
 
-  async #maxBatch(): Promise<number> {
-    const value = await this.#p.chain.contracts.policy.read.getParameter([policyParameterKey("knowledge.maxBatch")]).catch(() => undefined);
-    return value ? Number(value) : DEFAULT_MAX_BATCH;
-  }
-
-  async #submit(batch: ProposalBatch, report: KeeperTickReport): Promise<void> {
-    const { chain, outbox } = this.#p;
-    const snapshot = await chain.contracts.governor.read.proposalSnapshot([batch.proposalId]);
+  /** Publishes the stored manifest, then proposes unless the governor already has the proposal. */
+  async #submit(epoch: KnowledgeEpoch, report: KeeperTickReport): Promise<void> {
+    const { chain, outbox, content } = this.#p;
+    // same bytes, same CID: publishing again after a crash is harmless
+    const { cid } = await content.addBytes(new TextEncoder().encode(epoch.manifest));
+    if (cid !== epoch.manifestCid) throw new Error(`IPFS stored the manifest of epoch ${epoch.epoch} under ${cid}, expected ${epoch.manifestCid}`);
+    this.#p.checkpoint?.("manifest-published");
+    const snapshot = await chain.contracts.governor.read.proposalSnapshot([epoch.proposalId]);
     if (snapshot === 0n) {
-      const wallet = chain.requireWallet();
-      const hash = await wallet.writeContract({
+      const hash = await chain.requireWallet().writeContract({
         address: chain.addresses.governor,
         abi: chain.contracts.governor.abi,
         functionName: "propose",
-        args: [batch.actions.map((a) => a.target), batch.actions.map(() => 0n), batch.actions.map((a) => a.data), batch.description],
+        args: [epoch.actions.map((a) => a.target), epoch.actions.map(() => 0n), epoch.actions.map((a) => a.data), epoch.description],
       });
       this.#p.checkpoint?.("proposal-sent");
-      await this.#confirm(hash, "Proposing", batch.proposalId);
-      outbox.setBatchStatus(batch.id, "proposed", hash);
-      report.proposed.push(batch.proposalId);
-      this.#logger.info({ proposalId: batch.proposalId.toString(), tx: hash }, "proposed");
+      await this.#confirm(hash, "Proposing", epoch.proposalId);
+      outbox.setEpochStatus(epoch.epoch, "proposed", hash);
+      report.proposed.push(epoch.proposalId);
+      this.#logger.info({ epoch: epoch.epoch, proposalId: epoch.proposalId.toString(), tx: hash }, "epoch proposed");
     } else {
-      // Sent before a crash, or by someone else with the same content: it exists, do not resend.
-      outbox.setBatchStatus(batch.id, "proposed");
-      this.#logger.info({ proposalId: batch.proposalId.toString() }, "proposal already on chain");
+      // Sent before a crash: it exists, do not resend.
+      outbox.setEpochStatus(epoch.epoch, "proposed");
+      this.#logger.info({ epoch: epoch.epoch, proposalId: epoch.proposalId.toString() }, "epoch's proposal already on chain");
     }
   }
 
-  /** Moves each open proposal one step: queue when it succeeded, execute when its timelock is over. */
+  /** Moves each open epoch's proposal one step: queue, execute, or settle one that will not execute. */
   async #follow(report: KeeperTickReport): Promise<void> {
     const { chain, outbox } = this.#p;
-    for (const batch of outbox.batchesWithStatus("proposed", "queued")) {
-      const state = await chain.contracts.governor.read.state([batch.proposalId]);
+    for (const epoch of outbox.epochsWithStatus("proposed", "queued")) {
+      const state = await chain.contracts.governor.read.state([epoch.proposalId]);
       switch (state) {
         case ProposalState.Succeeded:
-          await this.#send("queue", batch);
-          outbox.setBatchStatus(batch.id, "queued");
-          report.queued.push(batch.proposalId);
+          await this.#send("queue", epoch);
+          outbox.setEpochStatus(epoch.epoch, "queued");
+          report.queued.push(epoch.proposalId);
           break;
         case ProposalState.Queued: {
-          if (batch.status !== "queued") outbox.setBatchStatus(batch.id, "queued");
-          const eta = await chain.contracts.governor.read.proposalEta([batch.proposalId]);
+          if (epoch.status !== "queued") outbox.setEpochStatus(epoch.epoch, "queued");
+          const eta = await chain.contracts.governor.read.proposalEta([epoch.proposalId]);
           const { timestamp } = await chain.publicClient.getBlock();
           if (timestamp <= eta) break;
-          await this.#send("execute", batch);
-          outbox.setBatchStatus(batch.id, "executed");
-          report.executed.push(batch.proposalId);
-          break;
+          await this.#send("execute", epoch);
+          report.executed.push(epoch.proposalId);
+          break; // the indexer marks the epoch ratified from its EpochRecorded event
         }
         case ProposalState.Executed:
-          outbox.setBatchStatus(batch.id, "executed");
-          break;
+          break; // idem
         case ProposalState.Defeated:
         case ProposalState.Expired:
         case ProposalState.Canceled: {
-          const status = state === ProposalState.Defeated ? "defeated" : state === ProposalState.Expired ? "expired" : "canceled";
-          outbox.settleBatch(batch.id, status);
-          report.settled.push({ proposalId: batch.proposalId, status });
-          this.#logger.info({ proposalId: batch.proposalId.toString(), status }, "proposal settled without execution");
+          const outcome = state === ProposalState.Expired ? "expired" : state === ProposalState.Canceled ? "canceled" : await this.#verdict(epoch.proposalId);
+          const status = outcome === "vetoed" || outcome === "voted-down" ? "defeated" : "returned";
+          outbox.settleEpoch(epoch.epoch, status, outcome);
+          report.settled.push({ epoch: epoch.epoch, proposalId: epoch.proposalId, status, outcome });
+          this.#logger.info({ epoch: epoch.epoch, proposalId: epoch.proposalId.toString(), status, outcome }, "epoch's proposal settled without execution");
           break;
         }
         default:
@@ -247,17 +289,33 @@ export class ProposalKeeper {
     }
   }
 
-  async #send(action: "queue" | "execute", batch: ProposalBatch): Promise<void> {
+  /**
+   * Why a proposal was defeated. Voted down iff routine ? vetoed : (for + abstain ≥
+   * quorum(snapshot) and against > for); otherwise it lacked quorum or tied, and its
+   * records get another chance. The type is the governor's, not ours.
+   */
+  async #verdict(proposalId: bigint): Promise<"vetoed" | "voted-down" | "no-quorum" | "tie"> {
+    const { governor } = this.#p.chain.contracts;
+    if (PROPOSAL_TYPES[await governor.read.proposalType([proposalId])] === "routine") {
+      return (await governor.read.proposalVetoed([proposalId])) ? "vetoed" : "no-quorum";
+    }
+    const [against, forVotes, abstain] = await governor.read.proposalVotes([proposalId]);
+    const quorum = await governor.read.quorum([await governor.read.proposalSnapshot([proposalId])]);
+    if (forVotes + abstain < quorum) return "no-quorum";
+    return against > forVotes ? "voted-down" : "tie";
+  }
+
+  async #send(action: "queue" | "execute", epoch: KnowledgeEpoch): Promise<void> {
     const { chain } = this.#p;
     const hash = await chain.requireWallet().writeContract({
       address: chain.addresses.governor,
       abi: chain.contracts.governor.abi,
       functionName: action,
-      args: [batch.proposalId],
+      args: [epoch.proposalId],
     });
     this.#p.checkpoint?.(action === "queue" ? "queue-sent" : "execute-sent");
-    await this.#confirm(hash, action === "queue" ? "Queueing" : "Executing", batch.proposalId);
-    this.#logger.info({ proposalId: batch.proposalId.toString(), tx: hash }, `${action}d`);
+    await this.#confirm(hash, action === "queue" ? "Queueing" : "Executing", epoch.proposalId);
+    this.#logger.info({ epoch: epoch.epoch, proposalId: epoch.proposalId.toString(), tx: hash }, `${action}d`);
   }
 
   async #confirm(hash: Hex, action: string, proposalId: bigint): Promise<void> {

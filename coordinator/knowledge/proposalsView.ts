@@ -1,7 +1,8 @@
 /**
  * Governor proposals as operators see them: the index's record of each proposal
- * (description, votes with reasons) with its live state from the governor, and, for
- * the keeper's own batches, which records it carries.
+ * (description, votes with reasons) with its live state from the governor, its type
+ * (routine or full vote, derived from its actions as the governor does), and, for the
+ * keeper's own epochs, which epoch it ratifies.
  */
 import type { ChainClient } from "../chain/createChainClient.ts";
 import { toChainError } from "../chain/createChainClient.ts";
@@ -9,7 +10,7 @@ import { UnknownProposalError } from "../errors/governance.ts";
 import type { ChainIndexRepository, IndexedProposal } from "../store/chainIndexRepository.ts";
 import type { KnowledgeRepository } from "../store/knowledgeRepository.ts";
 import { ProposalState } from "./proposalKeeper.ts";
-import { kindName } from "./schemas/index.ts";
+import { proposalTypeOf, type ProposalType } from "./proposalType.ts";
 
 export const PROPOSAL_STATE_NAMES = Object.fromEntries(Object.entries(ProposalState).map(([name, value]) => [value, name])) as Record<number, keyof typeof ProposalState>;
 
@@ -26,8 +27,10 @@ export type ProposalEntry = {
   /** Decimal wei. */
   votes: { for: string; against: string; abstain: string };
   actions: number;
-  /** Present when this coordinator's keeper made the proposal. */
-  batch: { id: number; status: string; records: Array<{ cid: string; kind: string; status: string }> } | null;
+  /** Routine (only writes knowledge; passes unless vetoed) or full (needs the quorum vote). */
+  proposalType: ProposalType;
+  /** Present when this coordinator's keeper made the proposal: the epoch it ratifies. */
+  epoch: { epoch: number; status: string; root: string; manifestCid: string; records: number; headlines: string[] } | null;
 };
 
 export type ProposalDetails = ProposalEntry & {
@@ -42,7 +45,7 @@ const SUPPORT = ["against", "for", "abstain"] as const;
 
 async function entryOf({ chain, outbox }: ProposalsViewSources, proposal: IndexedProposal): Promise<ProposalEntry> {
   const state = await chain.contracts.governor.read.state([proposal.id]);
-  const batch = outbox.getBatchByProposal(proposal.id);
+  const epoch = outbox.getEpochByProposal(proposal.id);
   return {
     id: proposal.id.toString(),
     state: PROPOSAL_STATE_NAMES[state] ?? "Pending",
@@ -54,11 +57,18 @@ async function entryOf({ chain, outbox }: ProposalsViewSources, proposal: Indexe
     eta: proposal.queuedEta,
     votes: { for: proposal.votes.for.toString(), against: proposal.votes.against.toString(), abstain: proposal.votes.abstain.toString() },
     actions: proposal.targets.length,
-    batch: batch
+    proposalType: proposalTypeOf(
+      proposal.targets.map((target, i) => ({ target, data: proposal.calldatas[i] ?? "0x" })),
+      chain.addresses.registry,
+    ),
+    epoch: epoch
       ? {
-          id: batch.id,
-          status: batch.status,
-          records: outbox.recordsOfBatch(batch.id).map((r) => ({ cid: r.cid, kind: kindName(r.kind) ?? String(r.kind), status: r.status })),
+          epoch: epoch.epoch,
+          status: epoch.status,
+          root: epoch.root,
+          manifestCid: epoch.manifestCid,
+          records: epoch.counts.reduce((sum, n) => sum + n, 0),
+          headlines: (JSON.parse(epoch.manifest) as { headlines: string[] }).headlines,
         }
       : null,
   };

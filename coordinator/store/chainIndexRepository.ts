@@ -1,5 +1,5 @@
 /**
- * The local index of what the chain says: knowledge records, proposals and votes,
+ * The local index of what the chain says: knowledge records and epochs, proposals and votes,
  * built from contract events by the knowledge indexer, with the queries the API, the
  * CLI and the bot need. Writes are idempotent so re-reading a block range is harmless.
  */
@@ -34,6 +34,33 @@ export type IndexedProposal = {
   canceled: boolean;
   votes: { for: bigint; against: bigint; abstain: bigint };
 };
+
+/** A knowledge epoch the registry ratified (`EpochRecorded`). */
+export type IndexedEpoch = {
+  epoch: number;
+  proposalId: bigint;
+  root: Hex;
+  manifestCid: string;
+  /** Records per kind in `Kind` order. */
+  counts: number[];
+  blockNumber: number;
+  txHash: Hex;
+  /** Block time, ms. */
+  recordedAt: number;
+};
+
+type EpochRow = { epoch: number; proposal_id: string; root: Hex; manifest_cid: string; counts: string; block_number: number; tx_hash: Hex; recorded_at: number };
+
+const toEpoch = (row: EpochRow): IndexedEpoch => ({
+  epoch: row.epoch,
+  proposalId: BigInt(row.proposal_id),
+  root: row.root,
+  manifestCid: row.manifest_cid,
+  counts: JSON.parse(row.counts) as number[],
+  blockNumber: row.block_number,
+  txHash: row.tx_hash,
+  recordedAt: row.recorded_at,
+});
 
 export type IndexedVote = { proposalId: bigint; voter: Address; support: number; weight: bigint; reason: string; blockNumber: number };
 
@@ -142,6 +169,31 @@ export class ChainIndexRepository {
       )
       .all(kind ?? null, round ?? null, proposalId?.toString() ?? null, revoked === undefined ? null : revoked ? 1 : 0, limit, offset) as RecordRow[];
     return rows.map(toRecord);
+  }
+
+  upsertEpoch(epoch: IndexedEpoch): void {
+    this.#db
+      .prepare(
+        `INSERT INTO chain_epochs (epoch, proposal_id, root, manifest_cid, counts, block_number, tx_hash, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(epoch) DO NOTHING`,
+      )
+      .run(epoch.epoch, epoch.proposalId.toString(), epoch.root, epoch.manifestCid, JSON.stringify(epoch.counts), epoch.blockNumber, epoch.txHash, epoch.recordedAt);
+  }
+
+  getEpoch(epoch: number): IndexedEpoch | undefined {
+    const row = this.#db.prepare("SELECT * FROM chain_epochs WHERE epoch = ?").get(epoch) as EpochRow | undefined;
+    return row && toEpoch(row);
+  }
+
+  /** The highest epoch the registry has recorded (0 before the first). */
+  lastEpochNumber(): number {
+    return (this.#db.prepare("SELECT COALESCE(MAX(epoch), 0) AS n FROM chain_epochs").get() as { n: number }).n;
+  }
+
+  /** Newest first. */
+  listEpochs({ limit = 100, offset = 0 } = {}): IndexedEpoch[] {
+    const rows = this.#db.prepare("SELECT * FROM chain_epochs ORDER BY epoch DESC LIMIT ? OFFSET ?").all(limit, offset) as EpochRow[];
+    return rows.map(toEpoch);
   }
 
   upsertProposal(proposal: Omit<IndexedProposal, "queuedEta" | "executed" | "canceled" | "votes">): void {

@@ -115,6 +115,51 @@ const MIGRATIONS: readonly string[] = [
      report_cid     TEXT,
      journal        TEXT
    );`,
+  // 6: knowledge epochs (one Merkle root and one proposal per epoch) replace per-record batches
+  `CREATE TABLE knowledge_epochs (
+     epoch          INTEGER PRIMARY KEY CHECK (epoch >= 1),
+     status         TEXT NOT NULL CHECK (status IN ('proposing','proposed','queued','ratified','returned','defeated')),
+     outcome        TEXT CHECK (outcome IN ('vetoed','voted-down','no-quorum','tie','expired','canceled')),
+     proposal_id    TEXT NOT NULL UNIQUE,
+     proposal_type  TEXT NOT NULL CHECK (proposal_type IN ('routine','full')),
+     root           TEXT NOT NULL,
+     manifest_cid   TEXT NOT NULL,
+     manifest       TEXT NOT NULL,
+     tree           TEXT NOT NULL,
+     counts         TEXT NOT NULL,
+     description    TEXT NOT NULL,
+     actions        TEXT NOT NULL,
+     tx_hash        TEXT,
+     opened_at      INTEGER NOT NULL,
+     closed_at      INTEGER NOT NULL,
+     ratified_at    INTEGER,
+     updated_at     INTEGER NOT NULL
+   );
+   CREATE TABLE knowledge_epoch_records (
+     epoch          INTEGER NOT NULL REFERENCES knowledge_epochs(epoch),
+     local_id       INTEGER NOT NULL REFERENCES knowledge_records(local_id),
+     position       INTEGER NOT NULL,
+     leaf           TEXT NOT NULL,
+     headline       INTEGER NOT NULL,
+     PRIMARY KEY (epoch, local_id),
+     UNIQUE (epoch, position)
+   );
+   CREATE INDEX knowledge_epoch_records_local ON knowledge_epoch_records(local_id);
+   ALTER TABLE knowledge_records ADD COLUMN epoch INTEGER REFERENCES knowledge_epochs(epoch);
+   CREATE INDEX knowledge_records_epoch ON knowledge_records(epoch);
+   -- records waiting in a per-record batch proposal go back to pending: the next epoch carries them
+   -- (should that old proposal still execute, its RecordAdded events mark them ratified as before)
+   UPDATE knowledge_records SET status = 'pending', batch_id = NULL WHERE status = 'proposed';
+   CREATE TABLE chain_epochs (
+     epoch          INTEGER PRIMARY KEY,
+     proposal_id    TEXT NOT NULL,
+     root           TEXT NOT NULL,
+     manifest_cid   TEXT NOT NULL,
+     counts         TEXT NOT NULL,
+     block_number   INTEGER NOT NULL,
+     tx_hash        TEXT NOT NULL,
+     recorded_at    INTEGER NOT NULL
+   );`,
 ];
 
 /**

@@ -1,9 +1,10 @@
 /**
  * The knowledge pipeline end to end on a local chain: records queued → published to
- * IPFS → one proposal → votes → queue → execute → ratified in the index and readable
- * on chain; the keeper killed with SIGKILL mid-way never proposes twice and loses
- * nothing; with the chain or IPFS down, records stay pending and go through once the
- * service is back.
+ * IPFS → one epoch, one routine proposal → no votes needed → queue → execute → the
+ * epoch's root on chain, every record ratified and provable against it; the keeper
+ * killed with SIGKILL between storing the epoch and proposing it (and after proposing,
+ * and after queueing) proposes the epoch exactly once and loses nothing; with the chain
+ * or IPFS down, records stay pending and go through once the service is back.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -11,14 +12,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { CID } from "multiformats/cid";
-import { toHex } from "viem";
 import { createChainClient } from "../../coordinator/chain/createChainClient.ts";
 import { ChainUnavailableError } from "../../coordinator/errors/chain.ts";
 import { IpfsUnavailableError } from "../../coordinator/errors/ipfs.ts";
 import { heliaContentStore } from "../../coordinator/ipfs/heliaContentStore.ts";
 import { kuboContentStore } from "../../coordinator/ipfs/kuboContentStore.ts";
+import { recordLeaf, recordLeafStruct } from "../../coordinator/knowledge/epochTree.ts";
+import { getEpochPage } from "../../coordinator/knowledge/epochsView.ts";
 import { KnowledgeIndexer } from "../../coordinator/knowledge/knowledgeIndexer.ts";
+import { readEpochManifest } from "../../coordinator/knowledge/readEpochManifest.ts";
 import { ProposalKeeper } from "../../coordinator/knowledge/proposalKeeper.ts";
 import { submitKnowledgeRecord } from "../../coordinator/knowledge/submitKnowledgeRecord.ts";
 import { createLogger } from "../../coordinator/logger.ts";
@@ -28,7 +30,7 @@ import { openDatabase } from "../../coordinator/store/openDatabase.ts";
 import type { JsonRpcServer } from "../fixtures/jsonRpcServer.ts";
 import { chaosReport, incident, snapshot } from "../fixtures/knowledgeRecords.ts";
 import { startKuboRpcServer } from "../fixtures/kuboRpcServer.ts";
-import { VoteType, networkHelpers, serveSynod, type Synod } from "../fixtures/synod.ts";
+import { networkHelpers, serveSynod, type Synod } from "../fixtures/synod.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const logger = createLogger({ level: "silent" });
@@ -38,10 +40,10 @@ let rpc: JsonRpcServer;
 let env: Record<string, string>;
 
 /** Runs one keeper pass in a child process; resolves with its exit signal and report. */
-function keeperProcess(dataDir: string, crashAt?: string) {
+function keeperProcess(dataDir: string, crashAt?: string, { close = false } = {}) {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "test/fixtures/keeperProcess.ts")], {
     cwd: root,
-    env: { ...process.env, ...env, RPC_URL: rpc.url, SYNOD_DATA_DIR: dataDir, ...(crashAt ? { SYNOD_TEST_CRASH_AT: crashAt } : {}) },
+    env: { ...process.env, ...env, RPC_URL: rpc.url, SYNOD_DATA_DIR: dataDir, ...(crashAt ? { SYNOD_TEST_CRASH_AT: crashAt } : {}), ...(close ? { SYNOD_TEST_CLOSE_EPOCH: "1" } : {}) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -55,13 +57,6 @@ function keeperProcess(dataDir: string, crashAt?: string) {
   );
 }
 
-async function voteThrough(proposalId: bigint) {
-  await networkHelpers.time.increaseTo((await synod.governor.read.proposalSnapshot([proposalId])) + 1n);
-  await synod.governor.write.castVoteWithReason([proposalId, VoteType.For, "verified the CIDs"], { account: synod.voters[0]!.account });
-  await synod.governor.write.castVote([proposalId, VoteType.For], { account: synod.voters[1]!.account });
-  await networkHelpers.time.increaseTo((await synod.governor.read.proposalDeadline([proposalId])) + 1n);
-}
-
 describe("knowledge keeper (integration)", () => {
   before(async () => {
     ({ synod, rpc, env } = await serveSynod());
@@ -71,7 +66,7 @@ describe("knowledge keeper (integration)", () => {
     await rpc.close();
   });
 
-  it("ratifies three records through one proposal, surviving kill -9 after proposing and after queueing", async () => {
+  it("ratifies an epoch through one proposal, surviving kill -9 between storing the epoch and proposing it, after proposing and after queueing", async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-keeper-"));
     try {
       const db = openDatabase(dataDir);
@@ -85,52 +80,64 @@ describe("knowledge keeper (integration)", () => {
       assert.equal((await submitKnowledgeRecord({ outbox, record: incident() })).created, false, "same content is queued once");
       const proposalsBefore = await synod.governor.read.proposalCount();
 
-      // 1. killed right after the proposal transaction was sent, before it was recorded
-      const crashed = await keeperProcess(dataDir, "proposal-sent");
+      // 1. killed right after the epoch was stored, before its manifest was published and it was proposed
+      const crashed = await keeperProcess(dataDir, "epoch-stored", { close: true });
       assert.equal(crashed.signal, "SIGKILL", crashed.stderr);
+      assert.equal(await synod.governor.read.proposalCount(), proposalsBefore, "not proposed yet");
+      const [epoch] = outbox.listEpochs();
+      assert.equal(epoch?.status, "proposing", "the epoch was stored before anything was sent");
+      for (const cid of cids) assert.equal(outbox.getRecordByCid(cid)?.epoch, epoch.epoch, "every record is in the stored epoch");
+
+      // 2. restarted and asked to close an epoch again: it proposes the stored epoch (killed right after sending), and no other
+      const proposing = await keeperProcess(dataDir, "proposal-sent", { close: true });
+      assert.equal(proposing.signal, "SIGKILL", proposing.stderr);
       assert.equal(await synod.governor.read.proposalCount(), proposalsBefore + 1n);
-      const [batch] = outbox.listBatches();
-      assert.equal(batch?.status, "proposing", "the batch was stored before the transaction was sent");
 
-      // 2. restarted: finds the proposal on chain instead of proposing again
-      const resumed = await keeperProcess(dataDir);
+      // 3. restarted: finds the proposal on chain instead of proposing again
+      const resumed = await keeperProcess(dataDir, undefined, { close: true });
       assert.equal(resumed.code, 0, resumed.stderr);
+      assert.equal(resumed.report?.closed, null, "nothing pending: no second epoch");
       assert.equal(await synod.governor.read.proposalCount(), proposalsBefore + 1n, "no duplicate proposal");
-      assert.equal(outbox.getBatch(batch.id)?.status, "proposed");
-      const onChain = await synod.governor.read.proposalDetails([batch.proposalId]);
-      assert.equal(onChain[0].length, 3, "one registry call per record");
-      assert.match(batch.description, /\| 1 \| Incident \|/);
-      for (const cid of cids) assert.ok(batch.description.includes(cid), `description lists ${cid}`);
+      assert.equal(outbox.listEpochs().length, 1);
+      assert.equal(outbox.getEpoch(epoch.epoch)?.status, "proposed");
+      const [targets] = await synod.governor.read.proposalDetails([epoch.proposalId]);
+      assert.equal(targets.length, 2, "recordEpoch and the chaos report (a headline)");
+      assert.equal(await synod.governor.read.proposalType([epoch.proposalId]), 1, "routine");
+      assert.match(epoch.description, /\| Incident \| 1 \|/);
+      assert.ok(!epoch.description.includes(cids[0]!), "the description counts records; it does not list every CID");
 
-      // 3. voters pass it; the keeper is killed right after sending the queue transaction
-      await voteThrough(batch.proposalId);
+      // 4. routine: nobody votes; the keeper queues and is killed right after sending the queue transaction
+      await networkHelpers.time.increaseTo((await synod.governor.read.proposalDeadline([epoch.proposalId])) + 1n);
       assert.equal((await keeperProcess(dataDir, "queue-sent")).signal, "SIGKILL");
-      assert.equal(await synod.governor.read.state([batch.proposalId]), 5, "queued on chain");
+      assert.equal(await synod.governor.read.state([epoch.proposalId]), 5, "queued on chain");
 
-      // 4. restarted while the timelock runs: nothing to do yet; then it executes
+      // 5. restarted while the timelock runs: nothing to do yet; then it executes
       assert.equal((await keeperProcess(dataDir)).code, 0);
-      assert.equal(outbox.getBatch(batch.id)?.status, "queued");
-      await networkHelpers.time.increaseTo((await synod.governor.read.proposalEta([batch.proposalId])) + 1n);
+      assert.equal(outbox.getEpoch(epoch.epoch)?.status, "queued");
+      await networkHelpers.time.increaseTo((await synod.governor.read.proposalEta([epoch.proposalId])) + 1n);
       const done = await keeperProcess(dataDir);
       assert.equal(done.code, 0, done.stderr);
-      assert.equal((done.report?.ratified as unknown[]).length, 3);
+      assert.deepEqual((done.report?.ratifiedEpochs as Array<{ epoch: number }>).map((e) => e.epoch), [epoch.epoch]);
 
-      // ratified in the outbox and the index, readable on chain, content on IPFS
-      const index = new ChainIndexRepository(db);
-      for (const cid of cids) {
-        const local = outbox.getRecordByCid(cid)!;
-        assert.equal(local.status, "ratified");
-        const indexed = index.getRecord(local.chainId!)!;
-        assert.equal(indexed.cid, cid);
-        assert.equal(indexed.proposalId, batch.proposalId);
-        const chainRecord = await synod.registry.read.getRecord([local.chainId!]);
-        assert.equal(chainRecord.cid, toHex(CID.parse(cid).bytes));
+      // every record ratified, and provable on chain against the epoch's root
+      const ratified = outbox.getEpoch(epoch.epoch)!;
+      assert.equal(ratified.status, "ratified");
+      assert.equal(await synod.registry.read.epochRoot([BigInt(epoch.epoch)]), ratified.root);
+      const page = getEpochPage(outbox, epoch.epoch);
+      assert.deepEqual(page.records.map((r) => r.cid).sort(), [...cids].sort());
+      for (const record of page.records) {
+        assert.equal(outbox.getRecordByCid(record.cid)?.status, "ratified");
+        const leaf = recordLeafStruct(recordLeaf(epoch.epoch, { ...record, kind: outbox.getRecordByCid(record.cid)!.kind }));
+        assert.equal(await synod.registry.read.verifyRecord([leaf, record.proof]), true);
       }
+      assert.equal(outbox.audit().length, 0, "nothing lost");
       assert.equal(await synod.governor.read.proposalCount(), proposalsBefore + 1n);
       const content = await heliaContentStore({ dataDir: path.join(dataDir, "ipfs") });
       try {
         const stored = (await content.getJson(cids[0]!)) as { kind: string };
         assert.equal(stored.kind, "Incident");
+        const manifest = await readEpochManifest(content, ratified.manifestCid, { expected: { epoch: epoch.epoch, root: ratified.root } });
+        assert.equal(manifest.records.length, 3);
       } finally {
         await content.close();
       }
@@ -149,7 +156,8 @@ describe("knowledge keeper (integration)", () => {
     const kubo = await startKuboRpcServer();
     const port = kubo.port;
     await kubo.close(); // IPFS down: nothing listens on the port
-    const keeper = new ProposalKeeper({ chain, outbox, index, indexer, content: kuboContentStore({ url: `http://127.0.0.1:${port}`, timeoutMs: 2_000 }), logger });
+    // a clock past the epoch's end: the keeper closes the epoch as soon as it can
+    const keeper = new ProposalKeeper({ chain, outbox, index, indexer, content: kuboContentStore({ url: `http://127.0.0.1:${port}`, timeoutMs: 2_000 }), logger, now: () => Date.now() + 3_600_000 });
     const { record } = await submitKnowledgeRecord({ outbox, record: { ...snapshot(), round: 77 } });
 
     const ipfsDown = await keeper.tick();
@@ -163,7 +171,7 @@ describe("knowledge keeper (integration)", () => {
       assert.equal(chainDown.published, 1, "published while the chain is down");
       assert.ok(chainDown.errors.some((e) => e instanceof ChainUnavailableError), String(chainDown.errors));
       assert.equal(outbox.getRecord(record.localId)?.status, "pending");
-      assert.equal(outbox.listBatches().length, 0, "no batch formed without a chain");
+      assert.equal(outbox.listEpochs().length, 0, "no epoch closed without a chain");
 
       await rpc.start();
       const before = await synod.governor.read.proposalCount();

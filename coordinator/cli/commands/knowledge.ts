@@ -1,43 +1,52 @@
 /**
- * `synod knowledge ls [--kind K] [--status S] [--round N] [--proposal ID] [--limit N]`
- * `synod knowledge get CID`
+ * `synod knowledge ls [--kind K] [--status S] [--round N] [--epoch E] [--proposal ID] [--offset N] [--limit N]`
+ * `synod knowledge get CID` (content verified; its epoch and proof status)
  * `synod knowledge publish FILE` (a record as JSON; needs the admin token)
+ * `synod knowledge epochs [N] [--kind K] [--status S] [--offset N] [--limit N]` (epochs; one epoch's records with leaves)
+ * `synod knowledge audit` (records by state; any no epoch explains; exit 1 if there are)
  */
 import { readFile } from "node:fs/promises";
-import type { KnowledgeEntry } from "../../knowledge/knowledgeView.ts";
+import type { EpochList, EpochPage, KnowledgeAuditResponse, KnowledgeList, KnowledgeRecordResponse } from "../../api/knowledge.ts";
 import type { CommandContext } from "../main.ts";
 import { UsageError } from "../main.ts";
 
 /** A record's number within its kind, as the dApp shows it: ids are `kind << 40 | sequence`. */
-function recordName(record: Pick<KnowledgeEntry, "recordId">): string {
+function recordName(record: { recordId: number | null }): string {
   return `#${(record.recordId ?? 0) % 2 ** 40}`;
 }
 
-export async function knowledgeCommand({ api, out, args, options }: CommandContext): Promise<void> {
+export async function knowledgeCommand({ api, out, args, options }: CommandContext): Promise<void | number> {
   const [sub, target] = args;
   switch (sub) {
     case "ls": {
-      const { records } = await api.get<{ records: KnowledgeEntry[] }>("/api/knowledge", {
+      const page = await api.get<KnowledgeList>("/api/knowledge", {
         kind: options.kind,
         status: options.status,
         round: options.round,
+        epoch: options.epoch,
         proposal: options.proposal,
+        offset: options.offset,
         limit: options.limit,
       });
-      out.result(records, () =>
+      out.result(page.records, () => {
         out.table(
-          records.map((r) => ({ kind: r.kind, round: r.round, status: r.status, record: r.recordId === null ? null : recordName(r), cid: r.cid, summary: r.summary })),
-          ["kind", "round", "status", "record", "cid", "summary"],
-        ),
-      );
+          page.records.map((r) => ({ kind: r.kind, round: r.round, status: r.status, epoch: r.epoch, record: r.recordId === null ? null : recordName(r), cid: r.cid, summary: r.summary })),
+          ["kind", "round", "status", "epoch", "record", "cid", "summary"],
+        );
+        out.line(`${page.offset + 1}–${page.offset + page.records.length} of ${page.total}`);
+      });
       return;
     }
     case "get": {
       if (!target) throw new UsageError("synod knowledge get CID");
-      const record = await api.get<KnowledgeEntry & { content: unknown }>(`/api/knowledge/${encodeURIComponent(target)}`);
+      const record = await api.get<KnowledgeRecordResponse>(`/api/knowledge/${encodeURIComponent(target)}`);
       out.result(record, () => {
         out.line(`${record.kind} · round ${record.round} · ${record.status}${record.recordId === null ? "" : ` · ${record.kind} ${recordName(record)} (id ${record.recordId})`}`);
         out.line(`CID ${record.cid} (content verified against it)`);
+        if (record.epoch) {
+          out.line(`epoch ${record.epoch.epoch} · root ${record.epoch.root} · ${record.epoch.ratified ? "ratified" : "not ratified yet"}`);
+          out.line(`leaf ${record.epoch.leaf} · proof of ${record.epoch.proof.length} hash(es)`);
+        } else out.line("in no epoch yet (pending)");
         if (record.proposalId) out.line(`proposal ${record.proposalId}`);
         out.line();
         out.line(JSON.stringify(record.content, null, 2));
@@ -61,7 +70,41 @@ export async function knowledgeCommand({ api, out, args, options }: CommandConte
       });
       return;
     }
+    case "epochs": {
+      if (target) {
+        const page = await api.get<EpochPage>(`/api/knowledge/epochs/${encodeURIComponent(target)}`, { kind: options.kind, status: options.status, offset: options.offset, limit: options.limit });
+        out.result(page, () => {
+          const e = page.epoch;
+          out.line(`epoch ${e.epoch} · ${e.status}${e.outcome ? ` (${e.outcome})` : ""} · ${e.proposalType} · ${e.records} records · root ${e.root}`);
+          out.line(`manifest ${e.manifestCid} · proposal ${e.proposalId}`);
+          out.table(
+            page.records.map((r) => ({ "#": r.position, kind: r.kind, round: r.round, status: r.status, headline: r.headline ? "yes" : "", cid: r.cid, leaf: `${r.leaf.slice(0, 12)}…` })),
+            ["#", "kind", "round", "status", "headline", "cid", "leaf"],
+          );
+          out.line(`${page.offset + 1}–${page.offset + page.records.length} of ${page.total}`);
+        });
+        return;
+      }
+      const { epochs } = await api.get<EpochList>("/api/knowledge/epochs", { offset: options.offset, limit: options.limit });
+      out.result(epochs, () =>
+        out.table(
+          epochs.map((e) => ({ epoch: e.epoch, status: e.outcome ? `${e.status} (${e.outcome})` : e.status, type: e.proposalType, records: e.records, closed: e.closedAt, root: `${e.root.slice(0, 12)}…` })),
+          ["epoch", "status", "type", "records", "closed", "root"],
+        ),
+      );
+      return;
+    }
+    case "audit": {
+      const audit = await api.get<KnowledgeAuditResponse>("/api/knowledge/audit");
+      out.result(audit, () => {
+        out.line(`records: ${Object.entries(audit.counts).map(([status, n]) => `${status} ${n}`).join(" · ")}`);
+        out.line(`epochs:  ${Object.entries(audit.epochs).map(([status, n]) => `${status} ${n}`).join(" · ")}`);
+        if (audit.ok) out.line("Every published record is pending or in an epoch that explains its state.");
+        else out.table(audit.unaccounted, ["cid", "kind", "status", "epoch", "problem"]);
+      });
+      return audit.ok ? undefined : 1;
+    }
     default:
-      throw new UsageError("synod knowledge ls|get|publish");
+      throw new UsageError("synod knowledge ls|get|publish|epochs|audit");
   }
 }

@@ -16,8 +16,8 @@ export async function proposalsCommand({ api, out, args, options }: CommandConte
       const { proposals } = await api.get<{ proposals: ProposalEntry[] }>("/api/proposals", { limit: options.limit });
       out.result(proposals, () =>
         out.table(
-          proposals.map((p) => ({ id: `${p.id.slice(0, 10)}…`, state: p.state, for: votes(p.votes.for), against: votes(p.votes.against), actions: p.actions, title: p.title })),
-          ["id", "state", "for", "against", "actions", "title"],
+          proposals.map((p) => ({ id: `${p.id.slice(0, 10)}…`, state: p.state, type: p.proposalType, for: votes(p.votes.for), against: votes(p.votes.against), actions: p.actions, title: p.title })),
+          ["id", "state", "type", "for", "against", "actions", "title"],
         ),
       );
       return;
@@ -30,7 +30,8 @@ export async function proposalsCommand({ api, out, args, options }: CommandConte
         out.line(`id ${p.id}`);
         out.line(`state ${p.state} · votes ${new Date(p.voteStart * 1000).toISOString()} → ${new Date(p.voteEnd * 1000).toISOString()}${p.eta ? ` · executable after ${new Date(p.eta * 1000).toISOString()}` : ""}`);
         out.line(`for ${votes(p.votes.for)} · against ${votes(p.votes.against)} · abstain ${votes(p.votes.abstain)} · quorum ${votes(p.quorum)}`);
-        if (p.batch) out.line(`keeper batch #${p.batch.id} (${p.batch.status}): ${p.batch.records.map((r) => `${r.kind} ${r.cid} ${r.status}`).join(", ")}`);
+        out.line(`type ${p.proposalType === "routine" ? "routine (passes unless vetoed)" : "full vote (needs the quorum)"}`);
+        if (p.epoch) out.line(`knowledge epoch ${p.epoch.epoch} (${p.epoch.status}): ${p.epoch.records} records, root ${p.epoch.root}, manifest ${p.epoch.manifestCid}`);
         out.line();
         out.table(p.voters.map((v) => ({ voter: v.voter, support: v.support, weight: votes(v.weight), reason: v.reason })), ["voter", "support", "weight", "reason"]);
         out.line();

@@ -25,6 +25,11 @@ function modelRecord(content: string, round = 1) {
   return { kind: KIND_MODEL, schemaVersion: 1, ref: 0, round, cid: rawCid(content) };
 }
 
+/** A full-vote action (a MeshPolicy change): quorum rules apply to its proposal. */
+function policyChange(synod: Synod, value = 15n) {
+  return call(synod.policy, "setParameter", [policyParameterKey("fl.targetParticipants"), value]);
+}
+
 describe("MeshGovernor", () => {
   describe("deployment", () => {
     it("wires token, timelock, registry and policy and leaves no admin key", async () => {
@@ -130,7 +135,7 @@ describe("MeshGovernor", () => {
 
     it("defeats a proposal with more votes against than for, and it cannot be queued", async () => {
       const synod = await networkHelpers.loadFixture(deploySynod);
-      const { proposalId } = await propose(synod, [call(synod.registry, "record", [modelRecord("defeated")])], "defeated");
+      const { proposalId } = await propose(synod, [call(synod.registry, "record", [modelRecord("defeated")]), policyChange(synod)], "defeated");
       await startVoting(synod, proposalId);
       await synod.governor.write.castVote([proposalId, VoteType.For], { account: synod.voters[0]!.account });
       await synod.governor.write.castVote([proposalId, VoteType.Against], { account: synod.voters[1]!.account });
@@ -184,7 +189,7 @@ describe("MeshGovernor", () => {
       const [holder] = synod.outsiders;
       await synod.token.write.transfer([holder!.account.address, votes], { account: synod.voters[0]!.account });
       await synod.token.write.delegate([holder!.account.address], { account: holder!.account });
-      const { proposalId } = await propose(synod, [call(synod.registry, "record", [modelRecord(`quorum ${votes}`)])], `quorum ${votes}`);
+      const { proposalId } = await propose(synod, [policyChange(synod)], `quorum ${votes}`);
       await startVoting(synod, proposalId);
       await synod.governor.write.castVote([proposalId, VoteType.For], { account: holder!.account });
       await endVoting(synod, proposalId);
@@ -209,7 +214,7 @@ describe("MeshGovernor", () => {
 
     it("extends the vote when the quorum is reached in its last moments", async () => {
       const synod = await networkHelpers.loadFixture(deploySynod);
-      const { proposalId } = await propose(synod, [call(synod.registry, "record", [modelRecord("late quorum")])], "late quorum");
+      const { proposalId } = await propose(synod, [policyChange(synod)], "late quorum");
       const deadline = await synod.governor.read.proposalDeadline([proposalId]);
       await networkHelpers.time.increaseTo(deadline - 5n);
       const hash = await synod.governor.write.castVote([proposalId, VoteType.For], { account: synod.voters[0]!.account });

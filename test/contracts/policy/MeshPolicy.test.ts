@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { getAddress, hexToString } from "viem";
-import { call, deploySynod, networkHelpers, pass, viem } from "../../fixtures/synod.ts";
+import { LOCAL, call, deploySynod, networkHelpers, pass, viem } from "../../fixtures/synod.ts";
 import { POLICY_PARAMETERS, policyParameterKey } from "../../../coordinator/policy/parameters.ts";
 
 const key = policyParameterKey;
@@ -24,7 +24,8 @@ describe("MeshPolicy", () => {
     const onChain = await policy.read.parameters();
     assert.deepEqual(
       onChain.map((p) => [hexToString(p.name, { size: 32 }), p.value, p.min, p.max]),
-      POLICY_PARAMETERS.map((p) => [p.name, p.value, p.min, p.max]),
+      // the local profile overrides the epoch length (Ignition parameter `knowledgeEpochSeconds`)
+      POLICY_PARAMETERS.map((p) => [p.name, p.name === "knowledge.epochSeconds" ? LOCAL.knowledgeEpochSeconds : p.value, p.min, p.max]),
     );
   });
 
