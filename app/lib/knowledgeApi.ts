@@ -9,80 +9,28 @@
  * - `GET /api/knowledge/epochs/:epoch?offset&limit&kind&status`
  * - `GET /api/knowledge/:cid`
  */
-import type { KnowledgeKind } from "./knowledge.ts";
 import { readCoordinatorJson } from "./coordinator.ts";
+import type { KnowledgeKind } from "./knowledge.ts";
 
-// Wire types: the coordinator's zod response schemas (`coordinator/api/knowledge.ts`) are
-// their single source once that branch lands; these mirror SPEC.md until then.
+// Wire types come from the coordinator's zod response schemas, their single source
+// (type-only imports: nothing of the coordinator is bundled into the browser).
+import type {
+  EpochEntry,
+  EpochList,
+  EpochPage,
+  KnowledgeEntry,
+  KnowledgeList,
+  KnowledgeRecordResponse,
+} from "../../coordinator/api/knowledge.ts";
+import type { EpochStatus, RecordStatus as KnowledgeRecordStatus } from "../../coordinator/store/knowledgeRepository.ts";
 
-/** Where a record stands in the keeper's outbox. */
-export type KnowledgeRecordStatus = "unpublished" | "pending" | "proposed" | "ratified" | "defeated" | "revoked";
-export const KNOWLEDGE_RECORD_STATUSES = ["pending", "proposed", "ratified", "defeated", "revoked"] as const satisfies readonly KnowledgeRecordStatus[];
+export type { EpochEntry, EpochList, EpochPage, EpochStatus, KnowledgeEntry, KnowledgeList, KnowledgeRecordResponse, KnowledgeRecordStatus };
 
-/** An epoch's life: built and being proposed, voted on, queued, ratified, or its records returned / defeated. */
-export type EpochStatus = "proposing" | "proposed" | "queued" | "ratified" | "returned" | "defeated";
-
-/** One record of `GET /api/knowledge`. */
-export type KnowledgeEntry = {
-  cid: string;
-  kind: KnowledgeKind;
-  round: number;
-  schemaVersion: number;
-  status: KnowledgeRecordStatus;
-  summary: string | null;
-  /** Stored registry id (`kind << 40 | sequence`): headline and promoted records. */
-  recordId: number | null;
-  /** The epoch the record is in, or null while unpublished or pending. */
-  epoch: number | null;
-  proposalId: string | null;
-  refId: number;
-};
-
-export type KnowledgeList = { records: KnowledgeEntry[]; total: number; offset: number; limit: number };
+/** One record of an epoch page, with what its leaf commits to, its leaf hash and Merkle proof. */
+export type EpochRecordEntry = EpochPage["records"][number];
 
 /** A record's place in an epoch: leaf hash and Merkle proof against the epoch's root. */
-export type RecordEpochProof = { epoch: number; root: `0x${string}`; leaf: `0x${string}`; proof: `0x${string}`[]; ratified: boolean };
-
-/** `GET /api/knowledge/:cid`. */
-export type KnowledgeRecordResponse = Omit<KnowledgeEntry, "epoch"> & { content: unknown; epoch: RecordEpochProof | null };
-
-/** One epoch of `GET /api/knowledge/epochs`. */
-export type EpochEntry = {
-  epoch: number;
-  status: EpochStatus;
-  outcome: string | null;
-  proposalId: string;
-  proposalType: "routine" | "full";
-  root: `0x${string}`;
-  manifestCid: string;
-  counts: Record<KnowledgeKind, number>;
-  records: number;
-  headlines: string[];
-  openedAt: string;
-  closedAt: string;
-  ratifiedAt: string | null;
-};
-
-export type EpochList = { epochs: EpochEntry[]; total: number };
-
-/** One record of an epoch page, with what its leaf commits to. */
-export type EpochRecordEntry = {
-  cid: string;
-  kind: KnowledgeKind;
-  schemaVersion: number;
-  round: number;
-  refCid: string | null;
-  summary: string;
-  status: KnowledgeRecordStatus;
-  headline: boolean;
-  recordId: number | null;
-  /** Position in the manifest's `records` (the tree's value index). */
-  position: number;
-  leaf: `0x${string}`;
-  proof: `0x${string}`[];
-};
-
-export type EpochPage = { epoch: EpochEntry; records: EpochRecordEntry[]; total: number; offset: number; limit: number };
+export type RecordEpochProof = NonNullable<KnowledgeRecordResponse["epoch"]>;
 
 type Query = Record<string, string | number | undefined>;
 

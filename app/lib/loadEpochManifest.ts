@@ -5,27 +5,14 @@
  * registry stores. A manifest that passes lists exactly the records governance ratified.
  */
 import type { Hex } from "viem";
-import { KNOWLEDGE_KINDS } from "./knowledge.ts";
+import { epochManifestV1Schema, type EpochManifestRecord, type EpochManifestV1 } from "../../coordinator/knowledge/schemas/epochManifest.ts";
 import { blockContent, cidFromHex, fetchVerifiedBlock, parseJsonContent } from "./verifyCid.ts";
-import { epochTreeRoot, LEAF_ENCODING } from "./verifyEpochRecord.ts";
+import { epochTreeRoot } from "./verifyEpochRecord.ts";
 
-/** One record of the manifest (`kind` is the on-chain index). */
-export type EpochManifestRecord = { cid: string; kind: number; schemaVersion: number; round: number; refCid: string | null; summary: string };
+export type { EpochManifestRecord };
 
-/** The fields of `EpochManifest` v1 the dApp reads. */
-export type EpochManifest = {
-  kind: "EpochManifest";
-  schemaVersion: 1;
-  epoch: number;
-  chainId: number;
-  registry: string;
-  openedAt: string;
-  closedAt: string;
-  root: Hex;
-  counts: Record<string, number>;
-  headlines: string[];
-  records: EpochManifestRecord[];
-};
+/** `EpochManifest` v1, as the coordinator's zod schema (the one the keeper writes it with) defines it. */
+export type EpochManifest = EpochManifestV1;
 
 export type LoadEpochManifestReturnType =
   | { status: "verified"; cid: string; manifest: EpochManifest }
@@ -65,7 +52,7 @@ export async function loadEpochManifest({ gatewayUrl, epoch, manifestCid, root, 
   const json = content ? parseJsonContent(content) : undefined;
   const problem = manifestProblem(json, epoch);
   if (problem) return { status: "invalid", cid: text, error: problem };
-  const manifest = json as EpochManifest;
+  const manifest = epochManifestV1Schema.parse(json);
   let rebuilt: Hex;
   try {
     rebuilt = epochTreeRoot(epoch, manifest.records);
@@ -78,28 +65,17 @@ export async function loadEpochManifest({ gatewayUrl, epoch, manifestCid, root, 
   return { status: "verified", cid: text, manifest };
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-const isUint = (value: unknown, max: number) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= max;
-
-/** Why `json` is not a v1 manifest of `epoch` (the fields the dApp relies on), or undefined. */
+/**
+ * Why `json` is not a valid v1 manifest of `epoch` (the coordinator's schema: fields,
+ * CIDs, counts that match the records, headlines among them), or undefined.
+ */
 export function manifestProblem(json: unknown, epoch: number): string | undefined {
-  if (!isObject(json)) return "it is not JSON";
-  if (json.kind !== "EpochManifest" || json.schemaVersion !== 1) return "it is not an EpochManifest v1";
-  if (json.epoch !== epoch) return `it is the manifest of epoch ${String(json.epoch)}`;
-  if (!Array.isArray(json.leafEncoding) || json.leafEncoding.join() !== LEAF_ENCODING.join()) return "its leaf encoding is not the registry's";
-  if (!Array.isArray(json.records) || json.records.length === 0) return "it lists no records";
-  for (const [i, record] of json.records.entries()) {
-    if (
-      !isObject(record) ||
-      typeof record.cid !== "string" ||
-      !isUint(record.kind, KNOWLEDGE_KINDS.length - 1) ||
-      !isUint(record.schemaVersion, 65_535) ||
-      !isUint(record.round, 4_294_967_295) ||
-      !(record.refCid === null || typeof record.refCid === "string")
-    ) {
-      return `record ${i} is malformed`;
-    }
+  if (json === undefined) return "it is not JSON";
+  const parsed = epochManifestV1Schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return `it is not a valid EpochManifest v1 (${issue.path.join(".") || "manifest"}: ${issue.message})`;
   }
-  if (!Array.isArray(json.headlines) || !json.headlines.every((h) => typeof h === "string")) return "its headlines are malformed";
+  if (parsed.data.epoch !== epoch) return `it is the manifest of epoch ${parsed.data.epoch}`;
   return undefined;
 }
