@@ -17,7 +17,7 @@ const encoder = new TextEncoder();
 const rawCid = async (bytes: Uint8Array) => CID.createV1(raw.code, await sha256.digest(bytes));
 
 async function manifestOf(epoch: number) {
-  const records = [];
+  const records: Array<{ cid: string; kind: number; schemaVersion: number; round: number; refCid: string | null; summary: string }> = [];
   for (let i = 0; i < 6; i++) {
     const cid = (await rawCid(encoder.encode(`record ${i}`))).toString();
     records.push({ cid, kind: i % 2, schemaVersion: 1, round: i, refCid: i === 2 ? records[0]!.cid : null, summary: `record ${i}` });
