@@ -426,7 +426,7 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
       await page.screenshot({ path: "/tmp/synod-proposal-routine.png", fullPage: true });
       await page.goto(`${env.app.url}/`);
       const row = page.getByTestId("proposal-row").first();
-      await row.getByText("Knowledge epoch 1").waitFor();
+      await row.getByRole("link", { name: "Knowledge epoch 1" }).waitFor();
       assert.equal(await row.getByTestId("proposal-type").textContent(), "Routine");
     });
 

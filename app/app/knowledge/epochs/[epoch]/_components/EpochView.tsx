@@ -88,6 +88,7 @@ export function EpochView({ epoch, kind, page }: { epoch: number; kind: Knowledg
       ) : null}
       <KindFilter kind={kind} href={(k) => href(1, k)} counts={onChain.data?.counts ?? listing.data?.epoch.counts} />
       {records === undefined && !listing.error ? <p>Loading records…</p> : null}
+      {records === undefined && listing.error && onChain.data && manifest.isPending ? <p>Loading the epoch’s manifest…</p> : null}
       {records && records.length === 0 ? <p className="muted">No records{kind ? ` of this kind` : ""} in this epoch.</p> : null}
       {records && records.length > 0 ? (
         <section className="card" aria-label={`Records of epoch ${epoch}`}>
