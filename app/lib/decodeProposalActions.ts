@@ -64,6 +64,19 @@ function describeRecord(input: RecordInput): string {
   return parts.join(", ");
 }
 
+/** "ratify knowledge epoch 7: 30 Models, 1 Incident (31 records), root 0x…, manifest bafy…". */
+function describeEpoch(epoch: bigint, root: Hex, manifestCid: Hex, counts: readonly number[]): string {
+  const total = counts.reduce((sum, n) => sum + n, 0);
+  const perKind = counts.flatMap((n, kind) => (n > 0 ? [`${n} ${knowledgeKindName(kind)}${n === 1 ? "" : "s"}`] : []));
+  let manifest: string;
+  try {
+    manifest = cidFromHex(manifestCid).toString();
+  } catch {
+    manifest = `malformed CID ${manifestCid}`;
+  }
+  return `ratify knowledge epoch ${epoch}: ${perKind.join(", ") || "no records"} (${total} record${total === 1 ? "" : "s"}), Merkle root ${root}, manifest ${manifest}`;
+}
+
 const seconds = (value: unknown) => `${value} s (${formatDuration(Number(value))})`;
 
 function describeCall(contract: string, functionName: string, args: readonly unknown[]): string[] {
@@ -75,6 +88,8 @@ function describeCall(contract: string, functionName: string, args: readonly unk
       return [describeRecord(a[0])];
     case "KnowledgeRegistry.recordBatch":
       return (a[0] as RecordInput[]).map(describeRecord);
+    case "KnowledgeRegistry.recordEpoch":
+      return [describeEpoch(a[0], a[1], a[2], a[3])];
     case "KnowledgeRegistry.revoke":
       return [`revoke ${formatRecordId(a[0])}`];
     case "KnowledgeRegistry.supersede":
@@ -106,6 +121,8 @@ function describeCall(contract: string, functionName: string, args: readonly unk
       return [`set the quorum to ${a[0]} % of the supply`];
     case "MeshGovernor.setLateQuorumVoteExtension":
       return [`set the late-quorum extension to ${seconds(a[0])}`];
+    case "MeshGovernor.setVetoThreshold":
+      return [`set the veto threshold of routine proposals to ${a[0]} bps (${Number(a[0]) / 100} % of the supply)`];
     case "MeshGovernor.setGracePeriod":
       return [`set the grace period to queue to ${seconds(a[0])}`];
     case "TimelockController.updateDelay":

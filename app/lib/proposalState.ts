@@ -19,6 +19,27 @@ export function proposalStateName(index: number): ProposalStateName {
   return name;
 }
 
+/** `GovernorProposalTypes.ProposalType`, by index: how a proposal is decided. */
+export const PROPOSAL_TYPES = ["FullVote", "Routine"] as const;
+
+/**
+ * - `FullVote`: For must beat Against with quorum (For + Abstain) reached.
+ * - `Routine`: only writes knowledge; passes unless Against reaches the veto threshold.
+ */
+export type ProposalTypeName = (typeof PROPOSAL_TYPES)[number];
+
+/** The type's name for `proposalType(id)`; throws on an index the Governor never returns. */
+export function proposalTypeName(index: number): ProposalTypeName {
+  const name = PROPOSAL_TYPES[index];
+  if (name === undefined) throw new RangeError(`unknown proposal type ${index}`);
+  return name;
+}
+
+/** The label people read: "Routine" or "Full vote". */
+export function proposalTypeLabel(type: ProposalTypeName): string {
+  return type === "Routine" ? "Routine" : "Full vote";
+}
+
 /** The list's filters. `needs-my-vote` is an active proposal the connected account has not voted on. */
 export const PROPOSAL_FILTERS = ["all", "active", "needs-my-vote", "succeeded", "queued", "executed", "defeated"] as const;
 export type ProposalFilter = (typeof PROPOSAL_FILTERS)[number];
@@ -77,6 +98,10 @@ export type EffectiveStateParameters = {
   quorum: bigint;
   /** The time the next block will carry: the later of the latest block's time and the wall clock. */
   now: bigint;
+  /** How the Governor decides it (`proposalType(id)`); FullVote when not given. */
+  type?: ProposalTypeName;
+  /** Against votes that veto a routine proposal (`vetoThreshold(snapshot)`). */
+  vetoThreshold?: bigint;
 };
 
 /**
@@ -85,15 +110,17 @@ export type EffectiveStateParameters = {
  * are transactions (a local node) that block can be older than the snapshot or the
  * deadline, so the chain still says Pending when a vote would already count, or Active
  * when voting is over. This applies the Governor's own rules to the time of the next
- * block: voting opens after the snapshot, and once the deadline has passed the
- * proposal succeeded if quorum was reached (For + Abstain) and For beat Against.
+ * block: voting opens after the snapshot, and once the deadline has passed a full-vote
+ * proposal succeeded if quorum was reached (For + Abstain) and For beat Against, a
+ * routine one unless Against reached the veto threshold (`GovernorProposalTypes`).
  *
  * @example
  * effectiveProposalState({ state: "Pending", snapshot: 100n, deadline: 220n, votes, quorum, now: 150n }); // "Active"
  */
-export function effectiveProposalState({ state, snapshot, deadline, votes, quorum, now }: EffectiveStateParameters): ProposalStateName {
+export function effectiveProposalState({ state, snapshot, deadline, votes, quorum, now, type = "FullVote", vetoThreshold }: EffectiveStateParameters): ProposalStateName {
   if (state === "Pending" && now > snapshot) state = "Active";
   if (state === "Active" && now > deadline) {
+    if (type === "Routine") return vetoThreshold !== undefined && votes.against >= vetoThreshold ? "Defeated" : "Succeeded";
     const quorumReached = quorum <= votes.for + votes.abstain;
     return quorumReached && votes.for > votes.against ? "Succeeded" : "Defeated";
   }

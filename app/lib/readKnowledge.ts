@@ -50,6 +50,33 @@ export async function readRecordsOfKind({
   return pages.flat().map(toRecord).reverse();
 }
 
+export type ReadRecordPageParameters = {
+  client: PublicClient;
+  contracts: SynodContracts;
+  kind: KnowledgeKind;
+  /** Records to skip, counted from the newest. */
+  offset: number;
+  limit: number;
+};
+
+/**
+ * One page of the records of `kind` stored on chain, newest first: records
+ * `[total - offset - limit, total - offset)` by sequence, so every record can be reached.
+ */
+export async function readRecordPage({ client, contracts, kind, offset, limit }: ReadRecordPageParameters): Promise<{ records: KnowledgeRecord[]; total: number }> {
+  const kindIndex = KNOWLEDGE_KINDS.indexOf(kind);
+  const total = await client.readContract({ ...contracts.KnowledgeRegistry, functionName: "recordCount", args: [kindIndex] });
+  const end = total - BigInt(Math.min(offset, Number(total)));
+  const start = end > BigInt(limit) ? end - BigInt(limit) : 0n;
+  const calls: ContractCall[] = [];
+  for (let from = start; from < end; from += RECORDS_PER_CALL) {
+    const size = end - from < RECORDS_PER_CALL ? end - from : RECORDS_PER_CALL;
+    calls.push({ ...contracts.KnowledgeRegistry, functionName: "recordsOfKind", args: [kindIndex, from, size] });
+  }
+  const pages = (await chunkedMulticall(client, calls)) as RawRecord[][];
+  return { records: pages.flat().map(toRecord).reverse(), total: Number(total) };
+}
+
 /** Records per `recordsOfKind` call: about 10 KiB of return data. */
 const RECORDS_PER_CALL = 25n;
 

@@ -8,7 +8,7 @@
 import { keccak256, toHex, type Address, type Hex, type PublicClient } from "viem";
 import { chunkedMulticall } from "./chunkedMulticall.ts";
 import type { SynodContracts } from "./contracts.ts";
-import { effectiveProposalState, proposalStateName, type ProposalStateName } from "./proposalState.ts";
+import { effectiveProposalState, proposalStateName, proposalTypeName, type ProposalStateName, type ProposalTypeName } from "./proposalState.ts";
 
 export type ProposalVotes = { against: bigint; for: bigint; abstain: bigint };
 
@@ -29,8 +29,12 @@ export type ProposalSummary = {
   deadline: bigint;
   eta: bigint;
   proposer: Address;
-  /** Votes needed at the snapshot. */
+  /** Votes needed at the snapshot (a full-vote proposal's quorum). */
   quorum: bigint;
+  /** How the Governor decides it (`proposalType(id)`, fixed from its actions when proposed). */
+  type: ProposalTypeName;
+  /** Against votes that veto it if routine (`vetoThreshold(snapshot)`). */
+  vetoThreshold: bigint;
   /** Whether `account` voted; `undefined` without an account. */
   hasVoted: boolean | undefined;
 };
@@ -87,26 +91,31 @@ async function readProposalsById({
         { ...governor, functionName: "proposalDeadline", args: [id] },
         { ...governor, functionName: "proposalEta", args: [id] },
         { ...governor, functionName: "proposalProposer", args: [id] },
+        { ...governor, functionName: "proposalType", args: [id] },
         ...(account ? [{ ...governor, functionName: "hasVoted", args: [id, account] } as const] : []),
       ] as const,
   );
   const results = await chunkedMulticall(client, perProposal);
-  const stride = account ? 7 : 6;
+  const stride = account ? 8 : 7;
   const rows = ids.map((id, i) => {
     const r = results.slice(i * stride, (i + 1) * stride);
     const [against, forVotes, abstain] = r[1] as readonly [bigint, bigint, bigint];
-    return { id, state: r[0] as number, votes: { against, for: forVotes, abstain }, snapshot: r[2] as bigint, deadline: r[3] as bigint, eta: r[4] as bigint, proposer: r[5] as Address, hasVoted: account ? (r[6] as boolean) : undefined };
+    return { id, state: r[0] as number, votes: { against, for: forVotes, abstain }, snapshot: r[2] as bigint, deadline: r[3] as bigint, eta: r[4] as bigint, proposer: r[5] as Address, type: proposalTypeName(r[6] as number), hasVoted: account ? (r[7] as boolean) : undefined };
   });
-  // quorum(timepoint) reverts for a future timepoint: only ask for snapshots already past.
+  // quorum(timepoint) and vetoThreshold(timepoint) revert for a future timepoint: only ask for snapshots already past.
   const now = (await client.getBlock({ blockTag: "latest" })).timestamp;
-  const quorumCalls = rows.map((row) => ({ ...governor, functionName: "quorum", args: [row.snapshot < now ? row.snapshot : now - 1n] }) as const);
-  const quorums = (await chunkedMulticall(client, quorumCalls)) as bigint[];
+  const thresholdCalls = rows.flatMap((row) => {
+    const timepoint = row.snapshot < now ? row.snapshot : now - 1n;
+    return [{ ...governor, functionName: "quorum", args: [timepoint] }, { ...governor, functionName: "vetoThreshold", args: [timepoint] }] as const;
+  });
+  const thresholds = (await chunkedMulticall(client, thresholdCalls)) as bigint[];
   const wallClock = BigInt(Math.floor(Date.now() / 1000));
   const nextBlockTime = now > wallClock ? now : wallClock;
   return rows.map((row, i) => {
     const [, targets, values, calldatas, descriptionHash] = details[i]!;
     const chainState = proposalStateName(row.state);
-    const quorum = quorums[i]!;
+    const quorum = thresholds[2 * i]!;
+    const vetoThreshold = thresholds[2 * i + 1]!;
     return {
       ...row,
       index: indexes[i]!,
@@ -115,8 +124,9 @@ async function readProposalsById({
       calldatas,
       descriptionHash,
       chainState,
-      state: effectiveProposalState({ state: chainState, snapshot: row.snapshot, deadline: row.deadline, votes: row.votes, quorum, now: nextBlockTime }),
+      state: effectiveProposalState({ state: chainState, snapshot: row.snapshot, deadline: row.deadline, votes: row.votes, quorum, now: nextBlockTime, type: row.type, vetoThreshold }),
       quorum,
+      vetoThreshold,
     };
   });
 }

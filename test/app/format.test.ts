@@ -13,7 +13,7 @@ import {
   shortId,
 } from "../../app/lib/format.ts";
 import { formatRecordId, parseRecordId, recordId } from "../../app/lib/knowledge.ts";
-import { effectiveProposalState, matchesProposal, proposalStateName, proposalTitle } from "../../app/lib/proposalState.ts";
+import { effectiveProposalState, matchesProposal, proposalStateName, proposalTitle, proposalTypeLabel, proposalTypeName } from "../../app/lib/proposalState.ts";
 
 describe("format", () => {
   it("formats token amounts with separators and trimmed decimals", () => {
@@ -99,6 +99,16 @@ describe("proposal states and filters", () => {
   });
 });
 
+describe("proposalTypeName", () => {
+  it("names GovernorProposalTypes.ProposalType by index", () => {
+    assert.equal(proposalTypeName(0), "FullVote");
+    assert.equal(proposalTypeName(1), "Routine");
+    assert.throws(() => proposalTypeName(2), RangeError);
+    assert.equal(proposalTypeLabel("Routine"), "Routine");
+    assert.equal(proposalTypeLabel("FullVote"), "Full vote");
+  });
+});
+
 describe("effectiveProposalState", () => {
   const base = {
     snapshot: 100n,
@@ -117,6 +127,15 @@ describe("effectiveProposalState", () => {
     assert.equal(effectiveProposalState({ ...after, votes: { for: 9n, against: 0n, abstain: 0n } }), "Defeated");
     assert.equal(effectiveProposalState({ ...base, state: "Pending", now: 300n, votes: { for: 10n, against: 0n, abstain: 0n } }), "Succeeded");
     assert.equal(effectiveProposalState({ ...after, state: "Active", now: 220n }), "Active");
+  });
+  it("decides a routine proposal without quorum: it passes unless Against reaches the veto threshold", () => {
+    const after = { ...base, state: "Active" as const, now: 221n, type: "Routine" as const, vetoThreshold: 100n };
+    assert.equal(effectiveProposalState({ ...after }), "Succeeded", "no votes at all");
+    assert.equal(effectiveProposalState({ ...after, votes: { for: 0n, against: 99n, abstain: 0n } }), "Succeeded");
+    assert.equal(effectiveProposalState({ ...after, votes: { for: 500n, against: 100n, abstain: 0n } }), "Defeated", "vetoed whatever For says");
+    assert.equal(effectiveProposalState({ ...after, now: 220n }), "Active");
+    // The same votes on a full-vote proposal: no quorum, defeated.
+    assert.equal(effectiveProposalState({ ...after, type: "FullVote" }), "Defeated");
   });
   it("leaves every other state as the chain says", () => {
     for (const state of ["Canceled", "Queued", "Executed", "Expired", "Defeated", "Succeeded"] as const) {

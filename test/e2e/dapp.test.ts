@@ -15,10 +15,12 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import type { SynodEvent } from "../../coordinator/events.ts";
-import { encodeFunctionData } from "viem";
+import { encodeFunctionData, stringToHex, type Hex } from "viem";
+import type { EpochManifestV1 } from "../../coordinator/knowledge/schemas/epochManifest.ts";
+import { epochTree } from "../../coordinator/knowledge/epochTree.ts";
 import { deployedContracts } from "../../app/contracts/deployedContracts.ts";
 import { DEV_ACCOUNTS } from "../../app/lib/devAccounts.ts";
-import { newWalletContext, serveCoordinatorApi, startDappEnvironment } from "./dappFixture.ts";
+import { newWalletContext, serveCoordinatorApi, standInEpoch, startDappEnvironment, type CoordinatorApiData } from "./dappFixture.ts";
 
 // Code passed to page.evaluate runs in the browser; these are the browser globals it touches.
 declare const window: Record<string, any>;
@@ -112,7 +114,13 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
         { kind: 1, schemaVersion: 1, ref: 0, round: 1, cid: incident.cidHex },
       ]],
     });
-    const args = [[contracts.KnowledgeRegistry.address], [0n], [data], MALICIOUS] as const;
+    // With a MeshPolicy change besides the records, the Governor makes it a full vote.
+    const policy = encodeFunctionData({
+      abi: contracts.MeshPolicy.abi,
+      functionName: "setParameter",
+      args: [stringToHex("fl.targetParticipants", { size: 32 }), 15n],
+    });
+    const args = [[contracts.KnowledgeRegistry.address, contracts.MeshPolicy.address], [0n, 0n], [data, policy], MALICIOUS] as const;
     const { result } = await env.governor.simulate.propose(args, { account: keeper!.account.address });
     proposalId = result;
     const publicClient = await env.connection.viem.getPublicClient();
@@ -139,6 +147,7 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
     const row = page.getByTestId("proposal-row").first();
     await row.getByText("Ratify model round 1 and incident inc-7").waitFor();
     assert.equal(await row.getByTestId("state-badge").textContent(), "Active");
+    assert.equal(await row.getByTestId("proposal-type").textContent(), "Full vote");
     assert.match((await row.textContent()) ?? "", /record Model \(round 1, schema v1\) CID bafkrei/);
   });
 
@@ -175,8 +184,10 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned), undefined);
     assert.deepEqual(
       await page.getByTestId("decoded-actions").locator("li").allTextContents().then((items) => items.map((t) => t.split(" — ")[0])),
-      [`record Model (round 1, schema v1) CID ${modelCid}`, `record Incident (round 1, schema v1) CID ${incidentCid}`],
+      [`record Model (round 1, schema v1) CID ${modelCid}`, `record Incident (round 1, schema v1) CID ${incidentCid}`, "set fl.targetParticipants to 15"],
     );
+    assert.equal(await page.getByTestId("proposal-type").first().textContent(), "Full vote");
+    assert.deepEqual(await page.getByTestId("kind-counts").locator("li").allTextContents(), ["1models", "1incidents", "2records in all"]);
   });
 
   it("votes For with a reason and sees the tally change", async () => {
@@ -292,6 +303,204 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
     await page.getByTestId("coordinator-down").getByText("Coordinator not reachable", { exact: true }).waitFor();
   });
 
+  describe("a knowledge epoch ratified by a routine proposal", () => {
+    const EPOCH = 1;
+    let epochProposalId: bigint;
+    let manifest: EpochManifestV1;
+    let manifestCid: string;
+    const contents = new Map<string, unknown>();
+    let outsiderCid: string;
+    let root: Hex;
+    // A coordinator that lists the epoch with one field changed and one record from outside.
+    const TAMPERED = 3;
+    const coordinatorPort = () => Number(new URL(env.coordinatorUrl).port);
+    const standIn = (): CoordinatorApiData => ({
+      status: { name: "synod-coordinator", version: "0.1.0", node: "v22", pid: 1, startedAt: manifest.openedAt, uptimeSeconds: 1, config: {}, components: {}, ready: true, eventStreamClients: 0 },
+      flStatus: {},
+      flMetrics: {},
+      events: [],
+      knowledge: {
+        epochs: [
+          standInEpoch({
+            manifest,
+            manifestCid,
+            proposalId: epochProposalId,
+            contents,
+            list: (records) => [
+              ...records.map((r, i) => (i === TAMPERED ? { ...r, round: r.round + 1000 } : r)),
+              // Real bytes under a real CID, but not in the epoch: it borrows another record's leaf and proof.
+              { ...records[15]!, cid: outsiderCid, round: 77, position: records.length, headline: false },
+            ],
+          }),
+        ],
+      },
+    });
+
+    /** Each listed record once both checks are done: [cid, CID check, root check]. */
+    const checkedRows = async (count: number) => {
+      await page.waitForFunction(`(() => {
+        const rows = document.querySelectorAll('[data-testid="record-row"]');
+        return rows.length === ${count} && ![...document.querySelectorAll('[data-testid="verification"], [data-testid="root-check"]')].some((e) => /checking/.test(e.textContent));
+      })()`);
+      return page.getByTestId("record-row").evaluateAll((rows) =>
+        rows.map((row) => [row.getAttribute("data-cid") ?? "", row.querySelector('[data-testid="verification"]')?.textContent ?? "", row.querySelector('[data-testid="root-check"]')?.textContent ?? ""]),
+      );
+    };
+
+    before(async () => {
+      // 30 records: 12 models (each naming its parent), 10 incidents, 8 MAPE-K snapshots, published to the gateway.
+      const records: EpochManifestV1["records"] = [];
+      let parent: string | null = null;
+      for (let i = 0; i < 30; i++) {
+        const kind = i < 12 ? 0 : i < 22 ? 1 : 3;
+        const round = i < 12 ? i + 1 : i;
+        const content =
+          kind === 0
+            ? { ...MODEL, round, parentModelCid: parent, evaluation: { ...MODEL.evaluation, holdoutAccuracy: 0.5 + i / 40 } }
+            : kind === 1
+              ? { ...INCIDENT, round, incidentId: `inc-${i}` }
+              : { kind: "MapekSnapshot", schemaVersion: 1, round, state: "HARMONIC", phi: 1.2 };
+        const { cid } = await env.gateway.add(JSON.stringify(content));
+        contents.set(cid.toString(), content);
+        records.push({ cid: cid.toString(), kind, schemaVersion: 1, round, refCid: kind === 0 ? parent : null, summary: `${["Model", "Incident", "", "MapekSnapshot"][kind]} of round ${round}` });
+        if (kind === 0) parent = cid.toString();
+      }
+      const outsider = { ...INCIDENT, round: 77, incidentId: "inc-outside" };
+      outsiderCid = (await env.gateway.add(JSON.stringify(outsider))).cid.toString();
+      contents.set(outsiderCid, outsider);
+      const tree = epochTree(EPOCH, records);
+      root = tree.root as Hex;
+      manifest = {
+        kind: "EpochManifest",
+        schemaVersion: 1,
+        epoch: EPOCH,
+        chainId: 31337,
+        registry: contracts.KnowledgeRegistry.address,
+        openedAt: "2026-12-03T10:00:00.000Z",
+        closedAt: "2026-12-03T10:05:00.000Z",
+        leafEncoding: ["uint64", "uint8", "uint16", "uint32", "bytes", "bytes"],
+        root,
+        counts: { Model: 12, Incident: 10, ChaosReport: 0, MapekSnapshot: 8, Directive: 0 },
+        headlines: [records[11]!.cid],
+        records,
+      };
+      const published = await env.gateway.add(JSON.stringify(manifest));
+      manifestCid = published.cid.toString();
+
+      // The keeper's proposal: the epoch's root and its headline model, a routine proposal.
+      const [keeper] = await env.connection.viem.getWalletClients();
+      const registry = contracts.KnowledgeRegistry;
+      const headline = records[11]!;
+      const actions = [
+        encodeFunctionData({ abi: registry.abi, functionName: "recordEpoch", args: [BigInt(EPOCH), root, published.cidHex, [12, 10, 0, 8, 0]] }),
+        encodeFunctionData({
+          abi: registry.abi,
+          functionName: "recordBatch",
+          args: [[{ kind: 0, schemaVersion: 1, ref: 0, round: headline.round, cid: (await env.gateway.add(JSON.stringify(contents.get(headline.cid)))).cidHex }]],
+        }),
+      ];
+      const args = [[registry.address, registry.address], [0n, 0n], actions, "# Knowledge epoch 1\n\n30 records."] as const;
+      epochProposalId = (await env.governor.simulate.propose(args, { account: keeper!.account.address })).result;
+      const publicClient = await env.connection.viem.getPublicClient();
+      await publicClient.waitForTransactionReceipt({ hash: await env.governor.write.propose(args, { account: keeper!.account }) });
+      await env.connection.networkHelpers.time.increase(2);
+    });
+
+    it("puts the veto form first on a routine proposal, then the counts per kind and the headline records", async () => {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${env.app.url}/proposals/${epochProposalId}`);
+      await page.getByTestId("state-badge").getByText("Active").waitFor();
+      assert.equal(await page.getByTestId("proposal-type").first().textContent(), "Routine");
+      await page.getByTestId("veto-form").waitFor();
+      await page.getByRole("button", { name: "Vote against to veto" }).waitFor();
+      assert.equal(await page.getByRole("button", { name: "Cast vote" }).count(), 0);
+      assert.match((await page.getByTestId("veto-threshold").textContent()) ?? "", /^0 MESH against of 100,000 MESH that veto it \(0\.0 %\) — 100,000 MESH more against would veto it$/);
+      assert.equal(await page.getByTestId("quorum").count(), 0, "a routine proposal shows no quorum");
+      assert.deepEqual(await page.getByTestId("kind-counts").locator("li").allTextContents(), ["12models", "10incidents", "8mape-k snapshots", "30records in all"]);
+      assert.equal(await page.getByTestId("epoch-link").getAttribute("href"), `/knowledge/epochs/${EPOCH}`);
+      assert.equal(await page.getByTestId("headline-link").getAttribute("href"), `/knowledge/${manifest.headlines[0]}`);
+      const vote = await page.getByTestId("veto-form").boundingBox();
+      const summary = await page.getByTestId("knowledge-summary").boundingBox();
+      assert.ok(vote && summary && vote.y < summary.y, "the veto form comes before the summary");
+      if (SCREENSHOTS) await shot("proposal-routine");
+      await page.screenshot({ path: "/tmp/synod-proposal-routine.png", fullPage: true });
+      await page.goto(`${env.app.url}/`);
+      const row = page.getByTestId("proposal-row").first();
+      await row.getByRole("link", { name: "Knowledge epoch 1" }).waitFor();
+      assert.equal(await row.getByTestId("proposal-type").textContent(), "Routine");
+    });
+
+    it("passes with no votes; the epoch page checks every record against the on-chain root and its CID", async () => {
+      const deadline = await env.governor.read.proposalDeadline([epochProposalId]);
+      await env.connection.networkHelpers.time.increaseTo(deadline + 1n);
+      assert.equal(await env.governor.read.state([epochProposalId]), 4, "Succeeded without a vote");
+      const [keeper] = await env.connection.viem.getWalletClients();
+      const publicClient = await env.connection.viem.getPublicClient();
+      await publicClient.waitForTransactionReceipt({ hash: await env.governor.write.queue([epochProposalId], { account: keeper!.account }) });
+      await env.connection.networkHelpers.time.increaseTo((await env.governor.read.proposalEta([epochProposalId])) + 1n);
+      await publicClient.waitForTransactionReceipt({ hash: await env.governor.write.execute([epochProposalId], { account: keeper!.account }) });
+      assert.equal(await env.registry.read.epochRoot([BigInt(EPOCH)]), root);
+
+      const coordinator = await serveCoordinatorApi(coordinatorPort(), standIn());
+      try {
+        await page.goto(`${env.app.url}/knowledge/epochs/${EPOCH}`);
+        assert.equal(await page.getByTestId("epoch-root").textContent(), root);
+        assert.equal(await page.getByTestId("epoch-proposal").getAttribute("href"), `/proposals/${epochProposalId}`);
+        await page.getByTestId("manifest-check").getByText("✓ manifest verified").waitFor();
+        const first = await checkedRows(25);
+        const tampered = manifest.records[TAMPERED]!.cid;
+        for (const [cid, bytes, leaf] of first) {
+          assert.equal(bytes, "✓ verified", cid);
+          assert.equal(leaf, cid === tampered ? "✗ not in root" : "✓ in epoch root", cid);
+        }
+        assert.deepEqual(first.map(([cid]) => cid), manifest.records.slice(0, 25).map((r) => r.cid));
+        await page.screenshot({ path: "/tmp/synod-epoch.png", fullPage: true });
+        if (SCREENSHOTS) await shot("epoch");
+        await page.getByTestId("pager").getByRole("link", { name: "Older →" }).click();
+        const second = await checkedRows(6);
+        assert.deepEqual(second.map(([cid, , leaf]) => [cid, leaf]), [
+          ...manifest.records.slice(25).map((r) => [r.cid, "✓ in epoch root"]),
+          [outsiderCid, "✗ not in root"],
+        ]);
+        assert.ok(second.every(([, bytes]) => bytes === "✓ verified"), "the outsider's bytes match its CID; only the root check catches it");
+        // Filtered by kind.
+        await page.goto(`${env.app.url}/knowledge/epochs/${EPOCH}?kind=MapekSnapshot`);
+        assert.deepEqual((await checkedRows(8)).map(([, , leaf]) => leaf), Array(8).fill("✓ in epoch root"));
+
+        // The knowledge browser pages through every model from the coordinator, each checked the same way.
+        await page.goto(`${env.app.url}/knowledge?kind=Model`);
+        const models = await checkedRows(12);
+        assert.deepEqual(models.map(([cid, , leaf]) => [cid, leaf]), manifest.records.slice(0, 12).map((r, i) => [r.cid, i === TAMPERED ? "✗ not in root" : "✓ in epoch root"]));
+
+        // Permalinks: the headline model, verified, ratified by the epoch's proposal as the chain says; the tampered record is not.
+        await page.goto(`${env.app.url}/knowledge/${manifest.records[5]!.cid}`);
+        await page.getByTestId("root-check").getByText("✓ in epoch root").waitFor();
+        await page.getByTestId("verification").getByText("✓ verified").waitFor();
+        assert.equal(await page.getByTestId("ratifying-proposal").getAttribute("href"), `/proposals/${epochProposalId}`);
+        assert.equal(await page.getByTestId("model-accuracy").textContent(), "62.5 %");
+        await page.screenshot({ path: "/tmp/synod-permalink.png", fullPage: true });
+        await page.goto(`${env.app.url}/knowledge/${tampered}`);
+        await page.getByTestId("root-check").getByText("✗ not in root").waitFor();
+        await page.getByTestId("root-mismatch").waitFor();
+      } finally {
+        await coordinator.stop();
+      }
+    });
+
+    it("without the coordinator, says so and lists the epoch from its verified manifest", async () => {
+      await page.goto(`${env.app.url}/knowledge/epochs/${EPOCH}`);
+      await page.getByTestId("coordinator-down").getByText("Coordinator not reachable").waitFor();
+      const rows = await checkedRows(25);
+      assert.deepEqual(rows.map(([cid, bytes, leaf]) => [cid, bytes, leaf]), manifest.records.slice(0, 25).map((r) => [r.cid, "✓ verified", "✓ in epoch root"]));
+      await page.goto(`${env.app.url}/knowledge/epochs`);
+      await page.getByTestId("coordinator-down").waitFor();
+      await page.getByTestId("epoch-row").getByText(`Epoch ${EPOCH}`).waitFor();
+      await page.goto(`${env.app.url}/knowledge/${manifest.records[5]!.cid}`);
+      await page.getByTestId("coordinator-down").waitFor();
+      await page.getByTestId("verification").getByText("✓ verified").waitFor();
+    });
+  });
+
   it("connects a local dev account without any wallet installed", async () => {
     const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
     try {
@@ -361,7 +570,7 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
   it("lists executed proposals under the Executed filter, and fits a phone screen", async () => {
     await page.goto(`${env.app.url}/`);
     await page.getByRole("button", { name: "Executed", exact: true }).click();
-    await page.getByTestId("proposal-row").getByTestId("state-badge").getByText("Executed").waitFor();
+    await page.getByTestId("proposal-row").getByTestId("state-badge").getByText("Executed").first().waitFor();
     await page.getByRole("button", { name: "Active", exact: true }).click();
     await page.getByText("No proposal matches.").waitFor();
     await page.getByRole("button", { name: "All", exact: true }).click();

@@ -17,6 +17,18 @@ import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import { bytesToHex, type Hex } from "viem";
 import { hardhat } from "viem/chains";
 import { formatServerSentEvent } from "../../coordinator/api/eventStream.ts";
+import {
+  epochListSchema,
+  epochPageSchema,
+  knowledgeListSchema,
+  knowledgeRecordSchema,
+  type EpochEntry,
+  type EpochPage,
+  type KnowledgeRecordResponse,
+} from "../../coordinator/api/knowledge.ts";
+import { epochTree, recordLeaf } from "../../coordinator/knowledge/epochTree.ts";
+import type { EpochManifestV1 } from "../../coordinator/knowledge/schemas/epochManifest.ts";
+import { KNOWLEDGE_KINDS, type KnowledgeKind } from "../../coordinator/knowledge/schemas/common.ts";
 import type { StatusReport } from "../../coordinator/api/status.ts";
 import type { SynodEvent } from "../../coordinator/events.ts";
 import { createLocalAccountProvider } from "../../app/lib/localAccountProvider.ts";
@@ -120,22 +132,138 @@ export type CoordinatorApiData = {
   flMetrics: unknown;
   /** Replayed on `GET /api/events`, in the coordinator's SSE wire format. */
   events: SynodEvent[];
+  /** Served on the knowledge routes (`/api/knowledge[/epochs[/:epoch]|/:cid]`). */
+  knowledge?: StandInKnowledge;
 };
+
+/** One epoch as the stand-in lists it: the keeper's entry and the records it lists (maybe tampered with). */
+export type StandInEpoch = { entry: EpochEntry; records: EpochPage["records"]; contents: Map<string, unknown> };
+
+/** The knowledge the stand-in serves, epochs newest first. */
+export type StandInKnowledge = { epochs: StandInEpoch[] };
+
+/**
+ * An epoch as the keeper builds it (`coordinator/knowledge/epochTree.ts`): the real
+ * `StandardMerkleTree` over the manifest's records, each listed with its leaf hash and
+ * proof. `list` may rewrite what is listed (a changed field, a record from outside), as
+ * a lying coordinator would; leaves and proofs stay those of the real tree.
+ */
+export function standInEpoch({
+  manifest,
+  manifestCid,
+  proposalId,
+  contents,
+  status = "ratified",
+  list = (records) => records,
+}: {
+  manifest: EpochManifestV1;
+  manifestCid: string;
+  proposalId: bigint;
+  /** Each record's content by CID (`GET /api/knowledge/:cid` returns it). */
+  contents: Map<string, unknown>;
+  status?: EpochEntry["status"];
+  list?: (records: EpochPage["records"]) => EpochPage["records"];
+}): StandInEpoch {
+  const tree = epochTree(manifest.epoch, manifest.records);
+  const kinds = Object.keys(KNOWLEDGE_KINDS) as KnowledgeKind[];
+  const headlines = new Set(manifest.headlines);
+  const records = manifest.records.map((record, position) => ({
+    cid: record.cid,
+    kind: kinds[record.kind]!,
+    schemaVersion: record.schemaVersion,
+    round: record.round,
+    refCid: record.refCid,
+    summary: record.summary,
+    status: status === "ratified" ? ("ratified" as const) : ("proposed" as const),
+    headline: headlines.has(record.cid),
+    recordId: null,
+    position,
+    leaf: tree.leafHash(recordLeaf(manifest.epoch, record)) as Hex,
+    proof: tree.getProof(position) as Hex[],
+  }));
+  return {
+    entry: {
+      epoch: manifest.epoch,
+      status,
+      outcome: null,
+      proposalId: proposalId.toString(),
+      proposalType: "routine",
+      root: tree.root as Hex,
+      manifestCid,
+      counts: manifest.counts,
+      records: manifest.records.length,
+      headlines: manifest.headlines,
+      openedAt: manifest.openedAt,
+      closedAt: manifest.closedAt,
+      ratifiedAt: status === "ratified" ? manifest.closedAt : null,
+    },
+    records: list(records),
+    contents,
+  };
+}
+
+/** Answers a knowledge route from `knowledge` as the coordinator would, each body checked against its zod schema; `undefined` for other paths. */
+function knowledgeRoute(knowledge: StandInKnowledge, path: string, query: URLSearchParams): { status: number; body: unknown } | undefined {
+  const offset = Number(query.get("offset") ?? 0);
+  const limit = Number(query.get("limit") ?? 100);
+  const kind = query.get("kind");
+  const page = <T,>(items: T[]) => items.slice(offset, offset + limit);
+  if (path === "/api/knowledge/epochs") {
+    return { status: 200, body: epochListSchema.parse({ epochs: page(knowledge.epochs.map((e) => e.entry)), total: knowledge.epochs.length }) };
+  }
+  const epochMatch = /^\/api\/knowledge\/epochs\/(\d+)$/.exec(path);
+  if (epochMatch) {
+    const epoch = knowledge.epochs.find((e) => e.entry.epoch === Number(epochMatch[1]));
+    if (!epoch) return { status: 404, body: { error: { name: "UnknownEpochError", message: `no epoch ${epochMatch[1]}` } } };
+    const records = epoch.records.filter((r) => !kind || r.kind === kind);
+    return { status: 200, body: epochPageSchema.parse({ epoch: epoch.entry, records: page(records), total: records.length, offset, limit }) };
+  }
+  const all = knowledge.epochs.flatMap((e) =>
+    e.records.map((r): KnowledgeRecordResponse => ({
+      cid: r.cid,
+      kind: r.kind,
+      round: r.round,
+      schemaVersion: r.schemaVersion,
+      status: r.status,
+      summary: r.summary,
+      recordId: r.recordId,
+      proposalId: e.entry.proposalId,
+      refId: 0,
+      content: e.contents.get(r.cid) ?? null,
+      epoch: { epoch: e.entry.epoch, root: e.entry.root, leaf: r.leaf, proof: r.proof, ratified: e.entry.status === "ratified" },
+    })),
+  );
+  if (path === "/api/knowledge") {
+    const epoch = query.get("epoch");
+    const records = all.filter((r) => (!kind || r.kind === kind) && (!epoch || r.epoch?.epoch === Number(epoch)));
+    const entries = page(records).map(({ content: _content, epoch: proof, ...entry }) => ({ ...entry, epoch: proof?.epoch ?? null }));
+    return { status: 200, body: knowledgeListSchema.parse({ records: entries, total: records.length, offset, limit }) };
+  }
+  const cidMatch = /^\/api\/knowledge\/(b[a-z2-7]+)$/.exec(path);
+  if (cidMatch) {
+    const record = all.find((r) => r.cid === cidMatch[1]);
+    return record ? { status: 200, body: knowledgeRecordSchema.parse(record) } : { status: 404, body: { error: { name: "UnknownRecordError", message: "no such record" } } };
+  }
+  return undefined;
+}
 
 /**
  * A stand-in for the coordinator's read API on a fixed port (the dashboard's URL):
- * `/api/status`, `/api/fl/status`, `/api/fl/metrics` and the SSE stream, answering
- * what the test gives it. `stop()` makes the port refuse connections, as when the
+ * `/api/status`, `/api/fl/status`, `/api/fl/metrics`, the SSE stream and the knowledge
+ * routes (epochs with leaves and proofs from a real tree), answering what the test gives it. `stop()` makes the port refuse connections, as when the
  * coordinator is down.
  */
 export async function serveCoordinatorApi(port: number, data: CoordinatorApiData) {
   const server = http.createServer((req, res) => {
     const cors = { "access-control-allow-origin": "*" };
-    const path = (req.url ?? "").split("?")[0];
-    const json = (body: unknown) => {
-      res.writeHead(200, { "content-type": "application/json", ...cors });
+    const url = new URL(req.url ?? "/", "http://stand-in");
+    const path = url.pathname;
+    const json = (body: unknown, status = 200) => {
+      res.writeHead(status, { "content-type": "application/json", ...cors });
       res.end(JSON.stringify(body));
     };
+    const knowledge = data.knowledge && path.startsWith("/api/knowledge") ? knowledgeRoute(data.knowledge, path, url.searchParams) : undefined;
+    if (knowledge) return json(knowledge.body, knowledge.status);
     if (path === "/api/status") return json(data.status);
     if (path === "/api/fl/status") return json(data.flStatus);
     if (path === "/api/fl/metrics") return json(data.flMetrics);

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { useAccount } from "wagmi";
+import { ProposalTypeBadge } from "../../components/ProposalTypeBadge.tsx";
 import { StateBadge } from "../../components/StateBadge.tsx";
 import { useChainTime } from "../../hooks/useChainTime.ts";
 import { useProposals } from "../../hooks/useProposals.ts";
@@ -23,7 +24,7 @@ const FILTER_LABELS: Record<ProposalFilter, string> = {
   defeated: "Defeated",
 };
 
-/** The proposals list: state badges, filters, search. */
+/** The proposals list: state and type badges, filters, search. */
 export function ProposalList() {
   const { address } = useAccount();
   const { contracts } = useSynodReadClient();
@@ -96,6 +97,7 @@ export function ProposalList() {
             <li key={p.id.toString()} className="card" data-testid="proposal-row">
               <div className="row">
                 <StateBadge state={p.state} />
+                <ProposalTypeBadge type={p.type} />
                 <Link className="title" href={`/proposals/${p.id}`}>
                   {title}
                 </Link>

@@ -39,7 +39,11 @@ export function RecordCard({ record }: { record: KnowledgeRecord }) {
         )}
       </div>
       <p className="small" style={{ margin: "0.5rem 0" }}>
-        CID <code data-testid="cid">{cid}</code> <VerificationBadge content={content.data} loading={content.isPending} />
+        CID{" "}
+        <Link href={`/knowledge/${cid}`} data-testid="record-link">
+          <code data-testid="cid">{cid}</code>
+        </Link>{" "}
+        <VerificationBadge content={content.data} loading={content.isPending} />
       </p>
       <p className="small muted" style={{ margin: 0 }}>
         Recorded {formatTimestamp(record.recordedAt)} by proposal{" "}

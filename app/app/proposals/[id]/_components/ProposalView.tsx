@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useAccount } from "wagmi";
 import { Markdown } from "../../../../components/Markdown.tsx";
+import { ProposalTypeBadge } from "../../../../components/ProposalTypeBadge.tsx";
 import { StateBadge } from "../../../../components/StateBadge.tsx";
 import { useChainTime } from "../../../../hooks/useChainTime.ts";
 import { useProposal } from "../../../../hooks/useProposal.ts";
@@ -12,7 +13,9 @@ import { decodeProposalActions } from "../../../../lib/decodeProposalActions.ts"
 import { shortAddress, shortId } from "../../../../lib/format.ts";
 import { proposalTitle } from "../../../../lib/proposalState.ts";
 import { descriptionMatches } from "../../../../lib/readProposals.ts";
+import { summarizeProposal } from "../../../../lib/summarizeProposal.ts";
 import { GovernanceActions } from "./GovernanceActions.tsx";
+import { KnowledgeSummary } from "./KnowledgeSummary.tsx";
 import { ProposalTimeline } from "./ProposalTimeline.tsx";
 import { Tally } from "./Tally.tsx";
 import { Voters } from "./Voters.tsx";
@@ -22,7 +25,11 @@ function parseId(id: string): bigint | undefined {
   return /^\d{1,78}$/.test(id) ? BigInt(id) : undefined;
 }
 
-/** One proposal: description, decoded actions, tallies, voting, queue/execute, timeline. */
+/**
+ * One proposal: its state and the vote (or, for a routine proposal, veto) form first,
+ * then the summary (type, records per kind, headline records, decoded actions), the
+ * timeline, the description and the voters.
+ */
 export function ProposalView({ id: rawId }: { id: string }) {
   const id = parseId(rawId);
   const { address } = useAccount();
@@ -44,6 +51,7 @@ export function ProposalView({ id: rawId }: { id: string }) {
   const text = texts.data?.get(id);
   const matches = text ? descriptionMatches(text.description, p.descriptionHash) : false;
   const actions = decodeProposalActions({ targets: p.targets, values: p.values, calldatas: p.calldatas, contracts });
+  const summary = summarizeProposal({ targets: p.targets, calldatas: p.calldatas, contracts });
 
   return (
     <article>
@@ -52,6 +60,7 @@ export function ProposalView({ id: rawId }: { id: string }) {
       </p>
       <div className="row">
         <StateBadge state={p.state} />
+        <ProposalTypeBadge type={p.type} />
         <h1 style={{ margin: 0 }}>{(matches && proposalTitle(text?.description)) || `Proposal ${shortId(id)}`}</h1>
       </div>
       <p className="small muted">
@@ -59,19 +68,28 @@ export function ProposalView({ id: rawId }: { id: string }) {
       </p>
 
       <div className="grid">
+        <section className="card" aria-labelledby="vote-heading">
+          <h2 id="vote-heading">{p.type === "Routine" ? "Veto" : "Your vote"}</h2>
+          <VotePanel proposal={p} now={now} />
+          <GovernanceActions proposal={p} now={now} />
+        </section>
         <section className="card" aria-labelledby="tally-heading">
           <h2 id="tally-heading">Votes</h2>
           <Tally proposal={p} />
         </section>
-        <section className="card" aria-labelledby="timeline-heading">
-          <h2 id="timeline-heading">Timeline</h2>
-          <ProposalTimeline proposal={p} now={now} createdBlock={text?.blockNumber} />
-        </section>
       </div>
 
-      <section className="card" aria-labelledby="actions-heading">
-        <h2 id="actions-heading">What it does</h2>
-        <ol data-testid="decoded-actions">
+      <section className="card" aria-labelledby="summary-heading">
+        <h2 id="summary-heading">What it does</h2>
+        <p className="small">
+          <ProposalTypeBadge type={p.type} />{" "}
+          {p.type === "Routine"
+            ? "Routine: it only writes knowledge to the registry, so it needs no quorum and passes unless vetoed."
+            : "Full vote: it needs quorum and more For than Against votes."}
+        </p>
+        <KnowledgeSummary summary={summary} />
+        <h3>Actions</h3>
+        <ol data-testid="decoded-actions" className="break">
           {actions.flatMap((a, i) =>
             a.lines.map((line, j) => (
               <li key={`${i}-${j}`}>
@@ -83,10 +101,9 @@ export function ProposalView({ id: rawId }: { id: string }) {
         </ol>
       </section>
 
-      <section className="card" aria-labelledby="vote-heading">
-        <h2 id="vote-heading">Your vote</h2>
-        <VotePanel proposal={p} now={now} />
-        <GovernanceActions proposal={p} now={now} />
+      <section className="card" aria-labelledby="timeline-heading">
+        <h2 id="timeline-heading">Timeline</h2>
+        <ProposalTimeline proposal={p} now={now} createdBlock={text?.blockNumber} />
       </section>
 
       <section className="card" aria-labelledby="description-heading">

@@ -1,7 +1,11 @@
 import { formatPercent, formatVotes, ratio } from "../../../../lib/format.ts";
 import type { ProposalSummary } from "../../../../lib/readProposals.ts";
 
-/** For / Against / Abstain with bars, and progress to quorum (For + Abstain count toward it). */
+/**
+ * For / Against / Abstain with bars, then what decides the proposal: progress to quorum
+ * (For + Abstain count toward it) for a full vote, Against votes against the veto
+ * threshold for a routine proposal.
+ */
 export function Tally({ proposal: p }: { proposal: ProposalSummary }) {
   const cast = p.votes.for + p.votes.against + p.votes.abstain;
   const towardQuorum = p.votes.for + p.votes.abstain;
@@ -17,6 +21,42 @@ export function Tally({ proposal: p }: { proposal: ProposalSummary }) {
           <TallyRow key={row.label} {...row} share={ratio(row.value, cast)} percent={formatPercent(row.value, cast)} />
         ))}
       </div>
+      {p.type === "Routine" ? <VetoProgress proposal={p} /> : <QuorumProgress proposal={p} towardQuorum={towardQuorum} />}
+    </div>
+  );
+}
+
+/** Against votes against the veto threshold: how far a routine proposal is from being vetoed. */
+export function VetoProgress({ proposal: p }: { proposal: ProposalSummary }) {
+  const against = p.votes.against;
+  const missing = p.vetoThreshold > against ? p.vetoThreshold - against : 0n;
+  return (
+    <>
+      <h3 className="small" style={{ marginBottom: "0.25rem" }}>
+        Veto threshold
+      </h3>
+      <div
+        className="bar"
+        role="progressbar"
+        aria-label="Progress to a veto"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(ratio(against, p.vetoThreshold) * 100)}
+      >
+        <span className="veto" style={{ width: `${ratio(against, p.vetoThreshold) * 100}%` }} />
+      </div>
+      <p className="small" data-testid="veto-threshold">
+        {formatVotes(against)} against of {formatVotes(p.vetoThreshold)} that veto it ({formatPercent(against, p.vetoThreshold)})
+        {missing === 0n && p.vetoThreshold > 0n ? " — vetoed" : ` — ${formatVotes(missing)} more against would veto it`}
+      </p>
+      <p className="small muted">No quorum needed: a routine proposal passes unless vetoed.</p>
+    </>
+  );
+}
+
+function QuorumProgress({ proposal: p, towardQuorum }: { proposal: ProposalSummary; towardQuorum: bigint }) {
+  return (
+    <>
       <h3 className="small" style={{ marginBottom: "0.25rem" }}>
         Quorum
       </h3>
@@ -34,7 +74,7 @@ export function Tally({ proposal: p }: { proposal: ProposalSummary }) {
         {formatVotes(towardQuorum)} of {formatVotes(p.quorum)} needed ({formatPercent(towardQuorum, p.quorum)})
         {towardQuorum >= p.quorum && p.quorum > 0n ? " — quorum reached" : ""}
       </p>
-    </div>
+    </>
   );
 }
 

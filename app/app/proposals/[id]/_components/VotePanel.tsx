@@ -18,7 +18,10 @@ const CHOICES = [
   { value: 2, label: "Abstain" },
 ] as const;
 
-/** Vote For / Against / Abstain with an optional reason, showing what the vote weighs. */
+/**
+ * Vote For / Against / Abstain with an optional reason, showing what the vote weighs.
+ * A routine proposal passes unless vetoed, so its form is a veto: one Against vote.
+ */
 export function VotePanel({ proposal: p, now }: { proposal: ProposalSummary; now: bigint | undefined }) {
   const { address, chainId } = useAccount();
   const { targetChainId } = useSynodConfig();
@@ -36,7 +39,7 @@ export function VotePanel({ proposal: p, now }: { proposal: ProposalSummary; now
     return (
       <p>
         <button type="button" onClick={openConnectModal}>
-          Connect a wallet to vote
+          {p.type === "Routine" ? "Connect a wallet to veto" : "Connect a wallet to vote"}
         </button>
       </p>
     );
@@ -49,6 +52,7 @@ export function VotePanel({ proposal: p, now }: { proposal: ProposalSummary; now
     );
   }
   const zero = weight.data === 0n;
+  const routine = p.type === "Routine";
   return (
     <form
       onSubmit={(event) => {
@@ -57,7 +61,7 @@ export function VotePanel({ proposal: p, now }: { proposal: ProposalSummary; now
         void tx.send({
           ...contracts.MeshGovernor,
           functionName: "castVoteWithReason",
-          args: [p.id, support, reason],
+          args: [p.id, routine ? 0 : support, reason],
           chainId: targetChainId,
         });
       }}
@@ -72,29 +76,37 @@ export function VotePanel({ proposal: p, now }: { proposal: ProposalSummary; now
           for proposals whose snapshot comes after the delegation. <Link href="/delegate">Delegate now</Link> for future proposals.
         </p>
       ) : null}
-      <fieldset>
-        <legend>Choice</legend>
-        <div className="row">
-          {CHOICES.map((choice) => (
-            <label key={choice.value} style={{ fontWeight: 400 }}>
-              <input
-                type="radio"
-                name="support"
-                value={choice.value}
-                checked={support === choice.value}
-                onChange={() => setSupport(choice.value)}
-                style={{ minHeight: "auto" }}
-              />{" "}
-              {choice.label}
-            </label>
-          ))}
-        </div>
-      </fieldset>
+      {routine ? (
+        <p data-testid="veto-form">
+          This routine proposal only writes knowledge to the registry: it passes by itself unless Against votes reach{" "}
+          <strong>{formatVotes(p.vetoThreshold)}</strong> (the veto threshold) before voting closes; they stand at {formatVotes(p.votes.against)}.
+          Vote against only to stop it.
+        </p>
+      ) : (
+        <fieldset>
+          <legend>Choice</legend>
+          <div className="row">
+            {CHOICES.map((choice) => (
+              <label key={choice.value} style={{ fontWeight: 400 }}>
+                <input
+                  type="radio"
+                  name="support"
+                  value={choice.value}
+                  checked={support === choice.value}
+                  onChange={() => setSupport(choice.value)}
+                  style={{ minHeight: "auto" }}
+                />{" "}
+                {choice.label}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      )}
       <label htmlFor="vote-reason">Reason (optional, public, stored in the vote event)</label>
       <textarea id="vote-reason" value={reason} maxLength={2000} onChange={(e) => setReason(e.target.value)} />
       <p>
         <button type="submit" disabled={tx.status.phase === "signing" || tx.status.phase === "mining" || chainId !== targetChainId}>
-          Cast vote
+          {routine ? "Vote against to veto" : "Cast vote"}
         </button>
       </p>
       <TransactionStatusLine status={tx.status} />
