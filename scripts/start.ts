@@ -18,7 +18,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { createPublicClient, formatEther, http, type Address } from "viem";
+import { createPublicClient, createTestClient, formatEther, http, type Address } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { corsOriginsWithDapp, dappEnvironment } from "../app/synod.config.ts";
 import { meshTokenAbi } from "../coordinator/chain/abis.ts";
@@ -106,6 +106,12 @@ try {
   }
   const chain = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) });
   const chainId = await waitFor("the chain", () => chain.getChainId(), 60_000);
+  if (embedded) {
+    // A real chain makes blocks whether or not anyone sends a transaction; a Hardhat node
+    // only mines on transactions, so its clock (and every proposal's state) would stand
+    // still between the keeper's rare epoch transactions. One block a second, as a chain would.
+    await createTestClient({ mode: "hardhat", transport: http(rpcUrl) }).setIntervalMining({ interval: 1 });
+  }
 
   say(`deploying the DAO (profile ${profile}) to chain ${chainId} …`);
   const module = profile === "local" ? "ignition/modules/SynodLocal.ts" : "ignition/modules/Synod.ts";
