@@ -8,16 +8,23 @@
  * Registry writes are measured in steady state (the registry already holds
  * records, each write belongs to a new proposal), as the call the timelock makes.
  *
- * `epoch`: one knowledge epoch of 1,000 records ratified by one routine proposal on
- * the real deployment (`recordEpoch` with the StandardMerkleTree root over the 1,000
- * leaves, plus the headline records: one released model, one chaos report), passed
- * with no votes; `endToEndGasPerRecord` is (propose + queue + execute) / 1,000.
+ * `epoch`: one knowledge epoch of 1,000 real records (valid content, real CIDs) closed
+ * by the keeper's own `buildEpoch` and ratified by its routine proposal on the real
+ * deployment (`recordEpoch` with the StandardMerkleTree root, one `recordBatch` of the
+ * headlines: the released model and the chaos reports), passed with no votes;
+ * `endToEndGasPerRecord` is (propose + queue + execute) / 1,000.
  */
 import { network } from "hardhat";
 import { createHash } from "node:crypto";
-import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { encodeFunctionData, type Hex } from "viem";
+import { buildEpoch, MODEL_RELEASE, type EpochRecordInput } from "../coordinator/knowledge/buildEpoch.ts";
+import { cidToBytes } from "../coordinator/knowledge/epochTree.ts";
+import { KNOWLEDGE_KINDS, parseKnowledgeRecord, type KnowledgeRecord } from "../coordinator/knowledge/schemas/index.ts";
+import { summarizeRecord } from "../coordinator/knowledge/summarizeRecord.ts";
+import { canonicalJson } from "../coordinator/ipfs/canonicalJson.ts";
+import { computeFileCid } from "../coordinator/ipfs/importUnixfsFile.ts";
 import SynodLocalModule from "../ignition/modules/SynodLocal.ts";
+import * as fixtures from "../test/fixtures/knowledgeRecords.ts";
 
 const { viem, ignition, networkHelpers } = await network.create();
 const publicClient = await viem.getPublicClient();
@@ -61,81 +68,70 @@ const queue20 = await gasOf(await synod.governor.write.queue([proposalId], { acc
 await networkHelpers.time.increaseTo((await synod.governor.read.proposalEta([proposalId])) + 1n);
 const execute20 = await gasOf(await synod.governor.write.execute([proposalId], { account: keeper!.account }));
 
-// Knowledge epochs of 1,000 records each, on the same deployment (which already holds the 20 records above).
+// A knowledge epoch of 1,000 records, proposed exactly as the keeper proposes it: its own
+// `buildEpoch` (tree, manifest, headlines, description) over real records with real CIDs.
 const EPOCH_RECORDS = 1000;
-const LEAF_ENCODING = ["uint64", "uint8", "uint16", "uint32", "bytes", "bytes"];
-type Leaf = [bigint, number, number, number, Hex, Hex];
-// per kind (Model, Incident, ChaosReport, MapekSnapshot, Directive): a day of FL rounds and what the mesh went through
-const counts = [960, 12, 2, 24, 2] as const;
+// per kind: a stretch of FL rounds, one chaos experiment and what the mesh went through (no
+// Directive: a routine epoch). Headlines: the released model and the chaos report.
+const mix = { Model: 960, Incident: 14, ChaosReport: 1, MapekSnapshot: 25 } as const;
 
-/** The epoch's leaves (models chained by refCid), its StandardMerkleTree and its headlines. */
-function buildEpoch(epoch: bigint) {
-  const leaves: Leaf[] = [];
-  let previousModel: Hex = "0x";
-  for (const [kind, count] of counts.entries()) {
-    for (let i = 0; i < count; i++) {
-      const leafCid = cid(`epoch ${epoch} kind ${kind} record ${i}`);
-      leaves.push([epoch, kind, 1, i + 1, leafCid, kind === 0 ? previousModel : "0x"]);
-      if (kind === 0) previousModel = leafCid;
-    }
+/** `count` valid records of one kind, each different (round, time), models chained by parent. */
+async function epochRecords(): Promise<EpochRecordInput[]> {
+  const records: EpochRecordInput[] = [];
+  let parentModelCid: string | null = null;
+  const add = async (content: KnowledgeRecord) => {
+    const json = canonicalJson(parseKnowledgeRecord(content));
+    const cid = (await computeFileCid(new TextEncoder().encode(json))).toString();
+    records.push({ localId: records.length + 1, kind: KNOWLEDGE_KINDS[content.kind], schemaVersion: content.schemaVersion, round: content.round, summary: summarizeRecord(content), content: json, cid });
+    return cid;
+  };
+  const at = (i: number) => new Date(Date.UTC(2026, 11, 1) + i * 10_000).toISOString();
+  for (let i = 0; i < mix.Model; i++) {
+    const base = fixtures.model();
+    const content = { ...base, round: i + 1, createdAt: at(i), parentModelCid, evaluation: { ...base.evaluation, holdoutAccuracy: 0.8 + (i % 97) / 1000 } } as KnowledgeRecord;
+    parentModelCid = await add(content);
   }
-  const tree = StandardMerkleTree.of(leaves, LEAF_ENCODING);
-  const released = leaves[counts[0] - 1]!; // the model the epoch releases
-  const chaosReport = leaves[counts[0] + counts[1]]!;
-  const recordEpoch = encodeFunctionData({
-    abi: synod.registry.abi,
-    functionName: "recordEpoch",
-    args: [epoch, tree.root as Hex, cid(`epoch ${epoch} manifest`), [...counts]],
-  });
-  // what the keeper's description carries: counts per kind and the headlines, not 1,000 CIDs
-  const description = [
-    `# Knowledge epoch ${epoch}`,
-    "",
-    `1,000 records: ${counts[0]} Model, ${counts[1]} Incident, ${counts[2]} ChaosReport, ${counts[3]} MapekSnapshot, ${counts[4]} Directive.`,
-    `Root ${tree.root}, manifest ${cid(`epoch ${epoch} manifest`)}.`,
-    "",
-    `- Model (round ${released[3]}): ${released[4]}`,
-    `- ChaosReport: ${chaosReport[4]}`,
-  ].join("\n");
-  const headlines = [released, chaosReport].map((leaf) => ({ kind: leaf[1], schemaVersion: leaf[2], ref: 0, round: leaf[3], cid: leaf[4] }));
-  return { leaves, tree, recordEpoch, headlines, description };
+  for (let i = 0; i < mix.Incident; i++) await add({ ...fixtures.incident(), round: i + 1, incidentId: `inc-${i}` } as KnowledgeRecord);
+  for (let i = 0; i < mix.ChaosReport; i++) await add({ ...fixtures.chaosReport(), round: i + 1, createdAt: at(i) } as KnowledgeRecord);
+  for (let i = 0; i < mix.MapekSnapshot; i++) await add({ ...fixtures.snapshotV2(), round: i + 1, createdAt: at(i) } as KnowledgeRecord);
+  return records;
 }
 
-/** Proposes `actions` (all to the registry), lets the routine vote pass with no votes, queues and executes. */
-async function ratify(actions: Hex[], description: string) {
-  const args = [actions.map(() => synod.registry.address), actions.map(() => 0n), actions, description] as const;
-  const { result: proposalId } = await synod.governor.simulate.propose(args, { account: keeper!.account.address });
-  const propose = await gasOf(await synod.governor.write.propose(args, { account: keeper!.account }));
-  await networkHelpers.time.increaseTo((await synod.governor.read.proposalDeadline([proposalId])) + 1n);
-  const queue = await gasOf(await synod.governor.write.queue([proposalId], { account: keeper!.account }));
-  await networkHelpers.time.increaseTo((await synod.governor.read.proposalEta([proposalId])) + 1n);
-  const execute = await gasOf(await synod.governor.write.execute([proposalId], { account: keeper!.account }));
-  const calldataBytes = actions.reduce((sum, data) => sum + (data.length - 2) / 2, 0);
-  return { propose: Number(propose), queue: Number(queue), execute: Number(execute), total: Number(propose + queue + execute), calldataBytes };
-}
-
-// Steady state: the registry has ratified epochs before. Epoch 1 with no headline is the floor,
-// epoch 2 names its headlines in two `record` calls, epoch 3 (the figure) in one `recordBatch`.
-const epochOnly = buildEpoch(1n);
-const floor = await ratify([epochOnly.recordEpoch], epochOnly.description);
-const twoCalls = buildEpoch(2n);
-const separate = await ratify(
-  [twoCalls.recordEpoch, ...twoCalls.headlines.map((input) => encodeFunctionData({ abi: synod.registry.abi, functionName: "record", args: [input] }))],
-  twoCalls.description,
-);
-const epoch = buildEpoch(3n);
-const epochActions = [
-  epoch.recordEpoch,
-  encodeFunctionData({ abi: synod.registry.abi, functionName: "recordBatch", args: [epoch.headlines] }),
-];
-const batched = await ratify(epochActions, epoch.description);
+const epochNumber = 1;
+const records = await epochRecords();
+const epoch = await buildEpoch({
+  epoch: epochNumber,
+  records,
+  chainId: await publicClient.getChainId(),
+  addresses: { registry: synod.registry.address, policy: synod.policy.address },
+  openedAt: Date.UTC(2026, 11, 1),
+  closedAt: Date.UTC(2026, 11, 2),
+  modelRelease: MODEL_RELEASE.BestHoldoutAccuracy,
+  gatewayUrl: "http://127.0.0.1:8787",
+});
+if (epoch.proposalType !== "routine") throw new Error("the measured epoch should be routine");
+const epochArgs = [epoch.actions.map((a) => a.target), epoch.actions.map(() => 0n), epoch.actions.map((a) => a.data), epoch.description] as const;
+const proposeEpoch = await gasOf(await synod.governor.write.propose(epochArgs, { account: keeper!.account }));
+// routine: no votes cast
+await networkHelpers.time.increaseTo((await synod.governor.read.proposalDeadline([epoch.proposalId])) + 1n);
+const queueEpoch = await gasOf(await synod.governor.write.queue([epoch.proposalId], { account: keeper!.account }));
+await networkHelpers.time.increaseTo((await synod.governor.read.proposalEta([epoch.proposalId])) + 1n);
+const executeEpoch = await gasOf(await synod.governor.write.execute([epoch.proposalId], { account: keeper!.account }));
+const epochTotal = Number(proposeEpoch + queueEpoch + executeEpoch);
 
 const sampleIndex = 500;
-const [epochN, kindN, schemaN, roundN, cidN, refN] = epoch.leaves[sampleIndex]!;
-const sampleLeaf = { epoch: epochN, kind: kindN, schemaVersion: schemaN, round: roundN, cid: cidN, refCid: refN };
+const sample = records[sampleIndex]!;
+const sampleLeaf = {
+  epoch: BigInt(epochNumber),
+  kind: sample.kind,
+  schemaVersion: sample.schemaVersion,
+  round: sample.round,
+  cid: cidToBytes(sample.cid),
+  refCid: epoch.manifest.records[sampleIndex]!.refCid ? cidToBytes(epoch.manifest.records[sampleIndex]!.refCid!) : ("0x" as Hex),
+};
 const sampleProof = epoch.tree.getProof(sampleIndex) as Hex[];
 if (!(await synod.registry.read.verifyRecord([sampleLeaf, sampleProof]))) throw new Error("the sample record does not verify");
-// a whole transaction calling verifyRecord: 21,000 base + calldata (leaf and 10-hash proof) + execution
+// a whole transaction calling verifyRecord: 21,000 base + calldata (leaf and proof) + execution
 const verifyRecordGas = await publicClient.estimateGas({
   to: synod.registry.address,
   data: encodeFunctionData({ abi: synod.registry.abi, functionName: "verifyRecord", args: [sampleLeaf, sampleProof] }),
@@ -159,19 +155,19 @@ const report = {
   },
   epoch: {
     records: EPOCH_RECORDS,
-    endToEndGasPerRecord: Math.round(batched.total / EPOCH_RECORDS),
+    endToEndGasPerRecord: Math.round(epochTotal / EPOCH_RECORDS),
     verifyRecordGas: Number(verifyRecordGas),
-    endToEndGas: batched.total,
-    propose: batched.propose,
-    queue: batched.queue,
-    execute: batched.execute,
-    headlines: "recordEpoch + recordBatch([released model, chaos report])",
-    proposalCalldataBytes: batched.calldataBytes,
+    endToEndGas: epochTotal,
+    propose: Number(proposeEpoch),
+    queue: Number(queueEpoch),
+    execute: Number(executeEpoch),
+    mix,
+    actions: epoch.actions.length,
+    headlines: epoch.manifest.headlines.length,
+    proposalCalldataBytes: epoch.actions.reduce((sum, a) => sum + (a.data.length - 2) / 2, 0),
     descriptionBytes: Buffer.byteLength(epoch.description),
     proofLength: sampleProof.length,
     promoteRecord: Number(promoteRecord),
-    headlinesAsTwoRecordCalls: { endToEndGasPerRecord: Math.round(separate.total / EPOCH_RECORDS), ...separate },
-    recordEpochAlone: { endToEndGasPerRecord: Math.round(floor.total / EPOCH_RECORDS), ...floor },
   },
 };
 console.log(JSON.stringify(report, null, 2));

@@ -154,6 +154,9 @@ interface IKnowledgeRegistry {
     /// @dev An epoch's root cannot be zero.
     error RegistryEmptyRoot();
 
+    /// @dev An epoch holds at most 16,777,215 (2^24 - 1) records of one kind.
+    error RegistryEpochTooLarge(uint8 kind, uint32 count);
+
     /// @dev The proof does not lead from `leaf` to the root of a ratified `epoch`.
     error RegistryInvalidProof(uint64 epoch, bytes32 leaf);
 

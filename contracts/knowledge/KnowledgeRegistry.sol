@@ -12,8 +12,8 @@ import {IKnowledgeRegistry} from "./IKnowledgeRegistry.sol";
  * @dev Storage is packed to two slots per record (digest + one metadata word); the
  * ratifying proposal id is stored once per proposal and referenced by index, and all
  * counters share one word. Bulky content stays on IPFS, and every field is repeated
- * in the {RecordAdded} event for indexers. An epoch takes four slots (root, manifest
- * digest, one metadata word, the counts) whatever its number of records; a promoted
+ * in the {RecordAdded} event for indexers. An epoch takes three slots (root, manifest
+ * digest, one word for the rest, counts included) whatever its number of records; a promoted
  * leaf takes one more slot beside its record, so it cannot be promoted twice.
  */
 contract KnowledgeRegistry is IKnowledgeRegistry {
@@ -45,7 +45,7 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
         uint32 proposalIndex;
     }
 
-    /// @dev Four storage slots. The manifest CID is split like a record's.
+    /// @dev Three storage slots. The manifest CID is split like a record's.
     struct StoredEpoch {
         bytes32 root;
         bytes32 manifestDigest;
@@ -53,7 +53,9 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
         uint40 recordedAt;
         /// @dev 1-based key into `_proposals`: the ratifying proposal.
         uint32 proposalIndex;
-        uint32[5] counts;
+        /// @dev Records per kind, 24 bits each in {Kind} order: a fourth slot saved per epoch
+        /// (a static array would start a slot of its own).
+        uint120 counts;
     }
 
     address private immutable _governance;
@@ -133,12 +135,14 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
         if (stored.root != 0) revert RegistryEpochExists(epoch);
         (bytes6 prefix, bytes32 digest) = _parseCid(manifestCid);
         _counters = counters;
-        stored.root = root;
-        stored.manifestDigest = digest;
-        stored.manifestPrefix = prefix;
-        stored.recordedAt = uint40(block.timestamp);
-        stored.proposalIndex = uint32(counters >> _PROPOSALS_SHIFT);
-        stored.counts = counts;
+        _epochs[epoch] = StoredEpoch({
+            root: root,
+            manifestDigest: digest,
+            manifestPrefix: prefix,
+            recordedAt: uint40(block.timestamp),
+            proposalIndex: uint32(counters >> _PROPOSALS_SHIFT),
+            counts: _packCounts(counts)
+        });
         ++_epochCount;
         emit EpochRecorded(epoch, proposalId, root, manifestCid, counts);
     }
@@ -171,7 +175,7 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
                 root: stored.root,
                 proposalId: _proposals[stored.proposalIndex],
                 recordedAt: stored.recordedAt,
-                counts: stored.counts,
+                counts: _unpackCounts(stored.counts),
                 manifestCid: _joinCid(stored.manifestPrefix, stored.manifestDigest)
             });
     }
@@ -466,5 +470,19 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
             mstore(cid, add(prefixLength, _DIGEST_LENGTH))
         }
         return cid;
+    }
+
+    function _packCounts(uint32[5] calldata counts) private pure returns (uint120 packed) {
+        for (uint256 kind = 0; kind < _KIND_COUNT; ++kind) {
+            uint32 count = counts[kind];
+            if (count > type(uint24).max) revert RegistryEpochTooLarge(uint8(kind), count);
+            packed |= uint120(count) << uint120(kind * 24);
+        }
+    }
+
+    function _unpackCounts(uint120 packed) private pure returns (uint32[5] memory counts) {
+        for (uint256 kind = 0; kind < _KIND_COUNT; ++kind) {
+            counts[kind] = uint32((packed >> (kind * 24)) & type(uint24).max);
+        }
     }
 }

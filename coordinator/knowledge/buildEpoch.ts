@@ -2,7 +2,7 @@
  * Closes a knowledge epoch on paper: from the pending records it builds the Merkle tree,
  * the manifest (canonical JSON, CID computed locally) and the one Governor proposal
  * that ratifies them all: `KnowledgeRegistry.recordEpoch(epoch, root, manifestCid,
- * counts)`, then a `record` call per headline (the released model, every Directive,
+ * counts)`, then one `recordBatch` of the headlines (the released model, every Directive,
  * every ChaosReport), then the Directives' MeshPolicy calls. Nothing is sent or stored
  * here: the keeper stores the result before it publishes and proposes.
  */
@@ -130,20 +130,18 @@ export async function buildEpoch(parameters: BuildEpochParameters): Promise<Buil
     },
   ];
   const refIds = new Map<number, number>();
-  for (const i of headlines) {
+  const headlineInputs = headlines.map((i) => {
     const record = records[i]!;
     const refCid = manifestRecords[i]!.refCid;
     // a released model whose parent is already a stored record refers to it by id
     const ref = refCid ? (storedRecordId?.(refCid) ?? 0) : 0;
     refIds.set(i, ref);
-    actions.push({
-      target: addresses.registry,
-      data: encodeFunctionData({
-        abi: knowledgeRegistryAbi,
-        functionName: "record",
-        args: [{ kind: record.kind, schemaVersion: record.schemaVersion, ref, round: record.round, cid: cidToBytes(record.cid) }],
-      }),
-    });
+    return { kind: record.kind, schemaVersion: record.schemaVersion, ref, round: record.round, cid: cidToBytes(record.cid) };
+  });
+  // One `recordBatch` for all headlines: the governor keeps every proposal's calldata, and
+  // one call's ABI head costs less than one per headline (npm run gas).
+  if (headlineInputs.length) {
+    actions.push({ target: addresses.registry, data: encodeFunctionData({ abi: knowledgeRegistryAbi, functionName: "recordBatch", args: [headlineInputs] }) });
   }
   const policyLines: string[] = [];
   for (const record of parsed) {
@@ -182,11 +180,9 @@ export async function buildEpoch(parameters: BuildEpochParameters): Promise<Buil
         ]
       : []),
     ...(policyLines.length ? ["## Policy changes", "", ...policyLines, ""] : []),
-    `Every record of the epoch is a leaf of the Merkle root \`${root}\`; the manifest ${link(manifestCid)} lists each record's CID, kind, round and reference, and anyone can rebuild the root from it (OpenZeppelin StandardMerkleTree, leaves ${LEAF_ENCODING.join(", ")}).`,
-    "",
-    `Actions: \`KnowledgeRegistry.recordEpoch\`, one \`KnowledgeRegistry.record\` per headline${policyLines.length ? ", then the MeshPolicy calls above" : ""}.`,
-    "",
-    `<!-- synod-epoch:${epoch} -->`,
+    // Short on purpose: the governor keeps the description's bytes in calldata and the
+    // ProposalCreated event (about 24 gas a byte), and voters read the decoded actions.
+    `Each record is a leaf of the Merkle root \`${root}\` (OpenZeppelin StandardMerkleTree); the manifest ${link(manifestCid)} lists them, so anyone can rebuild the root and prove any record.`,
   ].join("\n");
 
   const headlineSet = new Set(headlines);

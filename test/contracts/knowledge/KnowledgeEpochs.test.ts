@@ -253,6 +253,19 @@ describe("KnowledgeRegistry epochs", () => {
       assert.equal(await registry.read.epochCount(), 0n);
     });
 
+    it("counts up to 2^24 - 1 per kind, returned as given; one more is refused", async () => {
+      const { registry } = await networkHelpers.loadFixture(standaloneRegistry);
+      const largest = [16_777_215, 0, 1, 70_000, 12] as const;
+      await registry.write.recordEpoch([1n, root, manifestCid(1n), largest]);
+      assert.deepEqual((await registry.read.getEpoch([1n])).counts, largest);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        registry.write.recordEpoch([2n, root, manifestCid(2n), [1, 2, 3, 16_777_216, 5]]),
+        registry,
+        "RegistryEpochTooLarge",
+        [3, 16_777_216],
+      );
+    });
+
     it("a duplicate in the same registry, keeping the first root", async () => {
       const { registry } = await networkHelpers.loadFixture(standaloneRegistry);
       await registry.write.recordEpoch([4n, root, manifestCid(4n), counts]);

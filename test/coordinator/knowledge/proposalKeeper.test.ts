@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
-import { getAddress, keccak256, toHex, type Address, type Hex } from "viem";
+import { decodeFunctionData, getAddress, keccak256, toHex, type Address, type Hex } from "viem";
 import { knowledgeRoutes, type EpochList, type EpochPage, type KnowledgeAuditResponse, type KnowledgeList, type KnowledgeRecordResponse } from "../../../coordinator/api/knowledge.ts";
 import { createChainClient, type ChainClient } from "../../../coordinator/chain/createChainClient.ts";
 import { DirectiveNodeUnknownError } from "../../../coordinator/errors/governance.ts";
@@ -110,7 +110,17 @@ describe("knowledge epochs", () => {
       assert.deepEqual(byAccuracy.manifest.headlines, [best.cid, report.cid], "the best model and the chaos report; one model, not every round");
       assert.deepEqual(byAccuracy.counts, [3, 1, 1, 1, 0]);
       assert.equal(byAccuracy.leaves.find((leaf) => leaf.localId === best.localId)?.refId, 17, "a released model whose parent is stored refers to it by id");
-      assert.equal(byAccuracy.actions.length, 3, "recordEpoch + two headline records");
+      assert.equal(byAccuracy.actions.length, 2, "recordEpoch + one recordBatch of the headlines");
+      const batch = decodeFunctionData({ abi: synod.registry.abi, data: byAccuracy.actions[1]!.data });
+      assert.equal(batch.functionName, "recordBatch");
+      assert.deepEqual(
+        (batch.args[0] as ReadonlyArray<{ round: number; ref: number }>).map(({ round, ref }) => ({ round, ref })),
+        [
+          { round: 11, ref: 17 },
+          { round: 12, ref: 0 },
+        ],
+        "the released model (referring to its stored parent) and the chaos report",
+      );
       const onChain = await synod.governor.read.hashProposal([
         byAccuracy.actions.map((a) => a.target),
         byAccuracy.actions.map(() => 0n),
