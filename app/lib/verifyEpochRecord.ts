@@ -115,15 +115,3 @@ export function verifyEpochRecord({ root, record, proof }: VerifyEpochRecordPara
     return "not-in-root";
   }
 }
-
-/**
- * The `refCid` a record's leaf commits to, read from its (verified) content as the keeper
- * reads it: a Model's `parentModelCid`; no other kind names one. `undefined` when the
- * content is not at hand (then a Model's leaf cannot be rebuilt).
- */
-export function contentRefCid(kind: KnowledgeKind, json: unknown): string | null | undefined {
-  if (kind !== "Model") return null;
-  if (typeof json !== "object" || json === null) return undefined;
-  const parent = (json as { parentModelCid?: unknown }).parentModelCid;
-  return typeof parent === "string" ? parent : null;
-}

@@ -50,6 +50,13 @@ export const knowledgeEntrySchema = z.object({
   epoch: z.number().nullable(),
   proposalId: z.string().nullable(),
   refId: z.number(),
+  /**
+   * The CID of the record this one builds on as its content names it (a Model's
+   * `parentModelCid`), else null: the leaf's `refCid`, so a reader can rebuild the leaf
+   * without fetching the content. (A chain record whose content this coordinator does not
+   * hold lists the CID of the stored record its `refId` names.)
+   */
+  refCid: z.string().nullable(),
 });
 export type KnowledgeEntry = z.infer<typeof knowledgeEntrySchema>;
 

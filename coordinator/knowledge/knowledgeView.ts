@@ -25,6 +25,13 @@ export type KnowledgeEntry = {
   proposalId: string | null;
   /** Stored id of the record this one refers to, or 0. */
   refId: number;
+  /**
+   * The CID of the record this one builds on as its content names it, what its epoch leaf
+   * commits to: a Model's `parentModelCid`, else null (`refCidOf`). For a chain record
+   * whose content this coordinator does not hold, in a listing: the stored record its
+   * `refId` names.
+   */
+  refCid: string | null;
 };
 
 /** One record: its entry, verified content, and the epoch it is in with its leaf and proof (null while pending). */
@@ -45,6 +52,13 @@ export type ListKnowledgeParameters = {
 
 const fromRow = (row: CatalogRow): KnowledgeEntry => ({ ...row, kind: kindName(row.kind) ?? "Model" });
 
+/** A record's `refCid` read from its content, as `refCidOf` does for the leaf: a Model's `parentModelCid`, else null. */
+function contentRefCid(kind: number, content: unknown): string | null {
+  if (kind !== KNOWLEDGE_KINDS.Model || typeof content !== "object" || content === null) return null;
+  const parent = (content as { parentModelCid?: unknown }).parentModelCid;
+  return typeof parent === "string" ? parent : null;
+}
+
 function fromOutbox(record: OutboxRecord, outbox: KnowledgeRepository, index: ChainIndexRepository): KnowledgeEntry {
   const chain = record.chainId !== null ? index.getRecord(record.chainId) : undefined;
   const epoch = record.epoch !== null ? outbox.getEpoch(record.epoch) : undefined;
@@ -59,10 +73,11 @@ function fromOutbox(record: OutboxRecord, outbox: KnowledgeRepository, index: Ch
     epoch: record.epoch,
     proposalId: chain ? chain.proposalId.toString() : epoch ? epoch.proposalId.toString() : null,
     refId: chain?.refId ?? record.refId,
+    refCid: contentRefCid(record.kind, JSON.parse(record.content)),
   };
 }
 
-function fromIndex(record: IndexedRecord): KnowledgeEntry {
+function fromIndex(record: IndexedRecord, content: unknown): KnowledgeEntry {
   return {
     cid: record.cid,
     kind: kindName(record.kind) ?? "Model",
@@ -74,6 +89,7 @@ function fromIndex(record: IndexedRecord): KnowledgeEntry {
     epoch: null,
     proposalId: record.proposalId.toString(),
     refId: record.refId,
+    refCid: contentRefCid(record.kind, content),
   };
 }
 
@@ -99,8 +115,8 @@ export async function getKnowledge(
   const local = sources.outbox.getRecordByCid(cid);
   const onChain = sources.index.getRecordByCid(cid);
   if (!local && !onChain) throw new UnknownKnowledgeError({ cid });
-  const entry = local ? fromOutbox(local, sources.outbox, sources.index) : fromIndex(onChain!);
   // Not yet on IPFS: the outbox holds the exact bytes, whose CID was computed when queued.
   const content = local?.status === "unpublished" ? (JSON.parse(local.content) as unknown) : await sources.content.getJson(cid);
+  const entry = local ? fromOutbox(local, sources.outbox, sources.index) : fromIndex(onChain!, content);
   return { ...entry, content, epoch: local ? recordEpochProof(sources.outbox, local.localId) : null };
 }

@@ -169,6 +169,12 @@ export type CatalogRow = {
   /** The proposal that stored it, or that its epoch is in (decimal). */
   proposalId: string | null;
   refId: number;
+  /**
+   * The CID of the record this one builds on as its content names it (a Model's
+   * `parentModelCid`, what its epoch leaf commits to), else null. For a chain record this
+   * outbox does not hold (no content here): the CID of the stored record its `refId` names.
+   */
+  refCid: string | null;
 };
 
 export type ListCatalogParameters = {
@@ -459,12 +465,14 @@ export class KnowledgeRepository {
   listCatalog({ kind, status, round, epoch, proposal, offset = 0, limit = 100 }: ListCatalogParameters = {}): { rows: CatalogRow[]; total: number } {
     const from = `FROM (
         SELECT 0 AS src, r.local_id AS seq, r.cid, r.kind, r.round, r.schema_version, r.status, r.summary, r.chain_id AS record_id, r.epoch,
-               COALESCE(c.proposal_id, e.proposal_id) AS proposal_id, COALESCE(c.ref_id, r.ref_id) AS ref_id
+               COALESCE(c.proposal_id, e.proposal_id) AS proposal_id, COALESCE(c.ref_id, r.ref_id) AS ref_id,
+               CASE WHEN r.kind = 0 THEN json_extract(r.content, '$.parentModelCid') END AS ref_cid
         FROM knowledge_records r LEFT JOIN knowledge_epochs e ON e.epoch = r.epoch LEFT JOIN chain_records c ON c.id = r.chain_id
         UNION ALL
         SELECT 1, c.id, c.cid, c.kind, c.round, c.schema_version, CASE WHEN c.revoked_block IS NULL THEN 'ratified' ELSE 'revoked' END,
-               NULL, c.id, NULL, c.proposal_id, c.ref_id
-        FROM chain_records c WHERE NOT EXISTS (SELECT 1 FROM knowledge_records k WHERE k.cid = c.cid)
+               NULL, c.id, NULL, c.proposal_id, c.ref_id, CASE WHEN c.kind = 0 THEN p.cid END
+        FROM chain_records c LEFT JOIN chain_records p ON c.ref_id <> 0 AND p.id = c.ref_id
+        WHERE NOT EXISTS (SELECT 1 FROM knowledge_records k WHERE k.cid = c.cid)
       ) WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR round = ?3) AND (?4 IS NULL OR epoch = ?4) AND (?5 IS NULL OR proposal_id = ?5)`;
     const filters = [kind ?? null, status ?? null, round ?? null, epoch ?? null, proposal ?? null];
     const rows = this.#db.prepare(`SELECT * ${from} ORDER BY src, seq DESC LIMIT ?6 OFFSET ?7`).all(...filters, limit, offset) as Array<{
@@ -478,6 +486,7 @@ export class KnowledgeRepository {
       epoch: number | null;
       proposal_id: string | null;
       ref_id: number;
+      ref_cid: unknown;
     }>;
     const { n } = this.#db.prepare(`SELECT COUNT(*) AS n ${from}`).get(...filters) as { n: number };
     return {
@@ -492,6 +501,7 @@ export class KnowledgeRepository {
         epoch: row.epoch,
         proposalId: row.proposal_id,
         refId: row.ref_id,
+        refCid: typeof row.ref_cid === "string" ? row.ref_cid : null,
       })),
       total: n,
     };

@@ -15,6 +15,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import type { SynodEvent } from "../../coordinator/events.ts";
+import { CID } from "multiformats/cid";
 import { encodeFunctionData, stringToHex, type Hex } from "viem";
 import type { EpochManifestV1 } from "../../coordinator/knowledge/schemas/epochManifest.ts";
 import { epochTree } from "../../coordinator/knowledge/epochTree.ts";
@@ -454,8 +455,7 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
           assert.equal(leaf, cid === tampered ? "✗ not in root" : "✓ in epoch root", cid);
         }
         assert.deepEqual(first.map(([cid]) => cid), manifest.records.slice(0, 25).map((r) => r.cid));
-        await page.screenshot({ path: "/tmp/synod-epoch.png", fullPage: true });
-        if (SCREENSHOTS) await shot("epoch");
+        await page.screenshot({ path: "/tmp/synod-epoch.png", fullPage: true }); // docs/img/app-epoch.png comes from the real system (dappLive.test.ts)
         await page.getByTestId("pager").getByRole("link", { name: "Older →" }).click();
         const second = await checkedRows(6);
         assert.deepEqual(second.map(([cid, , leaf]) => [cid, leaf]), [
@@ -482,6 +482,22 @@ describe("dApp end to end (headless Chromium, local chain)", { timeout: 240_000 
         await page.goto(`${env.app.url}/knowledge/${tampered}`);
         await page.getByTestId("root-check").getByText("✗ not in root").waitFor();
         await page.getByTestId("root-mismatch").waitFor();
+
+        // A model whose bytes the gateway forges: ✗ not verified, yet its leaf — naming its parent,
+        // the coordinator's `refCid` — is rebuilt without the content and is in the root.
+        const forged = manifest.records[8]!;
+        assert.ok(forged.refCid, "a model with a parent");
+        const bytesOf = (content: unknown) => new TextEncoder().encode(JSON.stringify(content));
+        env.gateway.serve(CID.parse(forged.cid), bytesOf({ ...(contents.get(forged.cid) as object), round: 999 }));
+        try {
+          await page.goto(`${env.app.url}/knowledge/${forged.cid}`);
+          await page.getByTestId("verification").getByText("✗ not verified").waitFor();
+          await page.getByTestId("root-check").getByText("✓ in epoch root").waitFor();
+          await page.goto(`${env.app.url}/knowledge?kind=Model`);
+          assert.deepEqual((await checkedRows(12)).find(([cid]) => cid === forged.cid), [forged.cid, "✗ not verified", "✓ in epoch root"]);
+        } finally {
+          env.gateway.serve(CID.parse(forged.cid), bytesOf(contents.get(forged.cid)));
+        }
       } finally {
         await coordinator.stop();
       }

@@ -229,6 +229,7 @@ function knowledgeRoute(knowledge: StandInKnowledge, path: string, query: URLSea
       recordId: r.recordId,
       proposalId: e.entry.proposalId,
       refId: 0,
+      refCid: r.refCid,
       content: e.contents.get(r.cid) ?? null,
       epoch: { epoch: e.entry.epoch, root: e.entry.root, leaf: r.leaf, proof: r.proof, ratified: e.entry.status === "ratified" },
     })),

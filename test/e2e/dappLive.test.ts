@@ -6,19 +6,23 @@
  * the coordinator's own `/ipfs` gateway, driven in headless Chromium with an injected
  * wallet backed by demo account #1.
  *
- * The keeper proposes the first FL round's model; the page shows its actions decoded,
- * votes For with a reason and sees the tally change; the test moves the chain's time
- * (`evm_increaseTime` + `evm_mine`); the proposal is queued and executed — from the
- * page's buttons when the keeper, which moves passed proposals on by itself, has not
- * done it first (the chain says who sent each step, and the test reports which path
- * ran); the knowledge browser then shows the model record ratified with ✓ verified,
- * its bytes fetched from the coordinator's gateway and hashed in the browser, and the
- * mesh page shows the live coordinator (MAPE-K state, nodes, FL progress).
+ * A real FL round publishes a Model record; an operator closes the knowledge epoch
+ * (`POST /api/knowledge/epochs/close`, the admin token from the data directory) and the
+ * keeper proposes it: a routine proposal. Its page shows the Routine badge and the veto
+ * form first, then the records per kind the keeper counted. Nobody votes; the test moves
+ * the chain's time (`evm_increaseTime` + `evm_mine`) and the proposal is queued and
+ * executed — from the page's buttons when the keeper, which moves passed proposals on by
+ * itself, has not done it first (the chain says who sent each step, and the test reports
+ * which path ran). The epoch page then shows the root and proposal the registry stores,
+ * the manifest verified, and every record of its first page ✓ verified (bytes fetched
+ * from the coordinator's gateway and hashed in the browser) and ✓ in epoch root (leaf
+ * and proof against the on-chain root); the model's permalink shows it ratified by that
+ * proposal; the mesh page shows the live coordinator (MAPE-K state, nodes, FL progress).
  *
  * `test/e2e/dapp.test.ts` covers what needs a stand-in (a gateway that lies, a
- * malicious description, a coordinator that goes away).
+ * coordinator that lists records outside the root or goes away, a malicious description).
  *
- * Set SYNOD_SCREENSHOTS=1 to (re)write docs/img/app-{proposals,proposal,knowledge,mesh}.png.
+ * Set SYNOD_SCREENSHOTS=1 to (re)write docs/img/app-{proposals,proposal,epoch,knowledge,mesh}.png.
  */
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
@@ -32,6 +36,8 @@ import { createPublicClient, http, type Address, type Hash } from "viem";
 import { hardhat } from "viem/chains";
 import { deployedContracts } from "../../app/contracts/deployedContracts.ts";
 import { DEV_ACCOUNTS } from "../../app/lib/devAccounts.ts";
+import { KNOWLEDGE_KIND_LABELS, KNOWLEDGE_KINDS } from "../../app/lib/knowledge.ts";
+import type { EpochEntry, EpochPage, KnowledgeRecordResponse } from "../../coordinator/api/knowledge.ts";
 import { isAlive } from "../../coordinator/mesh/deploy/hostProcesses.ts";
 import { descendants } from "../fixtures/processes.ts";
 import { startSystem, type StartedSystem } from "../fixtures/startProcess.ts";
@@ -43,6 +49,7 @@ declare const document: {
   querySelectorAll(selector: string): Iterable<{ textContent: string | null; disabled: boolean }>;
   querySelector(selector: string): { textContent: string | null } | null;
 };
+type Row = { getAttribute(name: string): string | null; querySelector(selector: string): { textContent: string | null } | null };
 
 const root = path.resolve(import.meta.dirname, "../..");
 const SCREENSHOTS = process.env.SYNOD_SCREENSHOTS === "1" ? path.join(root, "docs/img") : undefined;
@@ -50,9 +57,13 @@ const TIMEOUT = 30_000;
 const MESH_NODES = 6;
 const KEEPER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"; // Hardhat account #0: the coordinator's signer on the local chain
 
-type ProposalEntry = { id: string; state: string; epoch: { headlines: string[] } | null };
+/** The epoch page's and the knowledge browser's page sizes (`EPOCH_PAGE_SIZE`, `KNOWLEDGE_PAGE_SIZE`). */
+const EPOCH_PAGE_SIZE = 25;
+const KNOWLEDGE_PAGE_SIZE = 25;
+/** Records pending before the test closes the epoch (an FL round publishes one every 2 s). */
+const MIN_EPOCH_RECORDS = 6;
 
-describe("dApp end to end against the real system (npm start --no-app, headless Chromium)", { timeout: 240_000 }, () => {
+describe("dApp end to end against the real system (npm start --no-app, headless Chromium)", { timeout: 420_000 }, () => {
   const contracts = deployedContracts[31337];
   const voter = DEV_ACCOUNTS[0];
   let dataDir: string;
@@ -70,6 +81,8 @@ describe("dApp end to end against the real system (npm start --no-app, headless 
   const requests: string[] = [];
   let model: { round: number; recordCid: string; holdoutAccuracy: number };
   let proposalId: bigint;
+  /** The epoch the model's record went into, as the keeper built it. */
+  let epoch: EpochEntry;
 
   const chain = () => createPublicClient({ chain: hardhat, transport: http(chainUrl, { retryCount: 0 }) });
   const rpc = async (method: string, params: unknown[] = []) => {
@@ -165,38 +178,72 @@ describe("dApp end to end against the real system (npm start --no-app, headless 
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it("the keeper proposes the first FL round's model", async () => {
-    model = await until(
-      "a completed FL round",
-      async () => {
-        const body = await api<{ round: number | null; recordCid: string | null; holdoutAccuracy: number | null }>("/api/fl/model");
-        return body.round !== null && body.recordCid && body.holdoutAccuracy !== null ? (body as typeof model) : undefined;
-      },
-      90_000,
+  /** Each listed record once both of its checks are done: [cid, CID check, root check]. */
+  const checkedRows = async (count: number): Promise<Array<[string, string, string]>> => {
+    await page.waitForFunction(
+      (n) =>
+        [...document.querySelectorAll('[data-testid="record-row"]')].length === n &&
+        ![...document.querySelectorAll('[data-testid="verification"], [data-testid="root-check"]')].some((e) => /checking/.test(e.textContent ?? "")),
+      count,
     );
-    // The epoch closes every knowledge.epochSeconds (300 s locally); an operator closes it now.
+    return page.getByTestId("record-row").evaluateAll((rows) =>
+      (rows as unknown as Row[]).map((row): [string, string, string] => [
+        row.getAttribute("data-cid") ?? "",
+        row.querySelector('[data-testid="verification"]')?.textContent ?? "",
+        row.querySelector('[data-testid="root-check"]')?.textContent ?? "",
+      ]),
+    );
+  };
+
+  it("closes the knowledge epoch holding a real FL round's model; the keeper proposes it as a routine proposal", async (t) => {
+    // The epoch closes every knowledge.epochSeconds (300 s locally); an operator closes it now,
+    // once the keeper has published the latest model's record (pending). An epoch that also
+    // holds a Directive (MAPE-K plans one as the mesh settles after start) carries its
+    // MeshPolicy calls and is a full vote: then the next round's model goes into the next epoch.
     const token = readFileSync(path.join(dataDir, "admin-token"), "utf8").trim();
-    const proposal = await until(
-      "the keeper's proposal of that model",
+    const fullVote = new Set<string>();
+    const placed = await until(
+      "a routine epoch holding a real FL round's model",
       async () => {
-        const record = await api<{ status: string; epoch: { epoch: number } | null }>(`/api/knowledge/${model.recordCid}`);
-        if (record.status === "pending") await fetch(`${apiUrl}/api/knowledge/epochs/close`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
-        return (await api<{ proposals: ProposalEntry[] }>("/api/proposals?limit=500")).proposals.find((p) => p.epoch?.headlines.includes(model.recordCid));
+        const latest = await api<{ round: number | null; recordCid: string | null; holdoutAccuracy: number | null }>("/api/fl/model");
+        if (latest.round === null || !latest.recordCid || latest.holdoutAccuracy === null || fullVote.has(latest.recordCid)) return undefined;
+        const record = await api<KnowledgeRecordResponse>(`/api/knowledge/${latest.recordCid}`);
+        // A few rounds' worth of records first, so the epoch page has something to list.
+        if (record.status === "pending" && (await api<{ total: number }>("/api/knowledge?status=pending&limit=1")).total >= MIN_EPOCH_RECORDS) {
+          const response = await fetch(`${apiUrl}/api/knowledge/epochs/close`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+          assert.equal(response.status, 200, await response.text());
+        }
+        if (record.epoch === null) return undefined;
+        const { epoch: entry } = await api<EpochPage>(`/api/knowledge/epochs/${record.epoch.epoch}?limit=1`);
+        if (entry.status === "proposing") return undefined;
+        if (entry.proposalType !== "routine") {
+          fullVote.add(latest.recordCid);
+          t.diagnostic(`epoch ${entry.epoch} is a full vote (${JSON.stringify(entry.counts)}); waiting for the next round's model`);
+          return undefined;
+        }
+        model = latest as typeof model;
+        return entry;
       },
-      60_000,
+      150_000,
     );
-    proposalId = BigInt(proposal.id);
-    assert.ok(["Pending", "Active"].includes(proposal.state), proposal.state);
+    epoch = placed;
+    proposalId = BigInt(epoch.proposalId);
+    assert.equal(epoch.proposalType, "routine", `epoch ${epoch.epoch} counts ${JSON.stringify(epoch.counts)}: only knowledge writes, so routine`);
+    assert.ok(epoch.counts.Model >= 1 && epoch.records >= epoch.counts.Model, JSON.stringify(epoch.counts));
+    assert.ok([0, 1].includes(await governorState()), "Pending or Active");
+    assert.equal(await chain().readContract({ ...contracts.MeshGovernor, functionName: "proposalType", args: [proposalId] }), 1, "the governor derived Routine from the actions");
     assert.equal((await chain().readContract({ ...contracts.MeshGovernor, functionName: "proposalProposer", args: [proposalId] })).toLowerCase(), KEEPER.toLowerCase());
   });
 
   it("lists the proposal and connects the injected wallet", async () => {
     await page.goto(`${app!.url}/`);
     await page.getByTestId("proposal-row").filter({ has: page.locator(`a[href="/proposals/${proposalId}"]`) }).waitFor();
-    // The batch may carry many records (MAPE-K snapshots, incidents, directives); the search finds the model's CID among its actions.
-    await page.getByLabel("Search").fill(model.recordCid);
+    // The keeper may have proposed other epochs; the search finds this one by its title.
+    await page.getByLabel("Search").fill(`Synod knowledge epoch ${epoch.epoch}:`);
     await page.waitForFunction((n) => [...document.querySelectorAll('[data-testid="proposal-row"]')].length === n, 1);
-    assert.equal(await page.getByTestId("proposal-row").locator(`a[href="/proposals/${proposalId}"]`).count(), 1);
+    const row = page.getByTestId("proposal-row");
+    assert.equal(await row.locator(`a[href="/proposals/${proposalId}"]`).count(), 1);
+    assert.equal(await row.getByTestId("proposal-type").textContent(), "Routine");
     await page.getByLabel("Search").fill("");
     await page.getByRole("button", { name: "Connect Wallet" }).first().click();
     await page.getByText("Browser Wallet").first().click();
@@ -204,26 +251,24 @@ describe("dApp end to end against the real system (npm start --no-app, headless 
     await page.getByTestId("rk-account-button").getByText("0x70…79C8").waitFor();
   });
 
-  it("shows the proposal's actions decoded, votes For with a reason and sees the tally change", async () => {
+  it("shows the routine badge and the veto form first, then the records per kind the keeper counted", async () => {
     await page.goto(`${app!.url}/proposals/${proposalId}`);
-    const actions = page.getByTestId("decoded-actions");
-    await actions.getByText(model.recordCid).waitFor();
-    const lines = (await actions.locator("li").allTextContents()).map((t) => t.split(" — ")[0]);
-    assert.ok(lines.includes(`record Model (round ${model.round}, schema v1) CID ${model.recordCid}`), lines.join("\n"));
-    await page.getByText("The text below matches the description hash stored on chain.").waitFor();
-    await page.getByTestId("state-badge").getByText("Active").waitFor();
-    assert.match((await page.getByTestId("tally-for").textContent()) ?? "", /^0 MESH/);
+    await page.getByTestId("state-badge").first().getByText("Active").waitFor();
+    assert.equal(await page.getByTestId("proposal-type").first().textContent(), "Routine");
+    await page.getByTestId("veto-form").waitFor();
+    await page.getByRole("button", { name: "Vote against to veto" }).waitFor();
+    assert.equal(await page.getByRole("button", { name: "Cast vote" }).count(), 0, "no For / Against / Abstain form");
+    assert.equal(await page.getByTestId("quorum").count(), 0, "a routine proposal shows no quorum");
     await page.getByTestId("vote-weight").getByText("225,000 MESH").waitFor();
-    await page.getByLabel("For", { exact: true }).check();
-    await page.getByLabel(/^Reason/).fill("Hold-out accuracy is good; ratify this round's model.");
-    await page.getByRole("button", { name: "Cast vote" }).click();
-    await page.getByTestId("voted").waitFor();
-    await page.getByTestId("tally-for").getByText("225,000 MESH (100.0 %)").waitFor();
-    await page.getByTestId("quorum").getByText("quorum reached").waitFor();
-    await page.getByTestId("voters").getByText("Hold-out accuracy is good; ratify this round's model.").waitFor();
-    const [against, forVotes] = await chain().readContract({ ...contracts.MeshGovernor, functionName: "proposalVotes", args: [proposalId] });
-    assert.equal(forVotes, 225_000n * 10n ** 18n);
-    assert.equal(against, 0n);
+    await page.getByText("The text below matches the description hash stored on chain.").waitFor();
+    const expected = KNOWLEDGE_KINDS.filter((kind) => epoch.counts[kind] > 0).map((kind) => `${epoch.counts[kind]}${KNOWLEDGE_KIND_LABELS[kind].toLowerCase()}`);
+    assert.deepEqual(await page.getByTestId("kind-counts").locator("li").allTextContents(), [...expected, `${epoch.records}record${epoch.records === 1 ? "" : "s"} in all`]);
+    assert.equal(await page.getByTestId("epoch-link").getAttribute("href"), `/knowledge/epochs/${epoch.epoch}`);
+    assert.deepEqual(await page.getByTestId("headline-link").evaluateAll((links) => links.map((a) => (a as unknown as Row).getAttribute("href"))), epoch.headlines.map((cid) => `/knowledge/${cid}`));
+    const vote = await page.getByTestId("veto-form").boundingBox();
+    const summary = await page.getByTestId("knowledge-summary").boundingBox();
+    assert.ok(vote && summary && vote.y < summary.y, "the veto form comes before the summary");
+    await shot("proposal");
   });
 
   /**
@@ -241,7 +286,7 @@ describe("dApp end to end against the real system (npm start --no-app, headless 
     );
     // The button may go between the check and the click (the keeper's transaction landed): then there is nothing to press.
     await page.getByRole("button", { name: label, exact: true }).click({ timeout: 2_000 }).catch(() => undefined);
-    await page.getByTestId("state-badge").getByText(after).waitFor();
+    await page.getByTestId("state-badge").first().getByText(after).waitFor();
     const sender = await senderOf(after === "Queued" ? "ProposalQueued" : "ProposalExecuted");
     if (sender.toLowerCase() === voter.address.toLowerCase()) {
       return "dApp"; // (the buttons and their status line are gone once it is executed)
@@ -251,9 +296,10 @@ describe("dApp end to end against the real system (npm start --no-app, headless 
     return "keeper";
   };
 
-  it("queues after the voting period and executes after the timelock", async (t) => {
+  it("passes with no votes: queued after the voting period, executed after the timelock", async (t) => {
     await advancePast(await chain().readContract({ ...contracts.MeshGovernor, functionName: "proposalDeadline", args: [proposalId] }));
     assert.ok([4, 5].includes(await governorState()), "Succeeded (or already queued by the keeper)");
+    assert.deepEqual(await chain().readContract({ ...contracts.MeshGovernor, functionName: "proposalVotes", args: [proposalId] }), [0n, 0n, 0n], "nobody voted");
     const queuedBy = await stepFromPage("Queue", "Queued");
     t.diagnostic(`queued by the ${queuedBy}`);
     assert.equal(await governorState(), 5);
@@ -262,27 +308,61 @@ describe("dApp end to end against the real system (npm start --no-app, headless 
     const executedBy = await stepFromPage("Execute", "Executed");
     t.diagnostic(`executed by the ${executedBy}`);
     assert.equal(await governorState(), 7);
-    await page.getByTestId("voters").getByText("Hold-out accuracy is good; ratify this round's model.").waitFor();
-    await shot("proposal");
+    assert.equal(await chain().readContract({ ...contracts.KnowledgeRegistry, functionName: "epochRoot", args: [BigInt(epoch.epoch)] }), epoch.root, "the registry stores the keeper's root");
   });
 
-  it("shows the model record ratified by that proposal, verified against the coordinator's gateway", async () => {
-    await page.goto(`${app!.url}/knowledge?kind=Model`);
-    const record = page.getByTestId("record").filter({ has: page.getByTestId("cid").getByText(model.recordCid, { exact: true }) });
-    await record.getByTestId("verification").getByText("✓ verified").waitFor();
-    assert.equal(await record.getByTestId("ratified").textContent(), "ratified");
-    assert.equal(await record.getByTestId("ratifying-proposal").getAttribute("href"), `/proposals/${proposalId}`);
-    assert.equal(await record.getByTestId("model-accuracy").textContent(), `${(model.holdoutAccuracy * 100).toFixed(1)} %`);
-    assert.ok(
-      requests.some((url) => url.startsWith(`${apiUrl}/ipfs/${model.recordCid}`)),
-      `the page fetched the record from the coordinator's gateway: ${requests.filter((u) => u.includes("/ipfs/")).join(", ")}`,
+  it("shows the epoch: every record of its first page verified against its CID and in the on-chain root", async () => {
+    await page.goto(`${app!.url}/knowledge/epochs/${epoch.epoch}`);
+    await page.getByTestId("epoch-root").getByText(epoch.root, { exact: true }).waitFor();
+    assert.equal(await page.getByTestId("epoch-proposal").getAttribute("href"), `/proposals/${proposalId}`);
+    await page.getByTestId("manifest-check").getByText("✓ manifest verified").waitFor();
+    const rows = await checkedRows(Math.min(epoch.records, EPOCH_PAGE_SIZE));
+    assert.deepEqual(
+      rows.filter(([, bytes, leaf]) => bytes !== "✓ verified" || leaf !== "✓ in epoch root"),
+      [],
+      `every record ✓ verified and ✓ in epoch root (${rows.length} rows)`,
     );
+    const { records } = await api<EpochPage>(`/api/knowledge/epochs/${epoch.epoch}?limit=${EPOCH_PAGE_SIZE}`);
+    assert.deepEqual(rows.map(([cid]) => cid), records.map((r) => r.cid), "the coordinator's first page, in order");
+    assert.ok(
+      rows.every(([cid]) => requests.some((url) => url.startsWith(`${apiUrl}/ipfs/${cid}`))),
+      "the page fetched every record from the coordinator's gateway",
+    );
+    await shot("epoch");
+  });
+
+  it("shows the model's permalink ratified by that proposal, and the model in the knowledge browser", async () => {
+    await page.goto(`${app!.url}/knowledge/${model.recordCid}`);
+    await page.getByTestId("verification").getByText("✓ verified").waitFor();
+    await page.getByTestId("root-check").getByText("✓ in epoch root").waitFor();
+    assert.equal(await page.getByTestId("record-epoch").getAttribute("href"), `/knowledge/epochs/${epoch.epoch}`);
+    assert.equal(await page.getByTestId("ratifying-proposal").getAttribute("href"), `/proposals/${proposalId}`);
+    assert.equal(await page.getByTestId("model-accuracy").textContent(), `${(model.holdoutAccuracy * 100).toFixed(1)} %`);
     // The coordinator's index agrees (its indexer follows the registry's events).
     const indexed = await until("the coordinator's index to see the record ratified", async () => {
-      const entry = await api<{ status: string; proposalId: string | null }>(`/api/knowledge/${model.recordCid}`);
+      const entry = await api<KnowledgeRecordResponse>(`/api/knowledge/${model.recordCid}`);
       return entry.status === "ratified" ? entry : undefined;
     }, 30_000);
     assert.equal(indexed.proposalId, proposalId.toString());
+    assert.equal(indexed.epoch?.ratified, true);
+
+    // Newer rounds keep adding models (newest first, 25 a page): open the page that holds this one.
+    const row = page.getByTestId("record-row").filter({ has: page.getByTestId("record-link").getByText(model.recordCid, { exact: true }) });
+    await until(
+      "the model's row in the knowledge browser",
+      async () => {
+        const { records } = await api<{ records: Array<{ cid: string }> }>("/api/knowledge?kind=Model&limit=1000");
+        const index = records.findIndex((r) => r.cid === model.recordCid);
+        assert.ok(index >= 0, "the coordinator lists the model");
+        const pageNumber = Math.floor(index / KNOWLEDGE_PAGE_SIZE) + 1;
+        await page.goto(`${app!.url}/knowledge?kind=Model${pageNumber > 1 ? `&page=${pageNumber}` : ""}`);
+        await page.getByTestId("record-row").first().waitFor();
+        return (await row.count()) === 1 ? true : undefined;
+      },
+      30_000,
+    );
+    await row.getByTestId("verification").getByText("✓ verified").waitFor();
+    await row.getByTestId("root-check").getByText("✓ in epoch root").waitFor();
     await shot("knowledge");
   });
 

@@ -19,6 +19,7 @@ import { kuboContentStore } from "../../../coordinator/ipfs/kuboContentStore.ts"
 import { buildEpoch, MODEL_RELEASE, type EpochRecordInput } from "../../../coordinator/knowledge/buildEpoch.ts";
 import { recordLeaf, recordLeafStruct } from "../../../coordinator/knowledge/epochTree.ts";
 import { KnowledgeIndexer } from "../../../coordinator/knowledge/knowledgeIndexer.ts";
+import { KNOWLEDGE_KINDS } from "../../../coordinator/knowledge/schemas/index.ts";
 import { ProposalKeeper } from "../../../coordinator/knowledge/proposalKeeper.ts";
 import { readEpochManifest } from "../../../coordinator/knowledge/readEpochManifest.ts";
 import { submitKnowledgeRecord } from "../../../coordinator/knowledge/submitKnowledgeRecord.ts";
@@ -202,6 +203,7 @@ describe("knowledge epochs", () => {
 
       // page through the epoch two at a time; each record verifies against the ratified root
       const seen: string[] = [];
+      const proofs = new Map<string, Hex[]>();
       for (let offset = 0; ; offset += 2) {
         const page = await api<EpochPage>(`/api/knowledge/epochs/${epoch}?limit=2&offset=${offset}`);
         assert.equal(page.status, 200);
@@ -209,6 +211,7 @@ describe("knowledge epochs", () => {
         assert.equal(page.body.total, 4);
         for (const entry of page.body.records) {
           seen.push(entry.cid);
+          proofs.set(entry.cid, entry.proof);
           const leaf = recordLeafStruct(recordLeaf(epoch, { ...entry, kind: records.find((r) => r.cid === entry.cid)!.kind }));
           assert.equal(await synod.registry.read.leafHash([leaf]), entry.leaf);
           assert.equal(await synod.registry.read.verifyRecord([leaf, entry.proof]), true, `${entry.cid} verifies`);
@@ -219,7 +222,25 @@ describe("knowledge epochs", () => {
       }
       assert.deepEqual(seen.sort(), records.map((r) => r.cid).sort());
 
+      // The listing names what each leaf commits to (refCid): a reader rebuilds every leaf
+      // from it alone, without the content, and it verifies on chain with the record's proof.
+      const listed = (await api<KnowledgeList>(`/api/knowledge?epoch=${epoch}`)).body.records;
+      assert.deepEqual(
+        Object.fromEntries(listed.map((entry) => [entry.cid, entry.refCid])),
+        Object.fromEntries(records.map((record, i) => [record.cid, i === 0 ? model().parentModelCid : null])),
+        "a model names its parent model; no other kind names one",
+      );
+      for (const entry of listed) {
+        const leaf = recordLeafStruct(recordLeaf(epoch, { ...entry, kind: KNOWLEDGE_KINDS[entry.kind] }));
+        assert.equal(await synod.registry.read.verifyRecord([leaf, proofs.get(entry.cid)!]), true, `${entry.cid} verifies from the listing`);
+      }
+      const released = await api<KnowledgeRecordResponse>(`/api/knowledge/${records[0]!.cid}`);
+      assert.equal(released.body.refCid, model().parentModelCid);
+      const releasedLeaf = recordLeafStruct(recordLeaf(epoch, { ...released.body, kind: KNOWLEDGE_KINDS.Model }));
+      assert.equal(await synod.registry.read.leafHash([releasedLeaf]), released.body.epoch?.leaf, "the record's own refCid rebuilds its leaf");
+
       const one = await api<KnowledgeRecordResponse>(`/api/knowledge/${records[1]!.cid}`);
+      assert.equal(one.body.refCid, null);
       assert.equal(one.body.epoch?.epoch, epoch);
       assert.equal(one.body.epoch?.ratified, true);
       const incidentLeaf = recordLeafStruct(recordLeaf(epoch, { ...records[1]!, refCid: null }));

@@ -13,7 +13,7 @@ import { useVerifiedContent } from "../../../hooks/useVerifiedContent.ts";
 import { KNOWLEDGE_KIND_LABELS, type KnowledgeKind } from "../../../lib/knowledge.ts";
 import type { KnowledgeEntry } from "../../../lib/knowledgeApi.ts";
 import { shortId } from "../../../lib/format.ts";
-import { cidBytesHex, contentRefCid, verifyEpochRecord } from "../../../lib/verifyEpochRecord.ts";
+import { cidBytesHex, verifyEpochRecord } from "../../../lib/verifyEpochRecord.ts";
 import { CoordinatorNotice } from "./CoordinatorNotice.tsx";
 import { KindFilter } from "./KindFilter.tsx";
 import { ModelAccuracyChart } from "./ModelAccuracyChart.tsx";
@@ -96,7 +96,10 @@ export function KnowledgeBrowser({ kind, page }: { kind: KnowledgeKind; page: nu
   );
 }
 
-/** A listed record: its proof is read from `GET /api/knowledge/:cid`, its `refCid` from its verified content. */
+/**
+ * A listed record: its proof is read from `GET /api/knowledge/:cid`; the leaf is rebuilt
+ * from the listing's fields (`refCid` included), so the root check needs no content.
+ */
 function ListedRecord({ entry, root, rootsLoading }: { entry: KnowledgeEntry; root: `0x${string}` | undefined; rootsLoading: boolean }) {
   let cidHex: `0x${string}` | undefined;
   try {
@@ -108,13 +111,13 @@ function ListedRecord({ entry, root, rootsLoading }: { entry: KnowledgeEntry; ro
   const detail = useKnowledgeRecord({ cid: entry.epoch !== null ? entry.cid : undefined });
   let rootCheck: RootCheck = "checking";
   if (entry.epoch === null) rootCheck = "no-epoch";
-  else if (!rootsLoading && detail.data && !content.isPending) {
-    const refCid = contentRefCid(entry.kind, content.data?.status === "verified" ? content.data.json : undefined);
+  else if (!rootsLoading && detail.data) {
     const proof = detail.data.epoch?.epoch === entry.epoch ? detail.data.epoch.proof : [];
-    rootCheck =
-      refCid === undefined
-        ? "needs-content"
-        : verifyEpochRecord({ root, record: { epoch: entry.epoch, kind: entry.kind, schemaVersion: entry.schemaVersion, round: entry.round, cid: entry.cid, refCid }, proof });
+    rootCheck = verifyEpochRecord({
+      root,
+      record: { epoch: entry.epoch, kind: entry.kind, schemaVersion: entry.schemaVersion, round: entry.round, cid: entry.cid, refCid: entry.refCid },
+      proof,
+    });
   }
   return (
     <RecordRow

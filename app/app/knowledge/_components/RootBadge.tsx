@@ -1,7 +1,7 @@
 import type { EpochRecordStatus } from "../../../lib/verifyEpochRecord.ts";
 
 /** Where the check of a record's leaf against the on-chain root stands. */
-export type RootCheck = EpochRecordStatus | "checking" | "no-epoch" | "needs-content";
+export type RootCheck = EpochRecordStatus | "checking" | "no-epoch";
 
 /** "✓ in epoch root" only when the browser rebuilt the leaf and the proof led to the root the registry stores. */
 export function RootBadge({ check, epoch }: { check: RootCheck; epoch: number | null }) {
@@ -34,12 +34,6 @@ export function RootBadge({ check, epoch }: { check: RootCheck; epoch: number | 
       return (
         <span className="badge pending-check" data-testid="root-check" title="The record is in no epoch yet">
           in no epoch yet
-        </span>
-      );
-    case "needs-content":
-      return (
-        <span className="badge pending-check" data-testid="root-check" title="The leaf names the model's parent, read from the verified content, which is not available">
-          root not checked (content unavailable)
         </span>
       );
     case "checking":

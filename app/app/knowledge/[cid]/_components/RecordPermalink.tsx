@@ -8,7 +8,7 @@ import { useSynodConfig } from "../../../../hooks/useSynodConfig.ts";
 import { useVerifiedContent } from "../../../../hooks/useVerifiedContent.ts";
 import { formatTimestamp, shortId } from "../../../../lib/format.ts";
 import { formatRecordId, KNOWLEDGE_KINDS, type KnowledgeKind } from "../../../../lib/knowledge.ts";
-import { cidBytesHex, contentRefCid, verifyEpochRecord } from "../../../../lib/verifyEpochRecord.ts";
+import { cidBytesHex, verifyEpochRecord } from "../../../../lib/verifyEpochRecord.ts";
 import { CoordinatorNotice } from "../../_components/CoordinatorNotice.tsx";
 import { RecordContent } from "../../_components/RecordContent.tsx";
 import { RootBadge, type RootCheck } from "../../_components/RootBadge.tsx";
@@ -38,17 +38,12 @@ export function RecordPermalink({ cid }: { cid: string }) {
   let rootCheck: RootCheck = "checking";
   if (listed && !listed.epoch) rootCheck = "no-epoch";
   else if (listed?.epoch && !onChainEpoch.isPending) {
-    const refCid = content.isPending ? undefined : contentRefCid(listed.kind, json);
-    rootCheck =
-      refCid === undefined && !content.isPending
-        ? "needs-content"
-        : refCid === undefined
-          ? "checking"
-          : verifyEpochRecord({
-              root: onChainEpoch.data?.root,
-              record: { epoch: listed.epoch.epoch, kind: listed.kind, schemaVersion: listed.schemaVersion, round: listed.round, cid, refCid },
-              proof: listed.epoch.proof,
-            });
+    // The leaf is rebuilt from the coordinator's fields (refCid included): no content needed.
+    rootCheck = verifyEpochRecord({
+      root: onChainEpoch.data?.root,
+      record: { epoch: listed.epoch.epoch, kind: listed.kind, schemaVersion: listed.schemaVersion, round: listed.round, cid, refCid: listed.refCid },
+      proof: listed.epoch.proof,
+    });
   }
   const storedMatches = storedRecord ? storedRecord.cid.toLowerCase() === cidHex.toLowerCase() : undefined;
 
