@@ -163,6 +163,10 @@ interface IKnowledgeRegistry {
     /// @dev The leaf was promoted already, to the record `id`.
     error RegistryAlreadyPromoted(bytes32 leaf, uint48 id);
 
+    /// @dev A promoted model must be of a later round than {latestModel}, so that nobody
+    /// can roll the latest model back by promoting an older one.
+    error RegistryStaleModel(uint32 round, uint32 latestRound);
+
     /**
      * @notice Writes one record. Only the timelock, only while a proposal executes.
      * @return id the new record's id.
@@ -241,7 +245,9 @@ interface IKnowledgeRegistry {
      * @notice Writes a record that an epoch root already ratified as a stored record,
      * for what needs one on chain (for example {latestModel}). Anyone may call it with
      * the proof; each leaf is promoted once. The stored record's proposal is the
-     * epoch's, and its `ref` is 0 (the lineage is `leaf.refCid`).
+     * epoch's, and its `ref` is 0 (the lineage is `leaf.refCid`). A Model must be of a
+     * later round than {latestModel} ({RegistryStaleModel}): promotion moves the latest
+     * model forward, never back.
      * @return id the new record's id.
      */
     function promoteRecord(RecordLeaf calldata leaf, bytes32[] calldata proof) external returns (uint48 id);

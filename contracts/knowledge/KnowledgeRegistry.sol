@@ -156,6 +156,7 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
         if (!MerkleProof.verifyCalldata(proof, root, leafHash_)) revert RegistryInvalidProof(leaf.epoch, leafHash_);
         id = _promoted[leafHash_];
         if (id != 0) revert RegistryAlreadyPromoted(leafHash_, id);
+        if (leaf.kind == uint8(Kind.Model)) _checkNewerModel(leaf.round);
         uint32 proposalIndex = epoch.proposalIndex;
         uint256 counters;
         (id, counters) = _writePromoted(leaf, proposalIndex, _counters);
@@ -234,11 +235,26 @@ contract KnowledgeRegistry is IKnowledgeRegistry {
 
     /// @inheritdoc IKnowledgeRegistry
     function latestModel() external view returns (bool found, Record memory model) {
+        uint48 id = _latestModelId();
+        if (id != 0) return (true, _load(id));
+    }
+
+    /// @dev The newest model record that is not revoked, or 0.
+    function _latestModelId() private view returns (uint48) {
         uint8 kind = uint8(Kind.Model);
         for (uint256 sequence = _countOf(_counters, kind); sequence > 0; --sequence) {
             uint48 id = _idOf(kind, sequence);
-            if (_records[id].revokedAt == 0) return (true, _load(id));
+            if (_records[id].revokedAt == 0) return id;
         }
+        return 0;
+    }
+
+    /// @dev Anyone may promote, so a promoted model must not roll {latestModel} back.
+    function _checkNewerModel(uint32 round) private view {
+        uint48 latest = _latestModelId();
+        if (latest == 0) return;
+        uint32 latestRound = _records[latest].round;
+        if (round <= latestRound) revert RegistryStaleModel(round, latestRound);
     }
 
     /**

@@ -4200,6 +4200,22 @@ export const knowledgeRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint32",
+        "name": "round",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "latestRound",
+        "type": "uint32"
+      }
+    ],
+    "name": "RegistryStaleModel",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "caller",
         "type": "address"

@@ -21,11 +21,12 @@ const idOf = (kind: number, sequence: number) => kind * 2 ** 40 + sequence;
 
 /** An epoch's records as the keeper would list them: models with lineage, an incident, a snapshot, a report. */
 function epochLeaves(epoch: bigint, tag = ""): RecordLeaf[] {
+  // later epochs hold later rounds, as the keeper's do
   const leaf = (kind: number, content: string, round: number, refCid: Hex = "0x"): RecordLeaf => ({
     epoch,
     kind,
     schemaVersion: 1,
-    round,
+    round: Number(epoch > 0n ? epoch - 1n : 0n) * 10 + round,
     cid: rawCid(`${tag}${content}`),
     refCid,
   });
@@ -51,7 +52,7 @@ async function ratifiedEpochs() {
     const tree = epochTree(leaves);
     const actions = [call(synod.registry, "recordEpoch", [epoch, tree.root, manifestCid(epoch), countsOf(leaves)])];
     if (epoch === 1n) {
-      actions.push(call(synod.registry, "record", [{ kind: Kind.Model, schemaVersion: 1, ref: 0, round: 3, cid: leaves[2]!.cid }]));
+      actions.push(call(synod.registry, "record", [{ kind: Kind.Model, schemaVersion: 1, ref: 0, round: leaves[2]!.round, cid: leaves[2]!.cid }]));
     }
     const { proposalId, receipt } = await passUnopposed(synod, actions, `# Knowledge epoch ${epoch}`);
     epochs.push({ epoch, leaves, tree, proposalId, receipt });
@@ -165,6 +166,25 @@ describe("KnowledgeRegistry epochs", () => {
         [second.tree.leafHash(leaf), id],
       );
       assert.equal(await synod.registry.read.recordCount([Kind.Model]), 2n);
+    });
+
+    it("refuses a model that would roll latestModel back: older than the latest, or the latest again", async () => {
+      const { synod, epochs } = await networkHelpers.loadFixture(ratifiedEpochs);
+      const [first] = epochs;
+      const [anyone] = synod.outsiders;
+      const [, headline] = await synod.registry.read.latestModel();
+      for (const i of [0, 1, 2]) {
+        const leaf = first.leaves[i]!;
+        if (leaf.kind !== Kind.Model) continue;
+        await viem.assertions.revertWithCustomErrorWithArgs(
+          synod.registry.write.promoteRecord([leaf, first.tree.proof(i)], { account: anyone!.account }),
+          synod.registry,
+          "RegistryStaleModel",
+          [leaf.round, headline.round],
+        );
+      }
+      const [, after] = await synod.registry.read.latestModel();
+      assert.equal(after.id, headline.id, "latestModel unchanged");
     });
 
     it("refuses a record the epoch did not ratify, and an epoch that has no root", async () => {
