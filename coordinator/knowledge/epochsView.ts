@@ -6,9 +6,8 @@
  */
 import type { Hex } from "viem";
 import { UnknownEpochError } from "../errors/knowledge.ts";
-import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { AuditFinding, EpochStatus, KnowledgeEpoch, KnowledgeRepository, RecordStatus } from "../store/knowledgeRepository.ts";
-import { loadEpochTree, type RecordLeafValue } from "./epochTree.ts";
+import { parseStoredEpochTree, storedTreeProof, type StoredEpochTree } from "./epochTree.ts";
 import { KNOWLEDGE_KINDS, kindName, type KnowledgeKind } from "./schemas/index.ts";
 
 export type EpochEntry = {
@@ -65,19 +64,23 @@ export type KnowledgeAudit = {
 
 const KINDS = Object.keys(KNOWLEDGE_KINDS) as KnowledgeKind[];
 
-type Parsed = { tree: StandardMerkleTree<RecordLeafValue>; refCids: Array<string | null>; headlines: string[] };
+type Parsed = { tree: StoredEpochTree; refCids: Array<string | null>; headlines: string[] };
+/** Parsed epochs by number and root, most recently used last; parsing is JSON only, no hashing. */
 const cache = new Map<string, Parsed>();
+const CACHE_SIZE = 256;
 
-/** The epoch's tree and manifest, parsed once (both are immutable once stored). */
+/** The epoch's stored tree and manifest, parsed once (both are immutable once stored). */
 function parsed(epoch: KnowledgeEpoch): Parsed {
   const key = `${epoch.epoch}:${epoch.root}`;
   let entry = cache.get(key);
-  if (!entry) {
+  if (entry) {
+    cache.delete(key);
+  } else {
     const manifest = JSON.parse(epoch.manifest) as { headlines: string[]; records: Array<{ refCid: string | null }> };
-    entry = { tree: loadEpochTree(epoch.tree), refCids: manifest.records.map((record) => record.refCid), headlines: manifest.headlines };
-    if (cache.size >= 16) cache.delete(cache.keys().next().value!);
-    cache.set(key, entry);
+    entry = { tree: parseStoredEpochTree(epoch.tree), refCids: manifest.records.map((record) => record.refCid), headlines: manifest.headlines };
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
   }
+  cache.set(key, entry);
   return entry;
 }
 
@@ -131,7 +134,7 @@ export function getEpochPage(
       recordId: record.chainId,
       position: record.position,
       leaf: record.leaf,
-      proof: tree.getProof(record.position) as Hex[],
+      proof: storedTreeProof(tree, record.position),
     })),
     total: page.total,
     offset,
@@ -144,7 +147,7 @@ export function recordEpochProof(outbox: KnowledgeRepository, localId: number): 
   const member = outbox.membershipOf(localId);
   if (!member) return null;
   const epoch = outbox.getEpoch(member.epoch)!;
-  return { epoch: epoch.epoch, root: epoch.root, leaf: member.leaf, proof: parsed(epoch).tree.getProof(member.position) as Hex[], ratified: epoch.status === "ratified" };
+  return { epoch: epoch.epoch, root: epoch.root, leaf: member.leaf, proof: storedTreeProof(parsed(epoch).tree, member.position), ratified: epoch.status === "ratified" };
 }
 
 /** Counts by state, and every record no epoch explains. */

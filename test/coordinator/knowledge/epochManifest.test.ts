@@ -14,7 +14,7 @@ import { BlockVerificationError } from "../../../coordinator/errors/ipfs.ts";
 import { EpochRootMismatchError, RecordValidationError } from "../../../coordinator/errors/knowledge.ts";
 import { canonicalJson } from "../../../coordinator/ipfs/canonicalJson.ts";
 import { kuboContentStore } from "../../../coordinator/ipfs/kuboContentStore.ts";
-import { epochTree, LEAF_ENCODING, recordLeaf } from "../../../coordinator/knowledge/epochTree.ts";
+import { epochTree, LEAF_ENCODING, parseStoredEpochTree, recordLeaf, storedTreeProof } from "../../../coordinator/knowledge/epochTree.ts";
 import { readEpochManifest, verifyEpochManifest } from "../../../coordinator/knowledge/readEpochManifest.ts";
 import { epochManifestJsonSchema, type EpochManifestV1 } from "../../../coordinator/knowledge/schemas/epochManifest.ts";
 import { CID_A, CID_B, CID_C } from "../../fixtures/knowledgeRecords.ts";
@@ -69,6 +69,17 @@ describe("epoch manifest", () => {
     });
     const outsider = recordLeaf(7, { cid: "bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6am", kind: 1, schemaVersion: 1, round: 12, refCid: null });
     assert.ok(!StandardMerkleTree.verify(manifest.root, [...LEAF_ENCODING], outsider, tree.getProof(1)));
+  });
+
+  it("proves from the stored tree exactly as the library's tree does, for every record", () => {
+    const records = Array.from({ length: 37 }, (_, i) => ({ cid: [CID_A, CID_B, CID_C][i % 3]!, kind: i % 5, schemaVersion: 1, round: i, refCid: i % 2 ? CID_B : null }));
+    const tree = epochTree(9, records);
+    const stored = parseStoredEpochTree(JSON.stringify(tree.dump()));
+    for (let i = 0; i < records.length; i++) {
+      assert.deepEqual(storedTreeProof(stored, i), tree.getProof(i), `record ${i}`);
+      assert.ok(StandardMerkleTree.verify(tree.root, [...LEAF_ENCODING], recordLeaf(9, records[i]!), storedTreeProof(stored, i)));
+    }
+    assert.throws(() => storedTreeProof(stored, records.length), RangeError);
   });
 
   it("refuses records that do not give the root, and a root other than the chain's", () => {
