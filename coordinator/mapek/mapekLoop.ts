@@ -396,15 +396,19 @@ export class MapekLoop {
 
   /**
    * Groups whose window has passed and whose every member healed are settled: the
-   * incidents a chaos experiment provoked are its to report; of the others, an event
+   * incidents a chaos experiment provoked (as decided at detection) are its to report; of the others, an event
    * open (first detection to last healing) no longer than `mapek.minIncidentMs` is a
    * blip, counted in the next snapshot; anything longer becomes one Incident record.
    */
   #settleGroups(now: number): void {
     const minIncidentMs = Number(this.#policy["mapek.minIncidentMs"]);
     for (const group of this.#groups.settle(now, (g) => g.members.every((m) => m.healedAt !== null))) {
-      const own = group.members.filter((m) => !this.#provoked(m.nodeId, m.detectedAt));
-      if (own.length === 0) continue;
+      // Provoked or not was decided at each member's detection and is part of the group's
+      // cause (a symptom joins, or is absorbed by, a group only with the same flag). Asking
+      // `#underChaos` now would count an incident the mesh suffered on its own as provoked
+      // when an experiment targeted the node after it was detected.
+      if (group.cause.provoked) continue;
+      const own = group.members;
       const openMs = Math.max(...own.map((m) => m.healedAt!)) - Math.min(...own.map((m) => m.detectedAt));
       if (openMs <= minIncidentMs) {
         this.#blips.set(group.cause.condition, (this.#blips.get(group.cause.condition) ?? 0) + 1);

@@ -391,6 +391,28 @@ describe("MAPE-K knowledge: one record per event", () => {
     assert.ok(m.records("MapekSnapshot").every((s) => Object.keys(s.blips.counts).length === 0));
   });
 
+  it("an incident the mesh suffered on its own stays its own when a chaos experiment targets the node later (provoked is decided at detection)", async () => {
+    const m = mesh();
+    await m.steps(4);
+    // node-15 falls silent on its own; 4 s later an experiment targets it (still active when it heals).
+    await m.steps(16, ["node-15"]);
+    assert.equal(m.loop.openIncidents()[0]?.nodeId, "node-15");
+    m.events.publish("chaos.fault.injected", { faultId: "f-1", kind: "network-partition", targets: ["node-15"], affected: ["node-15"], durationMs: 60_000 });
+    await m.steps(12, ["node-15"]);
+    await m.steps(16);
+    assert.deepEqual(m.records("Incident").map((i) => [i.fault.kind, i.fault.injected, i.affectedNodes]), [["partitioned", false, ["node-15"]]]);
+    // In a host group, the node targeted after detection stays in the record.
+    const h = mesh();
+    await h.steps(4);
+    h.dead.add("host-a");
+    await h.steps(8, HOST_A);
+    h.events.publish("chaos.fault.injected", { faultId: "f-2", kind: "node-failure", targets: ["node-03"], affected: ["node-03"], durationMs: 60_000 });
+    await h.steps(20, HOST_A);
+    for (const r of h.revive) r();
+    await h.steps(16);
+    assert.deepEqual(h.records("Incident").map((i) => i.affectedNodes), [HOST_A]);
+  });
+
   it("snapshots: one per knowledge epoch plus one per state change, no more", async () => {
     let now = 20_000_000;
     const monitor = new Monitor({ now: () => now });
