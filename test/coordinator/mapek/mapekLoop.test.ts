@@ -413,6 +413,31 @@ describe("MAPE-K knowledge: one record per event", () => {
     assert.deepEqual(h.records("Incident").map((i) => i.affectedNodes), [HOST_A]);
   });
 
+  it("a host crash where one node never comes back is still recorded once the group has been open 10 min: unresolved, naming the node, and only once", async () => {
+    const m = mesh();
+    await m.steps(4);
+    m.dead.add("host-a");
+    await m.steps(28, HOST_A);
+    for (const r of m.revive) r();
+    await m.steps(16, ["node-07"]); // 9 nodes back, node-07 stays silent
+    assert.deepEqual(m.loop.openIncidents().map((i) => i.nodeId), ["node-07"]);
+    assert.deepEqual(m.records("Incident"), [], "not yet: the group may still heal");
+    await m.step(["node-07"], 600_000);
+    const incidents = m.records("Incident");
+    assert.equal(incidents.length, 1, "recorded after 10 min open");
+    const [incident] = incidents;
+    assert.deepEqual(incident.affectedNodes, HOST_A, "all ten, the unhealed one included");
+    assert.equal(incident.resolution.status, "unresolved");
+    assert.equal(incident.healedAt, null);
+    assert.equal(incident.timeToRecoverMs, null);
+    assert.match(incident.resolution.summary, /node-07/);
+    assert.match(incident.fault.description, /node-07/);
+    // node-07 comes back later: its incident closes, and the group is not recorded again.
+    await m.steps(16);
+    assert.equal(m.loop.openIncidents().length, 0);
+    assert.equal(m.records("Incident").length, 1, "no second record for the same group");
+  });
+
   it("snapshots: one per knowledge epoch plus one per state change, no more", async () => {
     let now = 20_000_000;
     const monitor = new Monitor({ now: () => now });
