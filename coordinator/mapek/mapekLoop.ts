@@ -562,9 +562,7 @@ export class MapekLoop {
     if (!outbox || (!changed && !epochDue)) return;
     if (epochDue) this.#lastEpochSnapshotAt = now;
     const since = this.#lastSnapshotAt;
-    this.#lastSnapshotAt = now;
     const blips = Object.fromEntries(this.#blips);
-    this.#blips.clear();
     const a = tick.analysis;
     const directives = [
       ...tick.actions.map((x) => ({ action: x.action, target: x.target, reason: x.reason })),
@@ -586,6 +584,13 @@ export class MapekLoop {
         blips: { since: since === null ? null : new Date(since).toISOString(), counts: blips },
       },
     });
+    // Only once it is stored: a snapshot that failed leaves its blips (and its `since`) to the next.
+    this.#lastSnapshotAt = now;
+    for (const [condition, n] of Object.entries(blips) as [NodeCondition, number][]) {
+      const left = (this.#blips.get(condition) ?? 0) - n;
+      if (left > 0) this.#blips.set(condition, left);
+      else this.#blips.delete(condition);
+    }
     this.submitted.push({ kind: "MapekSnapshot", cid: record.cid, state: tick.state });
   }
 

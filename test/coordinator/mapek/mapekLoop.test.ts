@@ -279,7 +279,7 @@ describe("MAPE-K knowledge: one record per event", () => {
       for (let i = 0; i < n; i++) await step(silent);
     };
     const records = (kind: "Incident" | "MapekSnapshot") => outbox.listRecords({ kind: KNOWLEDGE_KINDS[kind] }).map((r) => JSON.parse(r.content));
-    return { loop, monitor, events, incidentEvents, calls, dead, revive, step, steps, records, now: () => now };
+    return { loop, monitor, outbox, events, incidentEvents, calls, dead, revive, step, steps, records, now: () => now };
   }
 
   it("a host crash that takes down its 10 nodes is ONE Incident record naming the 10 (unprovoked and longer than mapek.minIncidentMs)", async () => {
@@ -376,6 +376,30 @@ describe("MAPE-K knowledge: one record per event", () => {
     assert.deepEqual(last.blips.counts, { partitioned: 1 });
     assert.equal(last.blips.since, snapshots.at(-2).createdAt, "counted since the previous snapshot");
     assert.deepEqual(m.loop.blips(), {}, "and counted once");
+  });
+
+  it("blips survive a snapshot that could not be stored, and go into the next one", async () => {
+    const m = mesh({ "knowledge.epochSeconds": 10n });
+    await m.steps(4);
+    await m.steps(6, ["node-05"]);
+    await m.steps(16);
+    assert.deepEqual(m.loop.blips(), { partitioned: 1 });
+    const stored = m.records("MapekSnapshot");
+    const insert = m.outbox.insertRecord.bind(m.outbox);
+    let failures = 0;
+    m.outbox.insertRecord = (r) => {
+      if (r.kind === KNOWLEDGE_KINDS.MapekSnapshot && failures === 0) throw new Error(`disk full (${++failures})`);
+      return insert(r);
+    };
+    for (let i = 0; i < 60 && failures === 0; i++) await m.step().catch(() => undefined); // the next epoch's snapshot fails
+    assert.equal(failures, 1);
+    assert.deepEqual(m.loop.blips(), { partitioned: 1 }, "not lost with the snapshot");
+    await m.steps(44); // the epoch after: stored
+    const snapshots = m.records("MapekSnapshot");
+    assert.equal(snapshots.length, stored.length + 1);
+    assert.deepEqual(snapshots.at(-1).blips.counts, { partitioned: 1 });
+    assert.equal(snapshots.at(-1).blips.since, stored.at(-1).createdAt, "counted since the last snapshot stored");
+    assert.deepEqual(m.loop.blips(), {});
   });
 
   it("an incident a chaos experiment provoked is no blip however fast it heals (the experiment records it)", async () => {
