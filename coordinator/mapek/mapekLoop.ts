@@ -86,6 +86,11 @@ export type MapekLoopParameters = {
   readmitAfterTicks?: number;
   /** Fewest ms between two directives for the same state (a flapping mesh must not flood governance); default 600 000. */
   directiveCooldownMs?: number;
+  /**
+   * Longest an incident group may stay open (first detection to now) before it is
+   * recorded as it stands, unhealed members and all; default {@link INCIDENT_MAX_OPEN_MS}.
+   */
+  incidentMaxOpenMs?: number;
   events?: EventBus;
   logger?: Logger;
   /** Called after every tick. */
@@ -96,6 +101,16 @@ export type MapekLoopParameters = {
    */
   anomalyModel?: Promise<AnomalyModel>;
 };
+
+/**
+ * How long an incident group may wait for its last members to heal before it is
+ * recorded anyway (`resolution.status: "unresolved"`, the unhealed nodes named): 10 min.
+ * Far beyond any healing the loop does itself (a host restart takes seconds, a
+ * readmission three healthy ticks; 20 × production's `mesh.staleAfterMs` of 30 s), so a
+ * group still open then has a node that is not coming back by itself, and governance
+ * should hear of it within the next knowledge epoch rather than never.
+ */
+export const INCIDENT_MAX_OPEN_MS = 600_000;
 
 const DEFAULT_POLICY = Object.fromEntries(POLICY_PARAMETERS.map((p) => [p.name, p.value])) as Record<PolicyParameterName, bigint>;
 
@@ -144,8 +159,8 @@ export class MapekLoop {
   #healthyTicks = new Map<string, number>();
   #lastTick: MapekTick | undefined;
   #history: MapekTickSummary[] = [];
-  /** Settled incident groups waiting to become Incident records. */
-  #toRecord: MapekIncidentGroup[] = [];
+  /** Settled incident groups waiting to become Incident records, with when they settled (monitor clock). */
+  #toRecord: { group: MapekIncidentGroup; at: number }[] = [];
   /** Nodes a chaos fault was injected on → until when (ms; +∞ while active): their incidents are the experiment's to report. */
   #underChaos = new Map<string, number>();
   #unsubscribe: (() => void) | undefined;
@@ -396,22 +411,37 @@ export class MapekLoop {
 
   /**
    * Groups whose window has passed and whose every member healed are settled: the
-   * incidents a chaos experiment provoked are its to report; of the others, an event
+   * incidents a chaos experiment provoked (as decided at detection) are its to report; of the others, an event
    * open (first detection to last healing) no longer than `mapek.minIncidentMs` is a
    * blip, counted in the next snapshot; anything longer becomes one Incident record.
+   * A group still not healed `incidentMaxOpenMs` after its first detection is settled
+   * too, and recorded as it stands ("unresolved", naming the unhealed nodes); its members
+   * that heal later close as incidents but the group, settled, is never recorded again.
    */
   #settleGroups(now: number): void {
     const minIncidentMs = Number(this.#policy["mapek.minIncidentMs"]);
-    for (const group of this.#groups.settle(now, (g) => g.members.every((m) => m.healedAt !== null))) {
-      const own = group.members.filter((m) => !this.#provoked(m.nodeId, m.detectedAt));
-      if (own.length === 0) continue;
+    const maxOpenMs = this.#p.incidentMaxOpenMs ?? INCIDENT_MAX_OPEN_MS;
+    const healed = (g: MapekIncidentGroup) => g.members.every((m) => m.healedAt !== null);
+    for (const group of this.#groups.settle(now, (g) => healed(g) || now - g.openedAt >= maxOpenMs)) {
+      // Provoked or not was decided at each member's detection and is part of the group's
+      // cause (a symptom joins, or is absorbed by, a group only with the same flag). Asking
+      // `#underChaos` now would count an incident the mesh suffered on its own as provoked
+      // when an experiment targeted the node after it was detected.
+      if (group.cause.provoked) continue;
+      const own = group.members;
+      if (!healed(group)) {
+        // Recorded as the members stand now: copies, since the open ones keep changing.
+        this.#toRecord.push({ group: { ...group, members: own.map((m) => ({ ...m, actions: [...m.actions] })) }, at: now });
+        this.#p.logger?.warn({ groupId: group.groupId, unhealed: own.filter((m) => m.healedAt === null).map((m) => m.nodeId), openMs: now - group.openedAt }, "MAPE-K recorded an incident group that has not healed");
+        continue;
+      }
       const openMs = Math.max(...own.map((m) => m.healedAt!)) - Math.min(...own.map((m) => m.detectedAt));
       if (openMs <= minIncidentMs) {
         this.#blips.set(group.cause.condition, (this.#blips.get(group.cause.condition) ?? 0) + 1);
         this.#p.logger?.info({ groupId: group.groupId, condition: group.cause.condition, nodes: own.length, openMs }, "MAPE-K counted a blip");
         continue;
       }
-      this.#toRecord.push({ ...group, members: own });
+      this.#toRecord.push({ group: { ...group, members: own }, at: now });
     }
   }
 
@@ -532,9 +562,7 @@ export class MapekLoop {
     if (!outbox || (!changed && !epochDue)) return;
     if (epochDue) this.#lastEpochSnapshotAt = now;
     const since = this.#lastSnapshotAt;
-    this.#lastSnapshotAt = now;
     const blips = Object.fromEntries(this.#blips);
-    this.#blips.clear();
     const a = tick.analysis;
     const directives = [
       ...tick.actions.map((x) => ({ action: x.action, target: x.target, reason: x.reason })),
@@ -556,6 +584,13 @@ export class MapekLoop {
         blips: { since: since === null ? null : new Date(since).toISOString(), counts: blips },
       },
     });
+    // Only once it is stored: a snapshot that failed leaves its blips (and its `since`) to the next.
+    this.#lastSnapshotAt = now;
+    for (const [condition, n] of Object.entries(blips) as [NodeCondition, number][]) {
+      const left = (this.#blips.get(condition) ?? 0) - n;
+      if (left > 0) this.#blips.set(condition, left);
+      else this.#blips.delete(condition);
+    }
     this.submitted.push({ kind: "MapekSnapshot", cid: record.cid, state: tick.state });
   }
 
@@ -568,9 +603,9 @@ export class MapekLoop {
     const outbox = this.#p.outbox;
     const groups = this.#toRecord.splice(0);
     if (!outbox) return;
-    for (const group of groups) {
+    for (const { group, at } of groups) {
       try {
-        const { record } = await submitKnowledgeRecord({ outbox, record: incidentRecordOf(group, tick.epoch) });
+        const { record } = await submitKnowledgeRecord({ outbox, record: incidentRecordOf(group, tick.epoch, at) });
         this.submitted.push({ kind: "Incident", cid: record.cid, state: tick.state });
       } catch (error) {
         this.#p.logger?.error({ err: error, incidentId: group.groupId }, "could not record an incident");
@@ -582,13 +617,17 @@ export class MapekLoop {
 /**
  * The Incident record of a settled group: its nodes, from the earliest last sign of
  * health to the last healing, and every action the loop took on any of them (once).
+ * A group settled with members still unhealed is "unresolved": no healing time, the
+ * unhealed nodes named, created at `at` (when it was settled).
  */
-export function incidentRecordOf(group: MapekIncidentGroup, round: number): IncidentRecordV1 {
+export function incidentRecordOf(group: MapekIncidentGroup, round: number, at?: number): IncidentRecordV1 {
   const iso = (ms: number) => new Date(ms).toISOString();
   const members = group.members;
   const nodes = [...new Set(members.map((m) => m.nodeId))].sort();
   const startedAt = Math.min(...members.map((m) => m.lastHealthyAt));
   const detectedAt = Math.min(...members.map((m) => m.detectedAt));
+  const unhealed = [...new Set(members.filter((m) => m.healedAt === null).map((m) => m.nodeId))].sort();
+  if (unhealed.length > 0) return unresolvedRecordOf(group, round, { nodes, unhealed, startedAt, detectedAt, at: Math.max(at ?? detectedAt, detectedAt) });
   const healedAt = Math.max(...members.map((m) => m.healedAt ?? detectedAt));
   const resolution = members.some((m) => m.resolution === "mitigated") ? "mitigated" : "healed";
   // A restart names every node of its host: the same action object sits on each member.
@@ -610,5 +649,37 @@ export function incidentRecordOf(group: MapekIncidentGroup, round: number): Inci
     timeToRecoverMs: healedAt - startedAt,
     actions: actions.map((a) => ({ action: a.action, target: a.target ?? "coordinator", at: iso(Math.max(a.at, detectedAt)), outcome: a.outcome, ...(a.detail ? { detail: a.detail.slice(0, 2000) } : {}) })),
     resolution: { status: resolution, summary: `${resolution} ${healedAt - detectedAt} ms after detection (${healedAt - startedAt} ms after the last sign of health)${nodes.length > 1 ? `; ${nodes.length} nodes, one cause` : ""}` },
+  };
+}
+
+/** The Incident record of a group settled while some of its members were still unhealed. */
+function unresolvedRecordOf(group: MapekIncidentGroup, round: number, p: { nodes: string[]; unhealed: string[]; startedAt: number; detectedAt: number; at: number }): IncidentRecordV1 {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const { nodes, unhealed, startedAt, detectedAt, at } = p;
+  const actions = [...new Set(group.members.flatMap((m) => m.actions))].sort((x, y) => x.at - y.at);
+  const { condition, host } = group.cause;
+  const where = host ? ` on host ${host}` : "";
+  const back = nodes.length - unhealed.length;
+  const list = unhealed.join(", ");
+  const openS = Math.round((at - detectedAt) / 1000);
+  return {
+    kind: "Incident",
+    schemaVersion: 1,
+    round,
+    createdAt: iso(at),
+    incidentId: group.groupId,
+    fault: {
+      kind: condition,
+      description: `${nodes.length === 1 ? nodes[0] : `${nodes.length} nodes`}${where} ${nodes.length === 1 ? "was" : "were"} ${condition}; MAPE-K noticed it; ${back > 0 ? `${back} healed, ` : ""}not healed after ${openS} s: ${list}`.slice(0, 2000),
+      injected: false,
+    },
+    affectedNodes: nodes,
+    startedAt: iso(startedAt),
+    detectedAt: iso(detectedAt),
+    healedAt: null,
+    timeToDetectMs: detectedAt - startedAt,
+    timeToRecoverMs: null,
+    actions: actions.map((a) => ({ action: a.action, target: a.target ?? "coordinator", at: iso(Math.max(a.at, detectedAt)), outcome: a.outcome, ...(a.detail ? { detail: a.detail.slice(0, 2000) } : {}) })),
+    resolution: { status: "unresolved", summary: `unresolved ${at - detectedAt} ms after detection: ${unhealed.length} of ${nodes.length} node(s) not healed (${list})`.slice(0, 4000) },
   };
 }

@@ -279,7 +279,7 @@ describe("MAPE-K knowledge: one record per event", () => {
       for (let i = 0; i < n; i++) await step(silent);
     };
     const records = (kind: "Incident" | "MapekSnapshot") => outbox.listRecords({ kind: KNOWLEDGE_KINDS[kind] }).map((r) => JSON.parse(r.content));
-    return { loop, monitor, events, incidentEvents, calls, dead, revive, step, steps, records, now: () => now };
+    return { loop, monitor, outbox, events, incidentEvents, calls, dead, revive, step, steps, records, now: () => now };
   }
 
   it("a host crash that takes down its 10 nodes is ONE Incident record naming the 10 (unprovoked and longer than mapek.minIncidentMs)", async () => {
@@ -378,6 +378,30 @@ describe("MAPE-K knowledge: one record per event", () => {
     assert.deepEqual(m.loop.blips(), {}, "and counted once");
   });
 
+  it("blips survive a snapshot that could not be stored, and go into the next one", async () => {
+    const m = mesh({ "knowledge.epochSeconds": 10n });
+    await m.steps(4);
+    await m.steps(6, ["node-05"]);
+    await m.steps(16);
+    assert.deepEqual(m.loop.blips(), { partitioned: 1 });
+    const stored = m.records("MapekSnapshot");
+    const insert = m.outbox.insertRecord.bind(m.outbox);
+    let failures = 0;
+    m.outbox.insertRecord = (r) => {
+      if (r.kind === KNOWLEDGE_KINDS.MapekSnapshot && failures === 0) throw new Error(`disk full (${++failures})`);
+      return insert(r);
+    };
+    for (let i = 0; i < 60 && failures === 0; i++) await m.step().catch(() => undefined); // the next epoch's snapshot fails
+    assert.equal(failures, 1);
+    assert.deepEqual(m.loop.blips(), { partitioned: 1 }, "not lost with the snapshot");
+    await m.steps(44); // the epoch after: stored
+    const snapshots = m.records("MapekSnapshot");
+    assert.equal(snapshots.length, stored.length + 1);
+    assert.deepEqual(snapshots.at(-1).blips.counts, { partitioned: 1 });
+    assert.equal(snapshots.at(-1).blips.since, stored.at(-1).createdAt, "counted since the last snapshot stored");
+    assert.deepEqual(m.loop.blips(), {});
+  });
+
   it("an incident a chaos experiment provoked is no blip however fast it heals (the experiment records it)", async () => {
     const m = mesh({ "knowledge.epochSeconds": 10n });
     await m.steps(4);
@@ -389,6 +413,53 @@ describe("MAPE-K knowledge: one record per event", () => {
     assert.deepEqual(m.loop.blips(), {});
     assert.deepEqual(m.records("Incident"), [], "the loop leaves it to the experiment's records");
     assert.ok(m.records("MapekSnapshot").every((s) => Object.keys(s.blips.counts).length === 0));
+  });
+
+  it("an incident the mesh suffered on its own stays its own when a chaos experiment targets the node later (provoked is decided at detection)", async () => {
+    const m = mesh();
+    await m.steps(4);
+    // node-15 falls silent on its own; 4 s later an experiment targets it (still active when it heals).
+    await m.steps(16, ["node-15"]);
+    assert.equal(m.loop.openIncidents()[0]?.nodeId, "node-15");
+    m.events.publish("chaos.fault.injected", { faultId: "f-1", kind: "network-partition", targets: ["node-15"], affected: ["node-15"], durationMs: 60_000 });
+    await m.steps(12, ["node-15"]);
+    await m.steps(16);
+    assert.deepEqual(m.records("Incident").map((i) => [i.fault.kind, i.fault.injected, i.affectedNodes]), [["partitioned", false, ["node-15"]]]);
+    // In a host group, the node targeted after detection stays in the record.
+    const h = mesh();
+    await h.steps(4);
+    h.dead.add("host-a");
+    await h.steps(8, HOST_A);
+    h.events.publish("chaos.fault.injected", { faultId: "f-2", kind: "node-failure", targets: ["node-03"], affected: ["node-03"], durationMs: 60_000 });
+    await h.steps(20, HOST_A);
+    for (const r of h.revive) r();
+    await h.steps(16);
+    assert.deepEqual(h.records("Incident").map((i) => i.affectedNodes), [HOST_A]);
+  });
+
+  it("a host crash where one node never comes back is still recorded once the group has been open 10 min: unresolved, naming the node, and only once", async () => {
+    const m = mesh();
+    await m.steps(4);
+    m.dead.add("host-a");
+    await m.steps(28, HOST_A);
+    for (const r of m.revive) r();
+    await m.steps(16, ["node-07"]); // 9 nodes back, node-07 stays silent
+    assert.deepEqual(m.loop.openIncidents().map((i) => i.nodeId), ["node-07"]);
+    assert.deepEqual(m.records("Incident"), [], "not yet: the group may still heal");
+    await m.step(["node-07"], 600_000);
+    const incidents = m.records("Incident");
+    assert.equal(incidents.length, 1, "recorded after 10 min open");
+    const [incident] = incidents;
+    assert.deepEqual(incident.affectedNodes, HOST_A, "all ten, the unhealed one included");
+    assert.equal(incident.resolution.status, "unresolved");
+    assert.equal(incident.healedAt, null);
+    assert.equal(incident.timeToRecoverMs, null);
+    assert.match(incident.resolution.summary, /node-07/);
+    assert.match(incident.fault.description, /node-07/);
+    // node-07 comes back later: its incident closes, and the group is not recorded again.
+    await m.steps(16);
+    assert.equal(m.loop.openIncidents().length, 0);
+    assert.equal(m.records("Incident").length, 1, "no second record for the same group");
   });
 
   it("snapshots: one per knowledge epoch plus one per state change, no more", async () => {
