@@ -119,7 +119,8 @@ await networkHelpers.time.increaseTo((await synod.governor.read.proposalEta([epo
 const executeEpoch = await gasOf(await synod.governor.write.execute([epoch.proposalId], { account: keeper!.account }));
 const epochTotal = Number(proposeEpoch + queueEpoch + executeEpoch);
 
-const sampleIndex = 500;
+// an incident: promoting a model is only allowed past latestModel (the released one)
+const sampleIndex = records.findIndex((record) => record.kind === KNOWLEDGE_KINDS.Incident);
 const sample = records[sampleIndex]!;
 const sampleLeaf = {
   epoch: BigInt(epochNumber),
