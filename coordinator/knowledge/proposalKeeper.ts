@@ -14,7 +14,7 @@
  *
  * Nothing lost: a proposal that fails without a verdict (no quorum, a tie, expired,
  * canceled) returns its records to pending for the next epoch; only one voted down
- * (against > for with quorum, or a routine proposal vetoed) defeats them.
+ * (full: against > for with for + against + abstain ≥ quorum; routine: vetoed) defeats them.
  */
 import type { Address, Hex } from "viem";
 import type { ChainClient } from "../chain/createChainClient.ts";
@@ -290,9 +290,12 @@ export class ProposalKeeper {
   }
 
   /**
-   * Why a proposal was defeated. Voted down iff routine ? vetoed : (for + abstain ≥
-   * quorum(snapshot) and against > for); otherwise it lacked quorum or tied, and its
-   * records get another chance. The type is the governor's, not ours.
+   * Why a proposal was defeated. Routine: vetoed iff `proposalVetoed`. Full: voted down iff
+   * against > for and participation (for + against + abstain) ≥ quorum(snapshot): OZ's
+   * own quorum counts only for + abstain, so an epoch everyone votes against would
+   * otherwise look like "no quorum" and come back forever. Otherwise (a tie, or too little
+   * participation) it has no verdict and its records get another chance. The type is the
+   * governor's, not ours.
    */
   async #verdict(proposalId: bigint): Promise<"vetoed" | "voted-down" | "no-quorum" | "tie"> {
     const { governor } = this.#p.chain.contracts;
@@ -301,8 +304,10 @@ export class ProposalKeeper {
     }
     const [against, forVotes, abstain] = await governor.read.proposalVotes([proposalId]);
     const quorum = await governor.read.quorum([await governor.read.proposalSnapshot([proposalId])]);
-    if (forVotes + abstain < quorum) return "no-quorum";
-    return against > forVotes ? "voted-down" : "tie";
+    if (against + forVotes + abstain < quorum) return "no-quorum";
+    if (against > forVotes) return "voted-down";
+    // for ≥ against yet Defeated: a tie, or for + abstain short of OZ's quorum
+    return against === forVotes ? "tie" : "no-quorum";
   }
 
   async #send(action: "queue" | "execute", epoch: KnowledgeEpoch): Promise<void> {

@@ -298,7 +298,7 @@ describe("knowledge epochs", () => {
       const companion = await k.submit({ ...snapshot(), round: 931 });
       await k.keeper.tick();
       const first = (await k.keeper.closeEpoch()).closed!;
-      await vote(first.proposalId, [[0, VoteType.Against]]); // against alone is no quorum for a full vote
+      await vote(first.proposalId, []); // nobody votes: participation short of quorum
       assert.equal(await synod.governor.read.state([first.proposalId]), ProposalState.Defeated);
       const settled = await k.keeper.tick();
       assert.deepEqual(settled.settled, [{ epoch: first.epoch, proposalId: first.proposalId, status: "returned", outcome: "no-quorum" }]);
@@ -363,6 +363,27 @@ describe("knowledge epochs", () => {
       assert.deepEqual((await k.keeper.tick()).settled, [{ epoch: full.epoch, proposalId: full.proposalId, status: "defeated", outcome: "voted-down" }]);
       assert.equal(k.outbox.getRecord(rejected.localId)?.status, "defeated");
       assert.equal(k.outbox.audit().length, 0, "defeated records are in a defeated epoch");
+      db.close();
+    });
+
+    it("marks a full epoch everyone votes against voted down (OZ's quorum counts only for + abstain); a tie returns it", async () => {
+      const db = openDatabase(":memory:");
+      const k = keeperOn(db, () => synod.outsiders[1]!.account.address);
+      const tied = await k.submit({ ...directive(), title: "Tied", actions: [{ type: "set-parameter", parameter: "fl.targetParticipants", value: "31", previous: "20" }] });
+      await k.keeper.tick();
+      const tie = (await k.keeper.closeEpoch()).closed!;
+      await vote(tie.proposalId, [[0, VoteType.For], [1, VoteType.Against]]);
+      assert.deepEqual((await k.keeper.tick()).settled, [{ epoch: tie.epoch, proposalId: tie.proposalId, status: "returned", outcome: "tie" }]);
+      assert.equal(k.outbox.getRecord(tied.localId)?.status, "pending");
+
+      const full = (await k.keeper.closeEpoch()).closed!;
+      await vote(full.proposalId, [[0, VoteType.Against], [1, VoteType.Against], [2, VoteType.Against], [3, VoteType.Against]]);
+      const [against, forVotes, abstain] = await synod.governor.read.proposalVotes([full.proposalId]);
+      assert.equal(forVotes + abstain, 0n, "OZ's quorum (for + abstain) is not reached");
+      assert.ok(against >= (await synod.governor.read.quorum([await synod.governor.read.proposalSnapshot([full.proposalId])])));
+      assert.deepEqual((await k.keeper.tick()).settled, [{ epoch: full.epoch, proposalId: full.proposalId, status: "defeated", outcome: "voted-down" }]);
+      assert.equal(k.outbox.getRecord(tied.localId)?.status, "defeated");
+      assert.equal(k.outbox.audit().length, 0);
       db.close();
     });
 
