@@ -43,6 +43,12 @@ export type BuildEpochParameters = {
   gatewayUrl?: string | undefined;
   /** Resolves a node id to its key's address, for directive bans. */
   nodeAddress?: ((nodeId: string) => Address | undefined) | undefined;
+  /**
+   * The keeper's address. The description then ends with `#proposer=<address>`, and
+   * OpenZeppelin's Governor refuses that description from anyone else
+   * (`GovernorRestrictedProposer`): nobody can front-run the proposal and cancel it.
+   */
+  proposer?: Address | undefined;
 };
 
 /** A record's place in the epoch: tree position, leaf hash, and (headlines) the `ref` its `record` call carries. */
@@ -82,7 +88,7 @@ export function refCidOf(record: KnowledgeRecord): string | null {
  * // epoch.actions[0] is recordEpoch(7, epoch.root, epoch.manifestCid, epoch.counts)
  */
 export async function buildEpoch(parameters: BuildEpochParameters): Promise<BuildEpochReturnType> {
-  const { epoch, records, chainId, addresses, openedAt, closedAt, modelRelease, storedRecordId, gatewayUrl, nodeAddress } = parameters;
+  const { epoch, records, chainId, addresses, openedAt, closedAt, modelRelease, storedRecordId, gatewayUrl, nodeAddress, proposer } = parameters;
   const parsed = records.map((record) => parseKnowledgeRecord(JSON.parse(record.content)));
 
   const manifestRecords = records.map((record, i) => ({
@@ -183,6 +189,8 @@ export async function buildEpoch(parameters: BuildEpochParameters): Promise<Buil
     // Short on purpose: the governor keeps the description's bytes in calldata and the
     // ProposalCreated event (about 24 gas a byte), and voters read the decoded actions.
     `Each record is a leaf of the Merkle root \`${root}\` (OpenZeppelin StandardMerkleTree); the manifest ${link(manifestCid)} lists them, so anyone can rebuild the root and prove any record.`,
+    // last, exactly: OZ's front-running protection (only this address may propose it)
+    ...(proposer ? ["", `#proposer=${proposer}`] : []),
   ].join("\n");
 
   const headlineSet = new Set(headlines);

@@ -181,7 +181,7 @@ export class ProposalKeeper {
     const [epochSeconds, modelRelease] = await Promise.all([this.#parameter("knowledge.epochSeconds"), this.#parameter("knowledge.modelRelease")]);
     const now = (this.#p.now ?? Date.now)();
     if (!force && now - since < Number(epochSeconds) * 1000) return;
-    chain.requireWallet();
+    const proposer = chain.requireWallet().account.address;
 
     const records = outbox.listRecords({ status: "pending", limit: Number.MAX_SAFE_INTEGER });
     // after every epoch this keeper built and every one the registry recorded (a keeper with a fresh database)
@@ -197,6 +197,7 @@ export class ProposalKeeper {
       storedRecordId: (cid) => index.getRecordByCid(cid)?.id,
       gatewayUrl: this.#p.gatewayUrl,
       nodeAddress: this.#p.nodeAddress,
+      proposer,
     });
     const epoch = outbox.createEpoch({
       epoch: number,
@@ -244,6 +245,12 @@ export class ProposalKeeper {
       outbox.setEpochStatus(epoch.epoch, "proposed", hash);
       report.proposed.push(epoch.proposalId);
       this.#logger.info({ epoch: epoch.epoch, proposalId: epoch.proposalId.toString(), tx: hash }, "epoch proposed");
+    } else if ((await chain.contracts.governor.read.proposalProposer([epoch.proposalId])).toLowerCase() !== chain.requireWallet().account.address.toLowerCase()) {
+      // Someone else proposed these exact actions and description first (possible only for a
+      // description without `#proposer=`): they could cancel it. Never adopt it.
+      outbox.settleEpoch(epoch.epoch, "returned", "front-run");
+      report.settled.push({ epoch: epoch.epoch, proposalId: epoch.proposalId, status: "returned", outcome: "front-run" });
+      this.#logger.warn({ epoch: epoch.epoch, proposalId: epoch.proposalId.toString() }, "epoch's proposal was proposed by someone else; its records go to the next epoch");
     } else {
       // Sent before a crash: it exists, do not resend.
       outbox.setEpochStatus(epoch.epoch, "proposed");

@@ -20,7 +20,8 @@ import { buildEpoch, MODEL_RELEASE, type EpochRecordInput } from "../../../coord
 import { recordLeaf, recordLeafStruct } from "../../../coordinator/knowledge/epochTree.ts";
 import { KnowledgeIndexer } from "../../../coordinator/knowledge/knowledgeIndexer.ts";
 import { KNOWLEDGE_KINDS } from "../../../coordinator/knowledge/schemas/index.ts";
-import { ProposalKeeper } from "../../../coordinator/knowledge/proposalKeeper.ts";
+import { hashProposal } from "../../../coordinator/knowledge/hashProposal.ts";
+import { ProposalKeeper, type KeeperCheckpoint } from "../../../coordinator/knowledge/proposalKeeper.ts";
 import { readEpochManifest } from "../../../coordinator/knowledge/readEpochManifest.ts";
 import { submitKnowledgeRecord } from "../../../coordinator/knowledge/submitKnowledgeRecord.ts";
 import { createLogger } from "../../../coordinator/logger.ts";
@@ -57,13 +58,13 @@ describe("knowledge epochs", () => {
   });
 
   /** A keeper on its own database, with a clock the test moves. */
-  function keeperOn(db: Database, nodeAddress?: (nodeId: string) => Address | undefined) {
+  function keeperOn(db: Database, nodeAddress?: (nodeId: string) => Address | undefined, checkpoint?: (name: KeeperCheckpoint) => void) {
     const outbox = new KnowledgeRepository(db);
     const index = new ChainIndexRepository(db);
     const indexer = new KnowledgeIndexer({ chain, index, outbox, logger });
     const clock = { now: Date.now() };
     const content = kuboContentStore({ url: kubo.url });
-    const keeper = new ProposalKeeper({ chain, outbox, index, indexer, content, logger, nodeAddress, now: () => clock.now });
+    const keeper = new ProposalKeeper({ chain, outbox, index, indexer, content, logger, nodeAddress, checkpoint, now: () => clock.now });
     const submit = async (record: unknown) => (await submitKnowledgeRecord({ outbox, record })).record;
     return { outbox, index, indexer, keeper, clock, content, submit };
   }
@@ -383,6 +384,46 @@ describe("knowledge epochs", () => {
       assert.ok(against >= (await synod.governor.read.quorum([await synod.governor.read.proposalSnapshot([full.proposalId])])));
       assert.deepEqual((await k.keeper.tick()).settled, [{ epoch: full.epoch, proposalId: full.proposalId, status: "defeated", outcome: "voted-down" }]);
       assert.equal(k.outbox.getRecord(tied.localId)?.status, "defeated");
+      assert.equal(k.outbox.audit().length, 0);
+      db.close();
+    });
+
+    it("ends each description with #proposer=<keeper>: a stranger copying the proposal reverts, and a proposal someone else made first is never adopted", async () => {
+      const db = openDatabase(":memory:");
+      let crash = true;
+      const k = keeperOn(db, undefined, (name) => {
+        if (name === "epoch-stored" && crash) throw new Error("crash after storing the epoch");
+      });
+      const record = await k.submit({ ...snapshot(), round: 961 });
+      await k.keeper.tick();
+      await assert.rejects(k.keeper.closeEpoch(), /crash after storing/);
+      const stored = k.outbox.epochsWithStatus("proposing")[0]!;
+      assert.ok(stored.description.endsWith(`\n\n#proposer=${chain.account!.address}`));
+      const args = ({ actions }: typeof stored, description: string) => [actions.map((a) => a.target), actions.map(() => 0n), actions.map((a) => a.data), description] as const;
+      // the stranger saw the keeper's propose in the mempool and copies it exactly
+      await assert.rejects(synod.governor.write.propose(args(stored, stored.description), { account: synod.voters[0]!.account }), /GovernorRestrictedProposer/);
+      crash = false;
+      const resumed = await k.keeper.tick();
+      assert.deepEqual(resumed.proposed, [stored.proposalId], "the keeper's own proposal goes through");
+
+      // an epoch stored before this protection (no suffix) that a stranger proposed first
+      await k.submit({ ...snapshot(), round: 962 });
+      crash = true;
+      await assert.rejects(k.keeper.closeEpoch(), /crash after storing/);
+      crash = false;
+      const legacy = k.outbox.epochsWithStatus("proposing")[0]!;
+      const description = legacy.description.replace(/\n\n#proposer=0x[0-9a-fA-F]{40}$/, "");
+      const proposalId = hashProposal(legacy.actions, description);
+      db.prepare("UPDATE knowledge_epochs SET description = ?, proposal_id = ? WHERE epoch = ?").run(description, proposalId.toString(), legacy.epoch);
+      await synod.governor.write.propose(args(legacy, description), { account: synod.voters[0]!.account });
+      assert.equal(await synod.governor.read.proposalProposer([proposalId]), getAddress(synod.voters[0]!.account.address));
+      const refused = await k.keeper.tick();
+      assert.deepEqual(refused.settled, [{ epoch: legacy.epoch, proposalId, status: "returned", outcome: "front-run" }]);
+      assert.equal(k.outbox.getEpoch(legacy.epoch)?.status, "returned");
+      const next = (await k.keeper.closeEpoch()).closed!;
+      assert.equal(next.records, 1, "its record goes to the next epoch");
+      assert.equal(await synod.governor.read.proposalProposer([next.proposalId]), getAddress(chain.account!.address));
+      assert.equal(k.outbox.getRecord(record.localId)?.epoch, stored.epoch);
       assert.equal(k.outbox.audit().length, 0);
       db.close();
     });
