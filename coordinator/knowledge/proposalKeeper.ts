@@ -32,6 +32,10 @@ import { PROPOSAL_TYPES } from "./proposalType.ts";
 /** `IGovernor.ProposalState`. */
 export const ProposalState = { Pending: 0, Active: 1, Canceled: 2, Defeated: 3, Succeeded: 4, Queued: 5, Expired: 6, Executed: 7 } as const;
 
+const ZERO_ROOT = `0x${"0".repeat(64)}`;
+/** How many recorded (unindexed) epoch numbers in a row the keeper reads past before giving up for this tick. */
+const MAX_TAKEN_EPOCHS = 64;
+
 /** Points in a tick where state has just been stored or sent (tests crash the process there). */
 export type KeeperCheckpoint = "epoch-stored" | "manifest-published" | "proposal-sent" | "queue-sent" | "execute-sent";
 
@@ -184,8 +188,7 @@ export class ProposalKeeper {
     const proposer = chain.requireWallet().account.address;
 
     const records = outbox.listRecords({ status: "pending", limit: Number.MAX_SAFE_INTEGER });
-    // after every epoch this keeper built and every one the registry recorded (a keeper with a fresh database)
-    const number = Math.max(outbox.lastEpochNumber(), index.lastEpochNumber()) + 1;
+    const number = await this.#nextEpochNumber();
     const built = await buildEpoch({
       epoch: number,
       records,
@@ -219,6 +222,22 @@ export class ProposalKeeper {
     report.closed = { epoch: number, proposalId: built.proposalId, proposalType: built.proposalType, records: records.length };
     this.#logger.info({ epoch: number, records: records.length, root: built.root, proposalId: built.proposalId.toString(), type: built.proposalType }, "epoch closed");
     await this.#submit(epoch, report);
+  }
+
+  /**
+   * The keeper's own last epoch plus one, skipping numbers the registry already holds (a
+   * keeper with a fresh database; anyone's routine `recordEpoch(n, …)`). Never the highest
+   * recorded number plus one: a squat at 2^64-1 would leave no next number.
+   * @throws when more than {@link MAX_TAKEN_EPOCHS} numbers in a row are taken.
+   */
+  async #nextEpochNumber(): Promise<number> {
+    const { outbox, index, chain } = this.#p;
+    let number = outbox.lastEpochNumber() + 1;
+    for (let reads = 0; ; number++) {
+      if (index.getEpoch(number)) continue; // indexed as recorded: no chain read needed
+      if ((await chain.contracts.registry.read.epochRoot([BigInt(number)])) === ZERO_ROOT) return number;
+      if (++reads >= MAX_TAKEN_EPOCHS) throw new Error(`epoch numbers ${number - reads + 1}…${number} are all recorded on chain; the indexer has not caught up`);
+    }
   }
 
   async #parameter(name: "knowledge.epochSeconds" | "knowledge.modelRelease"): Promise<bigint> {
@@ -263,6 +282,14 @@ export class ProposalKeeper {
     const { chain, outbox } = this.#p;
     for (const epoch of outbox.epochsWithStatus("proposed", "queued")) {
       const state = await chain.contracts.governor.read.state([epoch.proposalId]);
+      if ((state === ProposalState.Succeeded || state === ProposalState.Queued) && (await this.#epochTaken(epoch))) {
+        // Another proposal recorded this number first: executing would revert
+        // RegistryEpochExists forever. The records go to the next epoch, under a new number.
+        outbox.settleEpoch(epoch.epoch, "returned", "epoch-taken");
+        report.settled.push({ epoch: epoch.epoch, proposalId: epoch.proposalId, status: "returned", outcome: "epoch-taken" });
+        this.#logger.warn({ epoch: epoch.epoch, proposalId: epoch.proposalId.toString() }, "epoch number recorded by another proposal; its records go to the next epoch");
+        continue;
+      }
       switch (state) {
         case ProposalState.Succeeded:
           await this.#send("queue", epoch);
@@ -315,6 +342,12 @@ export class ProposalKeeper {
     if (against > forVotes) return "voted-down";
     // for ≥ against yet Defeated: a tie, or for + abstain short of OZ's quorum
     return against === forVotes ? "tie" : "no-quorum";
+  }
+
+  /** Whether the registry holds this epoch's number under another root. */
+  async #epochTaken(epoch: KnowledgeEpoch): Promise<boolean> {
+    const root = await this.#p.chain.contracts.registry.read.epochRoot([BigInt(epoch.epoch)]);
+    return root !== ZERO_ROOT && root.toLowerCase() !== epoch.root.toLowerCase();
   }
 
   async #send(action: "queue" | "execute", epoch: KnowledgeEpoch): Promise<void> {

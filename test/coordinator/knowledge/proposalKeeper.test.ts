@@ -17,7 +17,7 @@ import { createChainClient, type ChainClient } from "../../../coordinator/chain/
 import { DirectiveNodeUnknownError } from "../../../coordinator/errors/governance.ts";
 import { kuboContentStore } from "../../../coordinator/ipfs/kuboContentStore.ts";
 import { buildEpoch, MODEL_RELEASE, type EpochRecordInput } from "../../../coordinator/knowledge/buildEpoch.ts";
-import { recordLeaf, recordLeafStruct } from "../../../coordinator/knowledge/epochTree.ts";
+import { cidToBytes, recordLeaf, recordLeafStruct } from "../../../coordinator/knowledge/epochTree.ts";
 import { KnowledgeIndexer } from "../../../coordinator/knowledge/knowledgeIndexer.ts";
 import { KNOWLEDGE_KINDS } from "../../../coordinator/knowledge/schemas/index.ts";
 import { hashProposal } from "../../../coordinator/knowledge/hashProposal.ts";
@@ -32,7 +32,7 @@ import { openDatabase, type Database } from "../../../coordinator/store/openData
 import type { JsonRpcServer } from "../../fixtures/jsonRpcServer.ts";
 import { chaosReport, directive, incident, model, snapshot } from "../../fixtures/knowledgeRecords.ts";
 import { startKuboRpcServer, type KuboRpcServer } from "../../fixtures/kuboRpcServer.ts";
-import { ProposalState, VoteType, networkHelpers, serveSynod, type Synod } from "../../fixtures/synod.ts";
+import { ProposalState, VoteType, call, networkHelpers, passUnopposed, serveSynod, type Synod } from "../../fixtures/synod.ts";
 import { buildTestApp } from "../api/helper.ts";
 
 const root = path.resolve(import.meta.dirname, "../../..");
@@ -442,6 +442,41 @@ describe("knowledge epochs", () => {
       assert.ok(fromBlock > 0, "starts after the stored cursor");
       assert.equal(events, 0, "the first keeper already indexed its own proposal");
       assert.equal(restarted.index.listProposals({ limit: 1000 }).length, proposalsBefore + 1, "nothing indexed twice");
+      db.close();
+    });
+
+    it("returns an epoch whose number another proposal recorded first, and numbers past squatted epochs (even 2^64-1)", async () => {
+      const db = openDatabase(":memory:");
+      const k = keeperOn(db);
+      const record = await k.submit({ ...snapshot(), round: 971 });
+      await k.keeper.tick();
+      const mine = (await k.keeper.closeEpoch()).closed!;
+      const squat = (epoch: bigint, tag: string) =>
+        call(synod.registry, "recordEpoch", [epoch, keccak256(toHex(tag)), cidToBytes(k.outbox.getEpoch(mine.epoch)!.manifestCid), [0, 0, 0, 1, 0]]);
+      // anyone's routine recordEpoch under the keeper's number passes with no votes and executes first
+      await passUnopposed(synod, [squat(BigInt(mine.epoch), "squat")], `squat epoch ${mine.epoch}`);
+      assert.equal(await synod.governor.read.state([mine.proposalId]), ProposalState.Succeeded);
+      const taken = await k.keeper.tick();
+      assert.deepEqual(taken.errors, []);
+      assert.deepEqual(taken.settled, [{ epoch: mine.epoch, proposalId: mine.proposalId, status: "returned", outcome: "epoch-taken" }]);
+      assert.equal(k.outbox.getRecord(record.localId)?.status, "pending");
+
+      // squats ahead of the keeper (the next free number) and at the very top of uint64
+      const ZERO = `0x${"0".repeat(64)}`;
+      const freeAfter = async (n: number) => {
+        while ((await synod.registry.read.epochRoot([BigInt(n)])) !== ZERO) n++;
+        return n;
+      };
+      const ahead = await freeAfter(mine.epoch + 1);
+      await passUnopposed(synod, [squat(BigInt(ahead), "next")], "squat the next number");
+      await passUnopposed(synod, [squat(2n ** 64n - 1n, "top")], "squat the top of uint64");
+      await k.keeper.tick();
+      const next = (await k.keeper.closeEpoch()).closed!;
+      assert.equal(next.epoch, await freeAfter(ahead), "the keeper's last + 1, skipping numbers recorded on chain");
+      await ratify(k.keeper, next.proposalId);
+      assert.equal(k.outbox.getRecord(record.localId)?.status, "ratified");
+      assert.equal(await synod.registry.read.epochRoot([BigInt(next.epoch)]), k.outbox.getEpoch(next.epoch)!.root);
+      assert.equal(k.outbox.audit().length, 0);
       db.close();
     });
   });
