@@ -479,5 +479,27 @@ describe("knowledge epochs", () => {
       assert.equal(k.outbox.audit().length, 0);
       db.close();
     });
+
+    it("keeps an epoch of 100 ChaosReports under GovernorCodeStorage's size limit: the headlines that fit, the rest ordinary leaves", async () => {
+      const db = openDatabase(":memory:");
+      const k = keeperOn(db);
+      const reports = [];
+      for (let i = 0; i < 100; i++) reports.push(await k.submit({ ...chaosReport(), round: 5000 + i }));
+      await k.keeper.tick();
+      const closed = (await k.keeper.closeEpoch()).closed!;
+      assert.equal(closed.records, 100);
+      const epoch = k.outbox.getEpoch(closed.epoch)!;
+      assert.equal(epoch.status, "proposed", "the governor accepted the proposal");
+      const packed = 36 + epoch.actions.reduce((sum, a) => sum + 56 + (a.data.length - 2) / 2, 0);
+      assert.ok(packed <= 20_000, `packed actions ${packed} bytes`);
+      const headlines = JSON.parse(epoch.manifest).headlines as string[];
+      assert.ok(headlines.length > 0 && headlines.length < 100, `${headlines.length} headlines`);
+      assert.match(epoch.description, new RegExp(`${100 - headlines.length} ChaosReports left out of the headlines`));
+      await ratify(k.keeper, closed.proposalId);
+      for (const record of reports) assert.equal(k.outbox.getRecord(record.localId)?.status, "ratified");
+      assert.ok(k.outbox.getRecord(reports.at(-1)!.localId)?.chainId === null, "a left-out report is a leaf, not a stored record");
+      assert.equal(k.outbox.audit().length, 0);
+      db.close();
+    });
   });
 });
