@@ -75,7 +75,7 @@ export type KnowledgeRecordResponse = z.infer<typeof knowledgeRecordSchema>;
 export const epochEntrySchema = z.object({
   epoch: z.number(),
   status: z.enum(EPOCH_STATUSES),
-  /** Why it was returned or defeated: no-quorum, tie, expired, canceled, voted-down, vetoed. */
+  /** Why it was returned or defeated: no-quorum, tie, expired, canceled, front-run, epoch-taken, voted-down, vetoed. */
   outcome: z.string().nullable(),
   proposalId: z.string(),
   proposalType: z.enum(["routine", "full"]),

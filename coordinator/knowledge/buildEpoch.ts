@@ -2,8 +2,9 @@
  * Closes a knowledge epoch on paper: from the pending records it builds the Merkle tree,
  * the manifest (canonical JSON, CID computed locally) and the one Governor proposal
  * that ratifies them all: `KnowledgeRegistry.recordEpoch(epoch, root, manifestCid,
- * counts)`, then one `recordBatch` of the headlines (the released model, every Directive,
- * every ChaosReport), then the Directives' MeshPolicy calls. Nothing is sent or stored
+ * counts)`, then one `recordBatch` of the headlines (every Directive, the released model,
+ * then ChaosReports while the packed proposal stays under {@link PROPOSAL_BUDGET_BYTES}),
+ * then the Directives' MeshPolicy calls. Nothing is sent or stored
  * here: the keeper stores the result before it publishes and proposes.
  */
 import { encodeFunctionData, type Address, type Hex } from "viem";
@@ -43,6 +44,12 @@ export type BuildEpochParameters = {
   gatewayUrl?: string | undefined;
   /** Resolves a node id to its key's address, for directive bans. */
   nodeAddress?: ((nodeId: string) => Address | undefined) | undefined;
+  /**
+   * The keeper's address. The description then ends with `#proposer=<address>`, and
+   * OpenZeppelin's Governor refuses that description from anyone else
+   * (`GovernorRestrictedProposer`): nobody can front-run the proposal and cancel it.
+   */
+  proposer?: Address | undefined;
 };
 
 /** A record's place in the epoch: tree position, leaf hash, and (headlines) the `ref` its `record` call carries. */
@@ -67,6 +74,17 @@ export type BuildEpochReturnType = {
 
 const KINDS = Object.keys(KNOWLEDGE_KINDS) as KnowledgeKind[];
 
+/**
+ * GovernorCodeStorage keeps a proposal's actions packed as a data contract's code: 36 bytes
+ * plus 56 and the calldata per action, at most 24,576 bytes. The keeper stays well under.
+ */
+export const PROPOSAL_BUDGET_BYTES = 20_000;
+const PACKED_HEADER_BYTES = 36;
+const PACKED_ACTION_BYTES = 56;
+/** `recordEpoch(epoch, root, manifestCid, counts)` calldata is about 420 bytes with a 36-byte CID. */
+const RECORD_EPOCH_RESERVE_BYTES = 512;
+const hexBytes = (data: Hex) => (data.length - 2) / 2;
+
 /** The parent a record builds on, as its content names it: a model's `parentModelCid`. */
 export function refCidOf(record: KnowledgeRecord): string | null {
   return record.kind === "Model" ? record.parentModelCid : null;
@@ -82,7 +100,7 @@ export function refCidOf(record: KnowledgeRecord): string | null {
  * // epoch.actions[0] is recordEpoch(7, epoch.root, epoch.manifestCid, epoch.counts)
  */
 export async function buildEpoch(parameters: BuildEpochParameters): Promise<BuildEpochReturnType> {
-  const { epoch, records, chainId, addresses, openedAt, closedAt, modelRelease, storedRecordId, gatewayUrl, nodeAddress } = parameters;
+  const { epoch, records, chainId, addresses, openedAt, closedAt, modelRelease, storedRecordId, gatewayUrl, nodeAddress, proposer } = parameters;
   const parsed = records.map((record) => parseKnowledgeRecord(JSON.parse(record.content)));
 
   const manifestRecords = records.map((record, i) => ({
@@ -97,14 +115,43 @@ export async function buildEpoch(parameters: BuildEpochParameters): Promise<Buil
   const root = tree.root as Hex;
   const counts = KINDS.map((kind) => records.filter((record) => record.kind === KNOWLEDGE_KINDS[kind]).length) as BuildEpochReturnType["counts"];
 
-  // headlines: the released model, every directive, every chaos report
-  const headline = new Set<number>();
+  // The Directives' MeshPolicy calls: always in the proposal.
+  const policyActions: ProposalAction[] = [];
+  const policyLines: string[] = [];
+  for (const record of parsed) {
+    if (record.kind !== "Directive") continue;
+    const policy = directivePolicyActions({ directive: record, policy: addresses.policy, nodeAddress });
+    policyActions.push(...policy.actions);
+    policyLines.push(...policy.lines);
+  }
+
+  // headlines: every directive, then the released model, then chaos reports while the
+  // proposal's packed actions stay under PROPOSAL_BUDGET_BYTES (GovernorCodeStorage refuses
+  // more than 24,576); a chaos report left out is still an ordinary leaf: ratified, provable
   const released = releasedModel(parsed, modelRelease);
-  if (released !== undefined) headline.add(released);
+  const headlineInput = (i: number) => {
+    const record = records[i]!;
+    const refCid = manifestRecords[i]!.refCid;
+    // a released model whose parent is already a stored record refers to it by id
+    const ref = refCid ? (storedRecordId?.(refCid) ?? 0) : 0;
+    return { kind: record.kind, schemaVersion: record.schemaVersion, ref, round: record.round, cid: cidToBytes(record.cid) };
+  };
+  const batchData = (indexes: number[]) =>
+    encodeFunctionData({ abi: knowledgeRegistryAbi, functionName: "recordBatch", args: [[...indexes].sort((a, b) => a - b).map(headlineInput)] });
+  const fixedBytes = PACKED_HEADER_BYTES + PACKED_ACTION_BYTES + RECORD_EPOCH_RESERVE_BYTES + policyActions.reduce((sum, a) => sum + PACKED_ACTION_BYTES + hexBytes(a.data), 0);
+  const fits = (indexes: number[]) => fixedBytes + PACKED_ACTION_BYTES + hexBytes(batchData(indexes)) <= PROPOSAL_BUDGET_BYTES;
+  const chosen: number[] = [];
   parsed.forEach((record, i) => {
-    if (record.kind === "Directive" || record.kind === "ChaosReport") headline.add(i);
+    if (record.kind === "Directive") chosen.push(i);
   });
-  const headlines = [...headline].sort((a, b) => a - b);
+  if (released !== undefined && fits([...chosen, released])) chosen.push(released);
+  let leftOut = 0;
+  parsed.forEach((record, i) => {
+    if (record.kind !== "ChaosReport") return;
+    if (fits([...chosen, i])) chosen.push(i);
+    else leftOut++;
+  });
+  const headlines = [...chosen].sort((a, b) => a - b);
 
   const manifest = epochManifestV1Schema.parse({
     kind: "EpochManifest",
@@ -130,26 +177,13 @@ export async function buildEpoch(parameters: BuildEpochParameters): Promise<Buil
     },
   ];
   const refIds = new Map<number, number>();
-  const headlineInputs = headlines.map((i) => {
-    const record = records[i]!;
-    const refCid = manifestRecords[i]!.refCid;
-    // a released model whose parent is already a stored record refers to it by id
-    const ref = refCid ? (storedRecordId?.(refCid) ?? 0) : 0;
-    refIds.set(i, ref);
-    return { kind: record.kind, schemaVersion: record.schemaVersion, ref, round: record.round, cid: cidToBytes(record.cid) };
-  });
   // One `recordBatch` for all headlines: the governor keeps every proposal's calldata, and
   // one call's ABI head costs less than one per headline (npm run gas).
-  if (headlineInputs.length) {
-    actions.push({ target: addresses.registry, data: encodeFunctionData({ abi: knowledgeRegistryAbi, functionName: "recordBatch", args: [headlineInputs] }) });
+  if (headlines.length) {
+    for (const i of headlines) refIds.set(i, headlineInput(i).ref);
+    actions.push({ target: addresses.registry, data: batchData(headlines) });
   }
-  const policyLines: string[] = [];
-  for (const record of parsed) {
-    if (record.kind !== "Directive") continue;
-    const policy = directivePolicyActions({ directive: record, policy: addresses.policy, nodeAddress });
-    actions.push(...policy.actions);
-    policyLines.push(...policy.lines);
-  }
+  actions.push(...policyActions);
   const proposalType = proposalTypeOf(actions, addresses.registry);
 
   const link = (cid: string) => (gatewayUrl ? `[\`${cid}\`](${gatewayUrl.replace(/\/$/, "")}/ipfs/${cid})` : `\`${cid}\``);
@@ -179,10 +213,18 @@ export async function buildEpoch(parameters: BuildEpochParameters): Promise<Buil
           "",
         ]
       : []),
+    ...(leftOut
+      ? [
+          `${leftOut} ChaosReport${leftOut === 1 ? "" : "s"} left out of the headlines to keep the proposal under GovernorCodeStorage's size limit; ${leftOut === 1 ? "it is" : "they are"} still leaves of the tree, ratified and provable.`,
+          "",
+        ]
+      : []),
     ...(policyLines.length ? ["## Policy changes", "", ...policyLines, ""] : []),
     // Short on purpose: the governor keeps the description's bytes in calldata and the
     // ProposalCreated event (about 24 gas a byte), and voters read the decoded actions.
     `Each record is a leaf of the Merkle root \`${root}\` (OpenZeppelin StandardMerkleTree); the manifest ${link(manifestCid)} lists them, so anyone can rebuild the root and prove any record.`,
+    // last, exactly: OZ's front-running protection (only this address may propose it)
+    ...(proposer ? ["", `#proposer=${proposer}`] : []),
   ].join("\n");
 
   const headlineSet = new Set(headlines);

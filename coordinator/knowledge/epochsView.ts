@@ -13,7 +13,7 @@ import { KNOWLEDGE_KINDS, kindName, type KnowledgeKind } from "./schemas/index.t
 export type EpochEntry = {
   epoch: number;
   status: EpochStatus;
-  /** Why it was returned or defeated (`no-quorum`, `tie`, `expired`, `canceled`, `voted-down`, `vetoed`), else null. */
+  /** Why it was returned or defeated (`no-quorum`, `tie`, `expired`, `canceled`, `front-run`, `epoch-taken`, `voted-down`, `vetoed`), else null. */
   outcome: string | null;
   /** Decimal. */
   proposalId: string;

@@ -103,8 +103,14 @@ export class KnowledgeIndexer {
     const args = log.args as Record<string, unknown>;
     switch (log.eventName) {
       case "EpochRecorded": {
-        const epoch = Number(args.epoch);
         const proposalId = args.proposalId as bigint;
+        if ((args.epoch as bigint) > BigInt(Number.MAX_SAFE_INTEGER)) {
+          // anyone's routine recordEpoch can squat a huge number (up to 2^64-1); SQLite and a JS
+          // number cannot hold it, and no keeper epoch will ever reach it: skip, do not wedge the sync
+          logger.warn({ epoch: String(args.epoch), proposalId: proposalId.toString() }, "epoch number too large to index; skipped");
+          return undefined;
+        }
+        const epoch = Number(args.epoch);
         const root = (args.root as `0x${string}`).toLowerCase() as `0x${string}`;
         const { timestamp } = await chain.publicClient.getBlock({ blockNumber: log.blockNumber });
         index.upsertEpoch({

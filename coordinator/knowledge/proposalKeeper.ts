@@ -14,7 +14,7 @@
  *
  * Nothing lost: a proposal that fails without a verdict (no quorum, a tie, expired,
  * canceled) returns its records to pending for the next epoch; only one voted down
- * (against > for with quorum, or a routine proposal vetoed) defeats them.
+ * (full: against > for with for + against + abstain ≥ quorum; routine: vetoed) defeats them.
  */
 import type { Address, Hex } from "viem";
 import type { ChainClient } from "../chain/createChainClient.ts";
@@ -31,6 +31,10 @@ import { PROPOSAL_TYPES } from "./proposalType.ts";
 
 /** `IGovernor.ProposalState`. */
 export const ProposalState = { Pending: 0, Active: 1, Canceled: 2, Defeated: 3, Succeeded: 4, Queued: 5, Expired: 6, Executed: 7 } as const;
+
+const ZERO_ROOT = `0x${"0".repeat(64)}`;
+/** How many recorded (unindexed) epoch numbers in a row the keeper reads past before giving up for this tick. */
+const MAX_TAKEN_EPOCHS = 64;
 
 /** Points in a tick where state has just been stored or sent (tests crash the process there). */
 export type KeeperCheckpoint = "epoch-stored" | "manifest-published" | "proposal-sent" | "queue-sent" | "execute-sent";
@@ -181,11 +185,10 @@ export class ProposalKeeper {
     const [epochSeconds, modelRelease] = await Promise.all([this.#parameter("knowledge.epochSeconds"), this.#parameter("knowledge.modelRelease")]);
     const now = (this.#p.now ?? Date.now)();
     if (!force && now - since < Number(epochSeconds) * 1000) return;
-    chain.requireWallet();
+    const proposer = chain.requireWallet().account.address;
 
     const records = outbox.listRecords({ status: "pending", limit: Number.MAX_SAFE_INTEGER });
-    // after every epoch this keeper built and every one the registry recorded (a keeper with a fresh database)
-    const number = Math.max(outbox.lastEpochNumber(), index.lastEpochNumber()) + 1;
+    const number = await this.#nextEpochNumber();
     const built = await buildEpoch({
       epoch: number,
       records,
@@ -197,6 +200,7 @@ export class ProposalKeeper {
       storedRecordId: (cid) => index.getRecordByCid(cid)?.id,
       gatewayUrl: this.#p.gatewayUrl,
       nodeAddress: this.#p.nodeAddress,
+      proposer,
     });
     const epoch = outbox.createEpoch({
       epoch: number,
@@ -218,6 +222,22 @@ export class ProposalKeeper {
     report.closed = { epoch: number, proposalId: built.proposalId, proposalType: built.proposalType, records: records.length };
     this.#logger.info({ epoch: number, records: records.length, root: built.root, proposalId: built.proposalId.toString(), type: built.proposalType }, "epoch closed");
     await this.#submit(epoch, report);
+  }
+
+  /**
+   * The keeper's own last epoch plus one, skipping numbers the registry already holds (a
+   * keeper with a fresh database; anyone's routine `recordEpoch(n, …)`). Never the highest
+   * recorded number plus one: a squat at 2^64-1 would leave no next number.
+   * @throws when more than {@link MAX_TAKEN_EPOCHS} numbers in a row are taken.
+   */
+  async #nextEpochNumber(): Promise<number> {
+    const { outbox, index, chain } = this.#p;
+    let number = outbox.lastEpochNumber() + 1;
+    for (let reads = 0; ; number++) {
+      if (index.getEpoch(number)) continue; // indexed as recorded: no chain read needed
+      if ((await chain.contracts.registry.read.epochRoot([BigInt(number)])) === ZERO_ROOT) return number;
+      if (++reads >= MAX_TAKEN_EPOCHS) throw new Error(`epoch numbers ${number - reads + 1}…${number} are all recorded on chain; the indexer has not caught up`);
+    }
   }
 
   async #parameter(name: "knowledge.epochSeconds" | "knowledge.modelRelease"): Promise<bigint> {
@@ -244,6 +264,12 @@ export class ProposalKeeper {
       outbox.setEpochStatus(epoch.epoch, "proposed", hash);
       report.proposed.push(epoch.proposalId);
       this.#logger.info({ epoch: epoch.epoch, proposalId: epoch.proposalId.toString(), tx: hash }, "epoch proposed");
+    } else if ((await chain.contracts.governor.read.proposalProposer([epoch.proposalId])).toLowerCase() !== chain.requireWallet().account.address.toLowerCase()) {
+      // Someone else proposed these exact actions and description first (possible only for a
+      // description without `#proposer=`): they could cancel it. Never adopt it.
+      outbox.settleEpoch(epoch.epoch, "returned", "front-run");
+      report.settled.push({ epoch: epoch.epoch, proposalId: epoch.proposalId, status: "returned", outcome: "front-run" });
+      this.#logger.warn({ epoch: epoch.epoch, proposalId: epoch.proposalId.toString() }, "epoch's proposal was proposed by someone else; its records go to the next epoch");
     } else {
       // Sent before a crash: it exists, do not resend.
       outbox.setEpochStatus(epoch.epoch, "proposed");
@@ -256,6 +282,14 @@ export class ProposalKeeper {
     const { chain, outbox } = this.#p;
     for (const epoch of outbox.epochsWithStatus("proposed", "queued")) {
       const state = await chain.contracts.governor.read.state([epoch.proposalId]);
+      if ((state === ProposalState.Succeeded || state === ProposalState.Queued) && (await this.#epochTaken(epoch))) {
+        // Another proposal recorded this number first: executing would revert
+        // RegistryEpochExists forever. The records go to the next epoch, under a new number.
+        outbox.settleEpoch(epoch.epoch, "returned", "epoch-taken");
+        report.settled.push({ epoch: epoch.epoch, proposalId: epoch.proposalId, status: "returned", outcome: "epoch-taken" });
+        this.#logger.warn({ epoch: epoch.epoch, proposalId: epoch.proposalId.toString() }, "epoch number recorded by another proposal; its records go to the next epoch");
+        continue;
+      }
       switch (state) {
         case ProposalState.Succeeded:
           await this.#send("queue", epoch);
@@ -290,9 +324,12 @@ export class ProposalKeeper {
   }
 
   /**
-   * Why a proposal was defeated. Voted down iff routine ? vetoed : (for + abstain ≥
-   * quorum(snapshot) and against > for); otherwise it lacked quorum or tied, and its
-   * records get another chance. The type is the governor's, not ours.
+   * Why a proposal was defeated. Routine: vetoed iff `proposalVetoed`. Full: voted down iff
+   * against > for and participation (for + against + abstain) ≥ quorum(snapshot): OZ's
+   * own quorum counts only for + abstain, so an epoch everyone votes against would
+   * otherwise look like "no quorum" and come back forever. Otherwise (a tie, or too little
+   * participation) it has no verdict and its records get another chance. The type is the
+   * governor's, not ours.
    */
   async #verdict(proposalId: bigint): Promise<"vetoed" | "voted-down" | "no-quorum" | "tie"> {
     const { governor } = this.#p.chain.contracts;
@@ -301,8 +338,16 @@ export class ProposalKeeper {
     }
     const [against, forVotes, abstain] = await governor.read.proposalVotes([proposalId]);
     const quorum = await governor.read.quorum([await governor.read.proposalSnapshot([proposalId])]);
-    if (forVotes + abstain < quorum) return "no-quorum";
-    return against > forVotes ? "voted-down" : "tie";
+    if (against + forVotes + abstain < quorum) return "no-quorum";
+    if (against > forVotes) return "voted-down";
+    // for ≥ against yet Defeated: a tie, or for + abstain short of OZ's quorum
+    return against === forVotes ? "tie" : "no-quorum";
+  }
+
+  /** Whether the registry holds this epoch's number under another root. */
+  async #epochTaken(epoch: KnowledgeEpoch): Promise<boolean> {
+    const root = await this.#p.chain.contracts.registry.read.epochRoot([BigInt(epoch.epoch)]);
+    return root !== ZERO_ROOT && root.toLowerCase() !== epoch.root.toLowerCase();
   }
 
   async #send(action: "queue" | "execute", epoch: KnowledgeEpoch): Promise<void> {

@@ -21,7 +21,12 @@ export type EpochStatus = "proposing" | "proposed" | "queued" | "ratified" | "re
 export const EPOCH_STATUSES = ["proposing", "proposed", "queued", "ratified", "returned", "defeated"] as const satisfies readonly EpochStatus[];
 
 /** Why an epoch was returned or defeated. */
-export type EpochOutcome = "vetoed" | "voted-down" | "no-quorum" | "tie" | "expired" | "canceled";
+/**
+ * Why an epoch was returned or defeated. `front-run`: its proposal id exists but someone
+ * else proposed it (the keeper never adopts it). `epoch-taken`: another proposal recorded
+ * its number first, so it can never execute.
+ */
+export type EpochOutcome = "vetoed" | "voted-down" | "no-quorum" | "tie" | "expired" | "canceled" | "front-run" | "epoch-taken";
 
 export type OutboxRecord = {
   localId: number;
@@ -349,7 +354,7 @@ export class KnowledgeRepository {
   /**
    * Closes an epoch whose proposal will not execute. `defeated` (voted down or vetoed):
    * its records are `defeated`. `returned` (no quorum, a tie, expired, canceled: no
-   * verdict): its records go back to `pending`, for the next epoch.
+   * verdict; front-run; epoch-taken): its records go back to `pending`, for the next epoch.
    */
   settleEpoch(epoch: number, status: "returned" | "defeated", outcome: EpochOutcome): void {
     transaction(this.#db, () => {

@@ -10,7 +10,7 @@ import { DatabaseSync } from "node:sqlite";
 export type Database = DatabaseSync;
 
 /** Schema changes in order; a migration is never edited once released, only appended. */
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: ReadonlyArray<string | ((db: Database) => void)> = [
   // 1: knowledge outbox and the keeper's proposal batches
   `CREATE TABLE knowledge_records (
      local_id       INTEGER PRIMARY KEY,
@@ -160,6 +160,19 @@ const MIGRATIONS: readonly string[] = [
      tx_hash        TEXT NOT NULL,
      recorded_at    INTEGER NOT NULL
    );`,
+  // 7: two more reasons an epoch is returned: its proposal id was proposed first by someone
+  // else (front-run), or its number was recorded by another proposal (epoch-taken). SQLite
+  // cannot alter a CHECK; this is its documented writable_schema edit (the constraint only widens).
+  (db) => {
+    const { schema_version: version } = db.prepare("PRAGMA schema_version").get() as { schema_version: number };
+    db.exec("PRAGMA writable_schema = ON");
+    db.prepare("UPDATE sqlite_schema SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = 'knowledge_epochs'").run(
+      "'expired','canceled')",
+      "'expired','canceled','front-run','epoch-taken')",
+    );
+    db.exec(`PRAGMA schema_version = ${version + 1}`);
+    db.exec("PRAGMA writable_schema = OFF");
+  },
 ];
 
 /**
@@ -179,7 +192,9 @@ export function openDatabase(dataDir: string): Database {
   const { user_version: version } = db.prepare("PRAGMA user_version").get() as { user_version: number };
   for (let index = version; index < MIGRATIONS.length; index++) {
     transaction(db, () => {
-      db.exec(MIGRATIONS[index]!);
+      const migration = MIGRATIONS[index]!;
+      if (typeof migration === "string") db.exec(migration);
+      else migration(db);
       db.exec(`PRAGMA user_version = ${index + 1}`);
     });
   }

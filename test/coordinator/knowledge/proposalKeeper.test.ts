@@ -17,10 +17,11 @@ import { createChainClient, type ChainClient } from "../../../coordinator/chain/
 import { DirectiveNodeUnknownError } from "../../../coordinator/errors/governance.ts";
 import { kuboContentStore } from "../../../coordinator/ipfs/kuboContentStore.ts";
 import { buildEpoch, MODEL_RELEASE, type EpochRecordInput } from "../../../coordinator/knowledge/buildEpoch.ts";
-import { recordLeaf, recordLeafStruct } from "../../../coordinator/knowledge/epochTree.ts";
+import { cidToBytes, recordLeaf, recordLeafStruct } from "../../../coordinator/knowledge/epochTree.ts";
 import { KnowledgeIndexer } from "../../../coordinator/knowledge/knowledgeIndexer.ts";
 import { KNOWLEDGE_KINDS } from "../../../coordinator/knowledge/schemas/index.ts";
-import { ProposalKeeper } from "../../../coordinator/knowledge/proposalKeeper.ts";
+import { hashProposal } from "../../../coordinator/knowledge/hashProposal.ts";
+import { ProposalKeeper, type KeeperCheckpoint } from "../../../coordinator/knowledge/proposalKeeper.ts";
 import { readEpochManifest } from "../../../coordinator/knowledge/readEpochManifest.ts";
 import { submitKnowledgeRecord } from "../../../coordinator/knowledge/submitKnowledgeRecord.ts";
 import { createLogger } from "../../../coordinator/logger.ts";
@@ -31,7 +32,7 @@ import { openDatabase, type Database } from "../../../coordinator/store/openData
 import type { JsonRpcServer } from "../../fixtures/jsonRpcServer.ts";
 import { chaosReport, directive, incident, model, snapshot } from "../../fixtures/knowledgeRecords.ts";
 import { startKuboRpcServer, type KuboRpcServer } from "../../fixtures/kuboRpcServer.ts";
-import { ProposalState, VoteType, networkHelpers, serveSynod, type Synod } from "../../fixtures/synod.ts";
+import { ProposalState, VoteType, call, networkHelpers, passUnopposed, serveSynod, type Synod } from "../../fixtures/synod.ts";
 import { buildTestApp } from "../api/helper.ts";
 
 const root = path.resolve(import.meta.dirname, "../../..");
@@ -57,13 +58,13 @@ describe("knowledge epochs", () => {
   });
 
   /** A keeper on its own database, with a clock the test moves. */
-  function keeperOn(db: Database, nodeAddress?: (nodeId: string) => Address | undefined) {
+  function keeperOn(db: Database, nodeAddress?: (nodeId: string) => Address | undefined, checkpoint?: (name: KeeperCheckpoint) => void) {
     const outbox = new KnowledgeRepository(db);
     const index = new ChainIndexRepository(db);
     const indexer = new KnowledgeIndexer({ chain, index, outbox, logger });
     const clock = { now: Date.now() };
     const content = kuboContentStore({ url: kubo.url });
-    const keeper = new ProposalKeeper({ chain, outbox, index, indexer, content, logger, nodeAddress, now: () => clock.now });
+    const keeper = new ProposalKeeper({ chain, outbox, index, indexer, content, logger, nodeAddress, checkpoint, now: () => clock.now });
     const submit = async (record: unknown) => (await submitKnowledgeRecord({ outbox, record })).record;
     return { outbox, index, indexer, keeper, clock, content, submit };
   }
@@ -298,7 +299,7 @@ describe("knowledge epochs", () => {
       const companion = await k.submit({ ...snapshot(), round: 931 });
       await k.keeper.tick();
       const first = (await k.keeper.closeEpoch()).closed!;
-      await vote(first.proposalId, [[0, VoteType.Against]]); // against alone is no quorum for a full vote
+      await vote(first.proposalId, []); // nobody votes: participation short of quorum
       assert.equal(await synod.governor.read.state([first.proposalId]), ProposalState.Defeated);
       const settled = await k.keeper.tick();
       assert.deepEqual(settled.settled, [{ epoch: first.epoch, proposalId: first.proposalId, status: "returned", outcome: "no-quorum" }]);
@@ -366,6 +367,67 @@ describe("knowledge epochs", () => {
       db.close();
     });
 
+    it("marks a full epoch everyone votes against voted down (OZ's quorum counts only for + abstain); a tie returns it", async () => {
+      const db = openDatabase(":memory:");
+      const k = keeperOn(db, () => synod.outsiders[1]!.account.address);
+      const tied = await k.submit({ ...directive(), title: "Tied", actions: [{ type: "set-parameter", parameter: "fl.targetParticipants", value: "31", previous: "20" }] });
+      await k.keeper.tick();
+      const tie = (await k.keeper.closeEpoch()).closed!;
+      await vote(tie.proposalId, [[0, VoteType.For], [1, VoteType.Against]]);
+      assert.deepEqual((await k.keeper.tick()).settled, [{ epoch: tie.epoch, proposalId: tie.proposalId, status: "returned", outcome: "tie" }]);
+      assert.equal(k.outbox.getRecord(tied.localId)?.status, "pending");
+
+      const full = (await k.keeper.closeEpoch()).closed!;
+      await vote(full.proposalId, [[0, VoteType.Against], [1, VoteType.Against], [2, VoteType.Against], [3, VoteType.Against]]);
+      const [against, forVotes, abstain] = await synod.governor.read.proposalVotes([full.proposalId]);
+      assert.equal(forVotes + abstain, 0n, "OZ's quorum (for + abstain) is not reached");
+      assert.ok(against >= (await synod.governor.read.quorum([await synod.governor.read.proposalSnapshot([full.proposalId])])));
+      assert.deepEqual((await k.keeper.tick()).settled, [{ epoch: full.epoch, proposalId: full.proposalId, status: "defeated", outcome: "voted-down" }]);
+      assert.equal(k.outbox.getRecord(tied.localId)?.status, "defeated");
+      assert.equal(k.outbox.audit().length, 0);
+      db.close();
+    });
+
+    it("ends each description with #proposer=<keeper>: a stranger copying the proposal reverts, and a proposal someone else made first is never adopted", async () => {
+      const db = openDatabase(":memory:");
+      let crash = true;
+      const k = keeperOn(db, undefined, (name) => {
+        if (name === "epoch-stored" && crash) throw new Error("crash after storing the epoch");
+      });
+      const record = await k.submit({ ...snapshot(), round: 961 });
+      await k.keeper.tick();
+      await assert.rejects(k.keeper.closeEpoch(), /crash after storing/);
+      const stored = k.outbox.epochsWithStatus("proposing")[0]!;
+      assert.ok(stored.description.endsWith(`\n\n#proposer=${chain.account!.address}`));
+      const args = ({ actions }: typeof stored, description: string) => [actions.map((a) => a.target), actions.map(() => 0n), actions.map((a) => a.data), description] as const;
+      // the stranger saw the keeper's propose in the mempool and copies it exactly
+      await assert.rejects(synod.governor.write.propose(args(stored, stored.description), { account: synod.voters[0]!.account }), /GovernorRestrictedProposer/);
+      crash = false;
+      const resumed = await k.keeper.tick();
+      assert.deepEqual(resumed.proposed, [stored.proposalId], "the keeper's own proposal goes through");
+
+      // an epoch stored before this protection (no suffix) that a stranger proposed first
+      await k.submit({ ...snapshot(), round: 962 });
+      crash = true;
+      await assert.rejects(k.keeper.closeEpoch(), /crash after storing/);
+      crash = false;
+      const legacy = k.outbox.epochsWithStatus("proposing")[0]!;
+      const description = legacy.description.replace(/\n\n#proposer=0x[0-9a-fA-F]{40}$/, "");
+      const proposalId = hashProposal(legacy.actions, description);
+      db.prepare("UPDATE knowledge_epochs SET description = ?, proposal_id = ? WHERE epoch = ?").run(description, proposalId.toString(), legacy.epoch);
+      await synod.governor.write.propose(args(legacy, description), { account: synod.voters[0]!.account });
+      assert.equal(await synod.governor.read.proposalProposer([proposalId]), getAddress(synod.voters[0]!.account.address));
+      const refused = await k.keeper.tick();
+      assert.deepEqual(refused.settled, [{ epoch: legacy.epoch, proposalId, status: "returned", outcome: "front-run" }]);
+      assert.equal(k.outbox.getEpoch(legacy.epoch)?.status, "returned");
+      const next = (await k.keeper.closeEpoch()).closed!;
+      assert.equal(next.records, 1, "its record goes to the next epoch");
+      assert.equal(await synod.governor.read.proposalProposer([next.proposalId]), getAddress(chain.account!.address));
+      assert.equal(k.outbox.getRecord(record.localId)?.epoch, stored.epoch);
+      assert.equal(k.outbox.audit().length, 0);
+      db.close();
+    });
+
     it("resumes indexing from the last processed block after a restart", async () => {
       const db = openDatabase(":memory:");
       const first = keeperOn(db);
@@ -380,6 +442,63 @@ describe("knowledge epochs", () => {
       assert.ok(fromBlock > 0, "starts after the stored cursor");
       assert.equal(events, 0, "the first keeper already indexed its own proposal");
       assert.equal(restarted.index.listProposals({ limit: 1000 }).length, proposalsBefore + 1, "nothing indexed twice");
+      db.close();
+    });
+
+    it("returns an epoch whose number another proposal recorded first, and numbers past squatted epochs (even 2^64-1)", async () => {
+      const db = openDatabase(":memory:");
+      const k = keeperOn(db);
+      const record = await k.submit({ ...snapshot(), round: 971 });
+      await k.keeper.tick();
+      const mine = (await k.keeper.closeEpoch()).closed!;
+      const squat = (epoch: bigint, tag: string) =>
+        call(synod.registry, "recordEpoch", [epoch, keccak256(toHex(tag)), cidToBytes(k.outbox.getEpoch(mine.epoch)!.manifestCid), [0, 0, 0, 1, 0]]);
+      // anyone's routine recordEpoch under the keeper's number passes with no votes and executes first
+      await passUnopposed(synod, [squat(BigInt(mine.epoch), "squat")], `squat epoch ${mine.epoch}`);
+      assert.equal(await synod.governor.read.state([mine.proposalId]), ProposalState.Succeeded);
+      const taken = await k.keeper.tick();
+      assert.deepEqual(taken.errors, []);
+      assert.deepEqual(taken.settled, [{ epoch: mine.epoch, proposalId: mine.proposalId, status: "returned", outcome: "epoch-taken" }]);
+      assert.equal(k.outbox.getRecord(record.localId)?.status, "pending");
+
+      // squats ahead of the keeper (the next free number) and at the very top of uint64
+      const ZERO = `0x${"0".repeat(64)}`;
+      const freeAfter = async (n: number) => {
+        while ((await synod.registry.read.epochRoot([BigInt(n)])) !== ZERO) n++;
+        return n;
+      };
+      const ahead = await freeAfter(mine.epoch + 1);
+      await passUnopposed(synod, [squat(BigInt(ahead), "next")], "squat the next number");
+      await passUnopposed(synod, [squat(2n ** 64n - 1n, "top")], "squat the top of uint64");
+      await k.keeper.tick();
+      const next = (await k.keeper.closeEpoch()).closed!;
+      assert.equal(next.epoch, await freeAfter(ahead), "the keeper's last + 1, skipping numbers recorded on chain");
+      await ratify(k.keeper, next.proposalId);
+      assert.equal(k.outbox.getRecord(record.localId)?.status, "ratified");
+      assert.equal(await synod.registry.read.epochRoot([BigInt(next.epoch)]), k.outbox.getEpoch(next.epoch)!.root);
+      assert.equal(k.outbox.audit().length, 0);
+      db.close();
+    });
+
+    it("keeps an epoch of 100 ChaosReports under GovernorCodeStorage's size limit: the headlines that fit, the rest ordinary leaves", async () => {
+      const db = openDatabase(":memory:");
+      const k = keeperOn(db);
+      const reports = [];
+      for (let i = 0; i < 100; i++) reports.push(await k.submit({ ...chaosReport(), round: 5000 + i }));
+      await k.keeper.tick();
+      const closed = (await k.keeper.closeEpoch()).closed!;
+      assert.equal(closed.records, 100);
+      const epoch = k.outbox.getEpoch(closed.epoch)!;
+      assert.equal(epoch.status, "proposed", "the governor accepted the proposal");
+      const packed = 36 + epoch.actions.reduce((sum, a) => sum + 56 + (a.data.length - 2) / 2, 0);
+      assert.ok(packed <= 20_000, `packed actions ${packed} bytes`);
+      const headlines = JSON.parse(epoch.manifest).headlines as string[];
+      assert.ok(headlines.length > 0 && headlines.length < 100, `${headlines.length} headlines`);
+      assert.match(epoch.description, new RegExp(`${100 - headlines.length} ChaosReports left out of the headlines`));
+      await ratify(k.keeper, closed.proposalId);
+      for (const record of reports) assert.equal(k.outbox.getRecord(record.localId)?.status, "ratified");
+      assert.ok(k.outbox.getRecord(reports.at(-1)!.localId)?.chainId === null, "a left-out report is a leaf, not a stored record");
+      assert.equal(k.outbox.audit().length, 0);
       db.close();
     });
   });
