@@ -10,7 +10,7 @@ import { DatabaseSync } from "node:sqlite";
 export type Database = DatabaseSync;
 
 /** Schema changes in order; a migration is never edited once released, only appended. */
-const MIGRATIONS: ReadonlyArray<string | ((db: Database) => void)> = [
+const MIGRATIONS: readonly string[] = [
   // 1: knowledge outbox and the keeper's proposal batches
   `CREATE TABLE knowledge_records (
      local_id       INTEGER PRIMARY KEY,
@@ -119,7 +119,7 @@ const MIGRATIONS: ReadonlyArray<string | ((db: Database) => void)> = [
   `CREATE TABLE knowledge_epochs (
      epoch          INTEGER PRIMARY KEY CHECK (epoch >= 1),
      status         TEXT NOT NULL CHECK (status IN ('proposing','proposed','queued','ratified','returned','defeated')),
-     outcome        TEXT CHECK (outcome IN ('vetoed','voted-down','no-quorum','tie','expired','canceled')),
+     outcome        TEXT CHECK (outcome IN ('vetoed','voted-down','no-quorum','tie','expired','canceled','front-run','epoch-taken')),
      proposal_id    TEXT NOT NULL UNIQUE,
      proposal_type  TEXT NOT NULL CHECK (proposal_type IN ('routine','full')),
      root           TEXT NOT NULL,
@@ -160,19 +160,6 @@ const MIGRATIONS: ReadonlyArray<string | ((db: Database) => void)> = [
      tx_hash        TEXT NOT NULL,
      recorded_at    INTEGER NOT NULL
    );`,
-  // 7: two more reasons an epoch is returned: its proposal id was proposed first by someone
-  // else (front-run), or its number was recorded by another proposal (epoch-taken). SQLite
-  // cannot alter a CHECK; this is its documented writable_schema edit (the constraint only widens).
-  (db) => {
-    const { schema_version: version } = db.prepare("PRAGMA schema_version").get() as { schema_version: number };
-    db.exec("PRAGMA writable_schema = ON");
-    db.prepare("UPDATE sqlite_schema SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = 'knowledge_epochs'").run(
-      "'expired','canceled')",
-      "'expired','canceled','front-run','epoch-taken')",
-    );
-    db.exec(`PRAGMA schema_version = ${version + 1}`);
-    db.exec("PRAGMA writable_schema = OFF");
-  },
 ];
 
 /**
@@ -192,9 +179,7 @@ export function openDatabase(dataDir: string): Database {
   const { user_version: version } = db.prepare("PRAGMA user_version").get() as { user_version: number };
   for (let index = version; index < MIGRATIONS.length; index++) {
     transaction(db, () => {
-      const migration = MIGRATIONS[index]!;
-      if (typeof migration === "string") db.exec(migration);
-      else migration(db);
+      db.exec(MIGRATIONS[index]!);
       db.exec(`PRAGMA user_version = ${index + 1}`);
     });
   }
