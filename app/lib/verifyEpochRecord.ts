@@ -12,15 +12,15 @@
  * ref): `keccak256(bytes.concat(keccak256(abi.encode(…))))`.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { CID } from "multiformats/cid";
-import { bytesToHex, type Hex } from "viem";
+import type { Hex } from "viem";
+// The keeper's own leaf and tree code: the browser rebuilds leaves exactly as they were built.
+import { cidToBytes, epochTree as keeperEpochTree, LEAF_ENCODING, recordLeaf, type RecordLeafValue } from "../../coordinator/knowledge/epochTree.ts";
 import { KNOWLEDGE_KINDS, type KnowledgeKind } from "./knowledge.ts";
 
-/** The leaf encoding every epoch tree uses (`EpochManifest.leafEncoding`). */
-export const LEAF_ENCODING = ["uint64", "uint8", "uint16", "uint32", "bytes", "bytes"] as const;
+export { LEAF_ENCODING };
 
 /** A leaf's values in `LEAF_ENCODING` order. */
-export type EpochLeafValue = [epoch: number, kind: number, schemaVersion: number, round: number, cid: Hex, refCid: Hex];
+export type EpochLeafValue = RecordLeafValue;
 
 /** What a leaf commits to about a record; CIDs in their text form (`bafk…`). */
 export type EpochLeafFields = {
@@ -38,8 +38,13 @@ export type EpochLeafFields = {
 export const ZERO_ROOT: Hex = `0x${"0".repeat(64)}`;
 
 /** Binary CID of a text CID, as the registry and the leaf encode it. */
-export function cidBytesHex(cid: string): Hex {
-  return bytesToHex(CID.parse(cid).bytes);
+export const cidBytesHex = cidToBytes;
+
+/** The on-chain kind index of a name or index; throws `RangeError` on anything else. */
+function kindIndex(kind: KnowledgeKind | number): number {
+  const index = typeof kind === "number" ? kind : KNOWLEDGE_KINDS.indexOf(kind);
+  if (!(index >= 0 && index < KNOWLEDGE_KINDS.length)) throw new RangeError(`unknown knowledge kind ${kind}`);
+  return index;
 }
 
 /**
@@ -47,9 +52,7 @@ export function cidBytesHex(cid: string): Hex {
  * can hold.
  */
 export function epochLeafValue(fields: EpochLeafFields): EpochLeafValue {
-  const kind = typeof fields.kind === "number" ? fields.kind : KNOWLEDGE_KINDS.indexOf(fields.kind);
-  if (!(kind >= 0 && kind < KNOWLEDGE_KINDS.length)) throw new RangeError(`unknown knowledge kind ${fields.kind}`);
-  return [fields.epoch, kind, fields.schemaVersion, fields.round, cidBytesHex(fields.cid), fields.refCid ? cidBytesHex(fields.refCid) : "0x"];
+  return recordLeaf(fields.epoch, { ...fields, kind: kindIndex(fields.kind) });
 }
 
 /** The leaf hash of a record (what `KnowledgeRegistry.leafHash` returns for the same leaf). */
@@ -71,9 +74,9 @@ export function epochTreeRoot(epoch: number, records: ReadonlyArray<Omit<EpochLe
 
 /** The epoch's tree over `records`; value `i` is record `i`. */
 export function epochTree(epoch: number, records: ReadonlyArray<Omit<EpochLeafFields, "epoch">>): StandardMerkleTree<EpochLeafValue> {
-  return StandardMerkleTree.of(
-    records.map((record) => epochLeafValue({ ...record, epoch })),
-    [...LEAF_ENCODING],
+  return keeperEpochTree(
+    epoch,
+    records.map((record) => ({ ...record, kind: kindIndex(record.kind) })),
   );
 }
 

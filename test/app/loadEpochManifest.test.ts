@@ -10,8 +10,7 @@ import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
 import { bytesToHex, type Hex } from "viem";
 import { loadEpochManifest } from "../../app/lib/loadEpochManifest.ts";
-import { epochTree as appEpochTree, epochTreeRoot } from "../../app/lib/verifyEpochRecord.ts";
-import { epochTree as keeperEpochTree } from "../../coordinator/knowledge/epochTree.ts";
+import { epochTreeRoot } from "../../app/lib/verifyEpochRecord.ts";
 
 const encoder = new TextEncoder();
 const rawCid = async (bytes: Uint8Array) => CID.createV1(raw.code, await sha256.digest(bytes));
@@ -49,16 +48,6 @@ async function load(manifest: unknown, { epoch = 5, root, served }: { epoch?: nu
   const cid = await rawCid(bytes);
   return loadEpochManifest({ gatewayUrl: "http://gateway.test", epoch, manifestCid: bytesToHex(cid.bytes), root, fetchFn: gateway(served ?? bytes) });
 }
-
-describe("epochTree", () => {
-  it("is the keeper's tree: same root, same proofs", async () => {
-    const { records } = await manifestOf(5);
-    const app = appEpochTree(5, records);
-    const keeper = keeperEpochTree(5, records);
-    assert.equal(app.root, keeper.root);
-    records.forEach((_, i) => assert.deepEqual(app.getProof(i), keeper.getProof(i)));
-  });
-});
 
 describe("loadEpochManifest", () => {
   it("verifies a manifest whose bytes match the on-chain CID and whose records rebuild the on-chain root", async () => {
