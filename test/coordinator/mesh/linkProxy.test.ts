@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, describe, it } from "node:test";
-import { LinkProxy } from "../../../coordinator/chaos/transport/linkProxy.ts";
+import { LinkProxy } from "../../../coordinator/mesh/link/linkProxy.ts";
 
 /** An echo server standing in for a node. */
 let echo: net.Server;
