@@ -22,7 +22,7 @@ import { createStrategy } from "../../../coordinator/fl/strategies/createStrateg
 import { manifestPath, readManifest } from "../../../coordinator/mesh/deploy/deploymentManifest.ts";
 import { deployMeshNodes, rollbackAll } from "../../../coordinator/mesh/deploy/deployMeshNodes.ts";
 import { isAlive } from "../../../coordinator/mesh/deploy/hostProcesses.ts";
-import { remoteMeshService } from "../../../coordinator/mesh/remote/createRemoteMeshService.ts";
+import { createMeshService } from "../../../coordinator/services/createMeshService.ts";
 import { createNodeMessageSigner } from "../../../coordinator/mesh/remote/nodeMessage.ts";
 import type { RemoteMesh } from "../../../coordinator/mesh/remote/remoteMesh.ts";
 import { startCoordinator, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
@@ -61,7 +61,7 @@ describe("mesh node deployment (real node-host processes)", () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-deploy-"));
     coordinator = await startCoordinator({
       env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", IPFS_API_URL: "http://127.0.0.1:9", RPC_URL: "http://127.0.0.1:9", SYNOD_NETWORK_PROFILE: "local", SYNOD_NODE_RATE_LIMIT_MAX: "100000" },
-      services: [remoteMeshService({ onReady: (m) => (mesh = m), policyBans: async () => bans, policyRefreshMs: 200, fl: () => ({ registerClient: (c) => runner.register(c), unregisterClient: (id) => runner.unregister(id) }) })],
+      services: [createMeshService({ onReady: (m) => (mesh = m), policyBans: async () => bans, policyRefreshMs: 200, federation: { registerClient: (c) => runner.register(c), unregisterClient: (id) => runner.unregister(id) } })],
     });
     api = createApiClient({ env: { SYNOD_API_URL: coordinator.url, SYNOD_ADMIN_TOKEN: coordinator.adminToken.token } });
   });
