@@ -30,7 +30,7 @@ describe("MAPE-K anomaly model on a real mesh", () => {
       mapekIntervalMs: 250,
       roundGapMs: 100,
     });
-    await bed.mesh.runRounds(2);
+    await bed.runRounds(2);
     bed.start();
     // Fill every node's heartbeat window before judging.
     await sleep(3000);
