@@ -4,7 +4,8 @@
  *
  * - No import cycles, type-only imports included: a type cycle still ties two files
  *   together, and a value import added later turns it into a load-order bug.
- * - The domain (fl, mesh, chaos, mapek, knowledge) knows no entry point: the HTTP API,
+ * - The domain (fl, mesh, chaos, mapek, knowledge) knows no entry point and no wiring
+ *   (services/, testbed/): the HTTP API,
  *   the CLI and the Telegram bot use the domain, never the other way round.
  * - Federated learning runs without the chaos testbed.
  *
@@ -22,9 +23,9 @@ module.exports = {
     {
       name: "domain-not-entrypoints",
       severity: "error",
-      comment: "Domain folders must not import the HTTP API, the CLI or the Telegram bot; pass what they need in instead.",
+      comment: "Domain folders must not import the HTTP API, the CLI, the Telegram bot or the wiring (services/, testbed/); pass what they need in instead.",
       from: { path: "^coordinator/(fl|mesh|chaos|mapek|knowledge)/" },
-      to: { path: "^coordinator/(api|cli|telegram)/" },
+      to: { path: "^coordinator/(api|cli|telegram|services|testbed)/" },
     },
     {
       name: "fl-not-chaos",

@@ -14,30 +14,6 @@ import extractDepcruiseOptions from "dependency-cruiser/config-utl/extract-depcr
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-type KnownViolation = { rule: "no-circular" | "domain-not-entrypoints" | "fl-not-chaos"; from: string; to: string };
-
-/**
- * Violations that exist today and are being removed; the test fails if one of them no
- * longer occurs, so this list can only shrink. Add nothing here: fix the import.
- */
-const KNOWN_VIOLATIONS: KnownViolation[] = [
-  { rule: "no-circular", from: "coordinator/server.ts", to: "coordinator/telegram/telegramService.ts" }, // removed by issue 13 services/ move
-  { rule: "no-circular", from: "coordinator/mesh/remote/createRemoteMeshService.ts", to: "coordinator/server.ts" }, // removed by issue 13 services/ move
-  { rule: "fl-not-chaos", from: "coordinator/fl/createFlCoordinatorService.ts", to: "coordinator/chaos/testbed/createHostedMesh.ts" }, // removed by issue 13 services/ move
-  { rule: "domain-not-entrypoints", from: "coordinator/chaos/createChaosCoordinatorService.ts", to: "coordinator/api/chaos.ts" }, // removed by issue 13 services/ move
-  { rule: "domain-not-entrypoints", from: "coordinator/chaos/createChaosCoordinatorService.ts", to: "coordinator/api/health.ts" }, // removed by issue 13 services/ move
-  { rule: "domain-not-entrypoints", from: "coordinator/chaos/createChaosCoordinatorService.ts", to: "coordinator/api/mapek.ts" }, // removed by issue 13 services/ move
-  { rule: "domain-not-entrypoints", from: "coordinator/chaos/createChaosCoordinatorService.ts", to: "coordinator/api/types.ts" }, // removed by issue 13 services/ move
-  { rule: "domain-not-entrypoints", from: "coordinator/fl/createFlCoordinatorService.ts", to: "coordinator/api/fl.ts" }, // removed by issue 13 services/ move
-  { rule: "domain-not-entrypoints", from: "coordinator/fl/createFlCoordinatorService.ts", to: "coordinator/api/health.ts" }, // removed by issue 13 services/ move
-  { rule: "domain-not-entrypoints", from: "coordinator/fl/createFlCoordinatorService.ts", to: "coordinator/api/types.ts" }, // removed by issue 13 services/ move
-  { rule: "domain-not-entrypoints", from: "coordinator/knowledge/createKnowledgeService.ts", to: "coordinator/api/health.ts" }, // removed by issue 13 services/ move
-  { rule: "domain-not-entrypoints", from: "coordinator/knowledge/createKnowledgeService.ts", to: "coordinator/api/knowledge.ts" }, // removed by issue 13 services/ move
-  { rule: "domain-not-entrypoints", from: "coordinator/knowledge/createKnowledgeService.ts", to: "coordinator/api/proposals.ts" }, // removed by issue 13 services/ move
-  { rule: "domain-not-entrypoints", from: "coordinator/knowledge/createKnowledgeService.ts", to: "coordinator/api/types.ts" }, // removed by issue 13 services/ move
-  { rule: "domain-not-entrypoints", from: "coordinator/mesh/remote/createRemoteMeshService.ts", to: "coordinator/api/mesh.ts" }, // removed by issue 13 services/ move
-];
-
 /** The project's rules and options, cruising from `baseDir`, without a cache (a test must see the files as they are). */
 async function cruiseWithProjectRules(baseDir: string, paths: string[]): Promise<ICruiseResult> {
   const options: ICruiseOptions = { ...(await extractDepcruiseOptions(path.join(root, ".dependency-cruiser.cjs"))), baseDir, cache: false };
@@ -46,15 +22,10 @@ async function cruiseWithProjectRules(baseDir: string, paths: string[]): Promise
   return output;
 }
 
-/**
- * Whether a violation is the known one. A cycle is reported once, from whichever of its
- * edges the cruise met first, so a known cycle matches any report whose cycle holds both ends.
- */
-function isKnown(known: KnownViolation, violation: IViolation): boolean {
-  if (known.rule !== violation.rule.name) return false;
-  if (known.rule !== "no-circular") return known.from === violation.from && known.to === violation.to;
+/** Whether a reported cycle runs through both `from` and `to` (a cycle is reported once, from whichever edge the cruise met first). */
+function cycleThrough(violation: IViolation, from: string, to: string): boolean {
   const modules = [violation.from, ...(violation.cycle ?? []).map((step) => step.name)];
-  return modules.includes(known.from) && modules.includes(known.to);
+  return violation.rule.name === "no-circular" && modules.includes(from) && modules.includes(to);
 }
 
 function describeViolation(violation: IViolation): string {
@@ -63,17 +34,13 @@ function describeViolation(violation: IViolation): string {
 }
 
 describe("dependency rules (.dependency-cruiser.cjs)", () => {
-  it("coordinator/ and scripts/ break no rule beyond the known violations, and every known one still occurs", async () => {
+  it("coordinator/ and scripts/ break no rule", async () => {
     const result = await cruiseWithProjectRules(root, ["coordinator", "scripts"]);
     // A config that matches no file would pass every rule.
     assert.ok(result.summary.totalCruised > 150, `only ${result.summary.totalCruised} modules cruised`);
 
     const violations = result.summary.violations;
-    const unexpected = violations.filter((v) => !KNOWN_VIOLATIONS.some((known) => isKnown(known, v)));
-    assert.deepEqual(unexpected.map(describeViolation), [], `Dependency rule violations:\n${unexpected.map((v) => `  ${describeViolation(v)}`).join("\n")}`);
-
-    const gone = KNOWN_VIOLATIONS.filter((known) => !violations.some((v) => isKnown(known, v)));
-    assert.deepEqual(gone, [], `Known violations that no longer occur; remove them from KNOWN_VIOLATIONS:\n${gone.map((k) => `  ${k.rule}: ${k.from} → ${k.to}`).join("\n")}`);
+    assert.deepEqual(violations.map(describeViolation), [], `Dependency rule violations:\n${violations.map((v) => `  ${describeViolation(v)}`).join("\n")}`);
   });
 
   it("catches a type-only cycle, a domain module importing an entry point and fl importing chaos", async () => {
@@ -95,7 +62,7 @@ describe("dependency rules (.dependency-cruiser.cjs)", () => {
       const [cycles, others] = [result.summary.violations.filter((v) => v.rule.name === "no-circular"), result.summary.violations.filter((v) => v.rule.name !== "no-circular")];
       assert.deepEqual(others.map(describeViolation).sort(), ["domain-not-entrypoints: coordinator/chaos/inject.ts → coordinator/api/route.ts", "fl-not-chaos: coordinator/fl/round.ts → coordinator/chaos/inject.ts"]);
       assert.equal(cycles.length, 1, cycles.map(describeViolation).join("\n"));
-      assert.ok(isKnown({ rule: "no-circular", from: "coordinator/fl/model.ts", to: "coordinator/fl/round.ts" }, cycles[0]!), describeViolation(cycles[0]!));
+      assert.ok(cycleThrough(cycles[0]!, "coordinator/fl/model.ts", "coordinator/fl/round.ts"), describeViolation(cycles[0]!));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

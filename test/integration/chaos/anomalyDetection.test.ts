@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createChaosTestbed, type ChaosTestbed } from "../../../coordinator/chaos/testbed/createChaosTestbed.ts";
+import { createChaosTestbed, type ChaosTestbed } from "../../../coordinator/testbed/createChaosTestbed.ts";
 import { loadMnist } from "../../../coordinator/fl/datasets/mnist.ts";
 import { createStrategy } from "../../../coordinator/fl/strategies/createStrategy.ts";
 import { sharedAnomalyModel } from "../../../coordinator/mapek/anomalyModel.ts";
