@@ -2,7 +2,8 @@
  * Chaos and MAPE-K as the coordinator runs them, over the mesh the FL service hosts in
  * node-host processes: the MAPE-K loop (ticking every `SYNOD_MAPEK_INTERVAL_MS`,
  * thresholds from MeshPolicy, snapshots and directives to the knowledge outbox), the
- * chaos engine, the experiment runner (runs kept in SQLite), and the `/api/chaos/*` and
+ * chaos engine, the experiment runner (runs kept in SQLite), the schedules of the
+ * experiment files that have one (started here, stopped on close), and the `/api/chaos/*` and
  * `/api/mapek*` routes. Without a hosted mesh the routes answer 503 saying why.
  */
 import path from "node:path";
@@ -22,6 +23,7 @@ import { KnowledgeRepository } from "../store/knowledgeRepository.ts";
 import { openDatabase } from "../store/openDatabase.ts";
 import { ChaosEngine } from "./chaosEngine.ts";
 import { ExperimentRunner } from "./experiment/experimentRunner.ts";
+import { ExperimentScheduler } from "./experiment/experimentScheduler.ts";
 import type { HostedMesh } from "./testbed/createHostedMesh.ts";
 
 export type CreateChaosCoordinatorServiceParameters = {
@@ -85,12 +87,15 @@ export async function createChaosCoordinatorService({ config, logger, events, ro
     experimentsDir: path.resolve(root, config.chaos.experimentsDir),
     logger,
   });
+  const scheduler = new ExperimentScheduler({ runner, events, logger });
   mapek.start();
+  await scheduler.start();
   return {
     mapek,
     engine,
     runner,
-    routes: (): ApiPlugin[] => [chaosRoutes({ runner }), mapekRoutes({ loop: mapek })],
+    scheduler,
+    routes: (): ApiPlugin[] => [chaosRoutes({ runner, scheduler }), mapekRoutes({ loop: mapek })],
     healthChecks: (): HealthCheck[] => [
       {
         name: "mapek",
@@ -104,6 +109,8 @@ export async function createChaosCoordinatorService({ config, logger, events, ro
     ],
     async close() {
       clearInterval(policyTimer);
+      // No firing may start a run once the runner is closing.
+      await scheduler.stop();
       await runner.close();
       await engine.recoverAll();
       engine.close();
