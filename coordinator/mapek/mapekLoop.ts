@@ -484,6 +484,10 @@ export class MapekLoop {
           }
           case "reroute":
             actuator.excludeFromFl(action.target as string, action.reason);
+            // The rounds it failed are explained by what it is routed around for; kept,
+            // they would read as a bad link for as long as it sits out (it gets no new
+            // rounds while excluded), and it would never be readmitted.
+            this.monitor.clearOutcomes(action.target as string);
             this.#exclusions.set(action.target as string, "route");
             record(action, "succeeded");
             break;

@@ -115,7 +115,7 @@ describe("chaos scenarios (real processes, real links)", () => {
     for (const node of fault.affected) assert.ok(fault.detection[node]!.detectedAt !== null, `${node} not detected`);
     // MAPE-K routed around live hosts instead of restarting them.
     const incidents = bed.mapek.closedIncidents().filter((i) => fault.affected.includes(i.nodeId) && i.detectedAt >= fault.injectedAt!);
-    assert.ok(incidents.length >= fault.affected.length);
+    assert.ok(incidents.length >= fault.affected.length, `incidents of the partitioned nodes: ${JSON.stringify(incidents.map((i) => `${i.nodeId}:${i.condition}`))} ${meshState()}`);
     assert.ok(incidents.every((i) => i.actions.every((a) => a.action !== "restart")), "partitioned hosts are alive: no restart");
     // While cut off (from detection to heal), no update of theirs was accepted.
     const firstDetection = Math.max(...fault.affected.map((n) => fault.detection[n]!.detectedAt!));
