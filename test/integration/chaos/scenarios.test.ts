@@ -127,7 +127,8 @@ describe("chaos scenarios (real processes, real links)", () => {
     const deadline = Date.now() + 15_000;
     const rejoined = () => fault.affected.every((n) => bed.mesh.rounds().some((r) => Date.parse(r.startedAt) > fault.recoveredAt! && r.accepted.includes(n)));
     while (!rejoined() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
-    assert.ok(rejoined(), "every partitioned node rejoined FL after the heal");
+    const lastRounds = bed.mesh.rounds().filter((r) => Date.parse(r.startedAt) > fault.recoveredAt!).map((r) => ({ round: r.round, sampled: r.sampled, accepted: r.accepted, failures: r.failures }));
+    assert.ok(rejoined(), `every partitioned node rejoined FL after the heal: ${meshState()} nodes ${JSON.stringify(fault.affected.map((n) => ({ n, connected: bed.mesh.remote.node(n)?.connected, seenAgoMs: Date.now() - (bed.mesh.remote.node(n)?.lastSeenAt ?? 0), ready: bed.mesh.isReady(n) })))} rounds ${JSON.stringify(lastRounds.slice(-6))} heal→now ${Date.now() - fault.recoveredAt!} ms`);
     assertNoUpdateLostOrDoubled();
     assert.equal(journal.deviated, false, `${JSON.stringify(journal.steadyStates.after)} ${meshState()}`);
   });
