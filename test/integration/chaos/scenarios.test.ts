@@ -112,7 +112,7 @@ describe("chaos scenarios (real processes, real links)", () => {
     const journal = await run("network-partition", 0.08);
     const [fault] = journal.faults;
     assert.ok(fault && fault.affected.length >= 2 && fault.affected.length < 9 / 2, "a minority");
-    for (const node of fault.affected) assert.ok(fault.detection[node]!.detectedAt !== null, `${node} not detected`);
+    for (const node of fault.affected) assert.ok(fault.detection[node]!.detectedAt !== null, `${node} not detected: ${JSON.stringify(fault.detection)} injected ${fault.injectedAt} recovered ${fault.recoveredAt} ${meshState()}`);
     // MAPE-K routed around live hosts instead of restarting them.
     const incidents = bed.mapek.closedIncidents().filter((i) => fault.affected.includes(i.nodeId) && i.detectedAt >= fault.injectedAt!);
     assert.ok(incidents.length >= fault.affected.length, `incidents of the partitioned nodes: ${JSON.stringify(incidents.map((i) => `${i.nodeId}:${i.condition}`))} ${meshState()}`);
