@@ -170,8 +170,8 @@ const extractions = new Map<string, Promise<string>>();
  * @example
  * import { chromium } from "playwright-core";
  * import { resolveChromium } from "./resolveChromium.ts";
- * const { executablePath, args } = await resolveChromium();
- * const browser = await chromium.launch({ executablePath, args });
+ * const { executablePath, args, env } = await resolveChromium();
+ * const browser = await chromium.launch({ executablePath, args, ...(env && { env }) });
  */
 export async function resolveChromium({
   env = process.env,
