@@ -33,10 +33,10 @@ import type { StatusReport } from "../../coordinator/api/status.ts";
 import type { SynodEvent } from "../../coordinator/events.ts";
 import { createLocalAccountProvider } from "../../app/lib/localAccountProvider.ts";
 import SynodLocalModule from "../../ignition/modules/SynodLocal.ts";
+import { resolveChromium } from "./resolveChromium.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 export const LOCAL_PARAMETERS = path.join(root, "ignition/parameters/local.json");
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 type Eip1193 = { request(args: { method: string; params?: unknown }): Promise<unknown> };
 type RpcRequest = { jsonrpc: "2.0"; id: number | string | null; method: string; params?: unknown };
@@ -343,24 +343,10 @@ export async function startApp(env: Record<string, string>, { port }: { port?: n
   };
 }
 
-/** Headless Chromium with a fresh profile (playwright-core, the system browser). */
+/** Headless Chromium with a fresh profile (playwright-core; the browser `resolveChromium` picks: the npm package's by default). */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (see .ci/run)`);
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const { executablePath, args, env } = await resolveChromium();
+  return chromium.launch({ executablePath, args, ...(env && { env }), headless: true });
 }
 
 /**
