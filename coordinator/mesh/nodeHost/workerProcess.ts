@@ -24,7 +24,8 @@ type Pending = { command: string; resolve: () => void; reject: (error: Error) =>
  * import { forkWorker } from "./forkWorker.ts";
  * import { WorkerProcess } from "./workerProcess.ts";
  * const worker = new WorkerProcess(forkWorker());
- * const ready = await worker.init(init, 60_000);   // every node registered
+ * worker.init(init);
+ * const ready = await worker.whenReady(60_000);   // every node registered
  * await worker.command({ type: "clock", offsetMs: 5000 }, 2000);
  * await worker.kill();                             // SIGKILL, resolves on exit
  */
@@ -104,13 +105,25 @@ export class WorkerProcess {
   }
 
   /**
-   * Sends `init` and waits for `ready` (every node registered).
+   * Sends `init` (once): the worker loads its data and registers its nodes.
+   * @throws {WorkerCommandError} when it was initialised already or its channel is closed.
+   */
+  init(init: WorkerInit): void {
+    if (this.#initialised) throw new WorkerCommandError({ pid: this.pid, command: "init", reason: "it was initialised already" });
+    this.#initialised = true;
+    this.#send({ type: "init", init });
+  }
+
+  /**
+   * Resolves with its `ready` (every node registered), at once if it came already.
+   * @param timeoutMs - give up waiting after this long (the worker keeps trying); none by default.
    * @throws {WorkerCommandError} when it exits first or `timeoutMs` passes.
    */
-  init(init: WorkerInit, timeoutMs: number): Promise<WorkerReady> {
-    if (this.#initialised) return Promise.reject(new WorkerCommandError({ pid: this.pid, command: "init", reason: "it was initialised already" }));
-    this.#initialised = true;
+  whenReady(timeoutMs?: number): Promise<WorkerReady> {
+    if (this.#ready) return Promise.resolve(this.#ready);
+    if (this.#exit) return Promise.reject(new WorkerCommandError({ pid: this.pid, command: "become ready", reason: `it exited (${this.#exit.signal ?? `code ${this.#exit.code}`})` }));
     return new Promise<WorkerReady>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
       const waiter = {
         resolve: (ready: WorkerReady) => {
           clearTimeout(timer);
@@ -121,17 +134,13 @@ export class WorkerProcess {
           reject(error);
         },
       };
-      const timer = setTimeout(() => {
-        this.#waitingReady.delete(waiter);
-        reject(new WorkerCommandError({ pid: this.pid, command: "become ready", reason: `no ready within ${timeoutMs} ms` }));
-      }, timeoutMs);
-      this.#waitingReady.add(waiter);
-      try {
-        this.#send({ type: "init", init });
-      } catch (error) {
-        this.#waitingReady.delete(waiter);
-        waiter.reject(error as Error);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          this.#waitingReady.delete(waiter);
+          reject(new WorkerCommandError({ pid: this.pid, command: "become ready", reason: `no ready within ${timeoutMs} ms` }));
+        }, timeoutMs);
       }
+      this.#waitingReady.add(waiter);
     });
   }
 
