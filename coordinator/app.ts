@@ -22,6 +22,7 @@ import { createErrorHandler, notFoundHandler } from "./api/errorHandler.ts";
 import { createEventStream } from "./api/eventStream.ts";
 import { gatewayRoutes } from "./api/gateway.ts";
 import { healthRoutes, type HealthCheck } from "./api/health.ts";
+import type { LoadShedder } from "./api/loadShedding.ts";
 import { metricsRoutes, type Metrics } from "./api/metrics.ts";
 import { statusRoutes } from "./api/status.ts";
 import type { ApiPlugin, RateLimitPolicy } from "./api/types.ts";
@@ -68,6 +69,8 @@ export type BuildAppParameters = {
   configSummary?: unknown;
   /** Domain routes (one plugin per resource, see `coordinator/api/types.ts`). */
   routes?: readonly ApiPlugin[];
+  /** Load shedding MAPE-K switches on under a flood; without one nothing is shed. */
+  loadShedder?: LoadShedder;
 };
 
 /**
@@ -159,6 +162,8 @@ export async function buildApp(parameters: BuildAppParameters): Promise<SynodApp
     maxAge: 600,
   });
 
+  // First: a shed request costs no more than this check.
+  if (parameters.loadShedder) app.addHook("onRequest", parameters.loadShedder.onRequest);
   app.addHook("onRequest", createAdminAuthHook(parameters.adminToken));
 
   app.addHook("onResponse", async (request, reply) => {

@@ -13,79 +13,16 @@ import { pathToFileURL } from "node:url";
 import { parseEnv } from "node:util";
 import { buildApp, type SynodApp } from "./app.ts";
 import { chainHealthCheck, contentStoreHealthCheck } from "./api/healthChecks.ts";
-import type { HealthCheck } from "./api/health.ts";
-import { createMetrics, type Metrics } from "./api/metrics.ts";
-import type { ApiPlugin } from "./api/types.ts";
-import { loadConfig, resolveAdminToken, summarizeConfig, type SynodConfig } from "./config.ts";
+import { createLoadShedder } from "./api/loadShedding.ts";
+import { createMetrics } from "./api/metrics.ts";
+import { loadConfig, resolveAdminToken, summarizeConfig } from "./config.ts";
 import { ConfigValidationError } from "./errors/config.ts";
-import { createEventBus, type EventBus } from "./events.ts";
-import { createFlCoordinatorService } from "./fl/createFlCoordinatorService.ts";
-import { createKnowledgeService } from "./knowledge/createKnowledgeService.ts";
+import { createEventBus } from "./events.ts";
 import { createContentStore } from "./ipfs/createContentStore.ts";
-import type { ContentStore } from "./ipfs/contentStore.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { telegramService } from "./telegram/telegramService.ts";
-import { createChainClient, type ChainClient } from "./chain/createChainClient.ts";
-import { readPolicy } from "./chain/readPolicy.ts";
-import type { FlService } from "./fl/flService.ts";
-import { remoteMeshService } from "./mesh/remote/createRemoteMeshService.ts";
-import { createChaosCoordinatorService } from "./chaos/createChaosCoordinatorService.ts";
-import { sharedAnomalyModel } from "./mapek/anomalyModel.ts";
-import type { HostedMesh } from "./chaos/testbed/createHostedMesh.ts";
-
-const root = path.resolve(import.meta.dirname, "..");
-
-/**
- * The knowledge layer (SQLite outbox and index, proposal keeper, `/api/knowledge`,
- * `/api/proposals`). Proposal descriptions link content to this coordinator's gateway.
- */
-export const knowledgeService: CoordinatorServiceFactory = ({ config, logger, contentStore, events }) =>
-  createKnowledgeService({ config, logger, contentStore, events, root, gatewayUrl: config.api.publicUrl, tickMs: config.knowledge.keeperTickMs });
-
-/**
- * Federated learning over the mesh (`SYNOD_MESH_NODES` simulated nodes on MNIST, plus
- * node hosts), a round every `SYNOD_FL_ROUND_INTERVAL_MS`, settings from MeshPolicy,
- * models queued as knowledge records; `/api/fl/*`.
- */
-export const flService: CoordinatorServiceFactory = async (deps) => {
-  const { config, logger, contentStore, events } = deps;
-  // Train the MAPE-K anomaly model before any node exists: training takes this process's
-  // CPU for seconds, and nodes heartbeating meanwhile would look dead or slow to MAPE-K.
-  if (config.mesh.nodesPerHost > 0 && config.fl.meshNodes > 0) await sharedAnomalyModel();
-  const service = await createFlCoordinatorService({ config, logger, contentStore, events, root, apiUrl: deps.apiUrl });
-  flOf.set(deps, service.fl);
-  if (service.mesh) hostedMeshOf.set(deps, service.mesh);
-  return service;
-};
-
-/** Each running coordinator's FL service, for the services started after it. */
-const flOf = new WeakMap<CoordinatorDependencies, FlService>();
-/** Each running coordinator's mesh in node-host processes, where the FL service hosts one. */
-const hostedMeshOf = new WeakMap<CoordinatorDependencies, HostedMesh>();
-
-/**
- * The MAPE-K loop and the chaos engine over the FL service's hosted mesh (start after
- * {@link flService}), experiment runs kept in SQLite; `/api/chaos/*`, `/api/mapek`.
- */
-export const chaosService: CoordinatorServiceFactory = (deps) =>
-  createChaosCoordinatorService({ config: deps.config, logger: deps.logger, events: deps.events, root, mesh: hostedMeshOf.get(deps) });
-
-/**
- * Mesh nodes in node-host processes (`synod node-host`, `synod nodes deploy`): signed
- * registration and heartbeats, health probes, training through the FL service; node keys
- * banned in MeshPolicy are refused. `/api/mesh/*`.
- */
-export const meshService: CoordinatorServiceFactory = (deps) => {
-  let chain: ChainClient | undefined;
-  const policyBans = async () => {
-    chain ??= await createChainClient({ rpcUrl: deps.config.chain.rpcUrl, root, addresses: deps.config.chain.addresses, retryCount: 0 });
-    return (await readPolicy(chain)).banned;
-  };
-  return remoteMeshService({ fl: () => flOf.get(deps), policyBans })(deps);
-};
-
-/** What `npm run coordinator` runs when no `services` are given (the Telegram bot only with `TELEGRAM_BOT_TOKEN`). */
-export const defaultServices: readonly CoordinatorServiceFactory[] = [knowledgeService, flService, chaosService, meshService, telegramService];
+import type { CoordinatorDependencies, CoordinatorService, CoordinatorServiceFactory, RunningServices } from "./services/coordinatorService.ts";
+import { defaultServices } from "./services/defaultServices.ts";
+import { PROJECT_ROOT } from "./services/projectRoot.ts";
 
 /**
  * Reads `.env` into `env` without overriding what is already set: an exported variable
@@ -107,29 +44,6 @@ export function loadDotEnv(file: string, env: NodeJS.ProcessEnv = process.env): 
   return taken;
 }
 
-/**
- * A domain part as the coordinator runs it (the knowledge keeper, FL, chaos, the bot):
- * started with the shared dependencies, it contributes routes and readiness checks,
- * and is closed on shutdown after the API stops accepting requests.
- *
- * @example
- * const fl: CoordinatorServiceFactory = async ({ events, logger }) => {
- *   const runner = await startRounds({ events, logger });
- *   return { routes: () => [roundsRoutes({ fl: runner })], healthChecks: () => [], close: () => runner.stop() };
- * };
- */
-export type CoordinatorService = {
-  /** Route plugins to mount (one per resource). */
-  routes?(): readonly ApiPlugin[];
-  /** Readiness checks for `GET /health`. */
-  healthChecks?(): readonly HealthCheck[];
-  /** Stops background work and releases resources. */
-  close?(): Promise<void>;
-};
-
-/** Starts one {@link CoordinatorService} from the shared dependencies. */
-export type CoordinatorServiceFactory = (deps: CoordinatorDependencies) => CoordinatorService | Promise<CoordinatorService>;
-
 export type StartCoordinatorParameters = {
   /** The environment; default `process.env`. */
   env?: Record<string, string | undefined>;
@@ -137,17 +51,6 @@ export type StartCoordinatorParameters = {
   logger?: Logger;
   /** The domain services to run, started in order (closed in reverse). Default {@link defaultServices}. */
   services?: readonly CoordinatorServiceFactory[];
-};
-
-/** What the coordinator opened, handed to route and check factories. */
-export type CoordinatorDependencies = {
-  config: SynodConfig;
-  logger: Logger;
-  events: EventBus;
-  metrics: Metrics;
-  contentStore: ContentStore;
-  /** The API's base URL once it listens (before: the configured one). */
-  apiUrl: () => string;
 };
 
 export type StartCoordinatorReturnType = CoordinatorDependencies & {
@@ -178,7 +81,7 @@ export async function startCoordinator(parameters: StartCoordinatorParameters = 
   const logger = parameters.logger ?? createLogger({ level: config.logLevel });
   for (const warning of warnings) logger.warn(warning);
   const startedAt = new Date();
-  const version = (JSON.parse(await readFile(path.join(root, "package.json"), "utf8")) as { version: string }).version;
+  const version = (JSON.parse(await readFile(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string }).version;
   const configSummary = summarizeConfig(config);
   logger.info({ version, config: configSummary }, "starting the coordinator");
 
@@ -195,8 +98,10 @@ export async function startCoordinator(parameters: StartCoordinatorParameters = 
     onListenerError: (err, event) => logger.error({ err, type: event.type, id: event.id }, "event listener failed"),
   });
   const metrics = createMetrics();
+  const loadShedder = createLoadShedder();
   let listeningUrl: string | undefined;
-  const deps: CoordinatorDependencies = { config, logger, events, metrics, contentStore, apiUrl: () => listeningUrl ?? config.cli.apiUrl };
+  const running: Partial<RunningServices> = {};
+  const deps: CoordinatorDependencies = { config, logger, events, metrics, contentStore, loadShedder, apiUrl: () => listeningUrl ?? config.cli.apiUrl, services: running };
 
   const services: CoordinatorService[] = [];
   // Releases what was opened, newest first; used on shutdown and when startup fails half-way.
@@ -213,7 +118,11 @@ export async function startCoordinator(parameters: StartCoordinatorParameters = 
 
   let app: SynodApp;
   try {
-    for (const start of parameters.services ?? defaultServices) services.push(await start(deps));
+    for (const start of parameters.services ?? defaultServices) {
+      const service = await start(deps);
+      services.push(service);
+      Object.assign(running, service.provides);
+    }
     app = await buildApp({
       config,
       adminToken: adminToken.token,
@@ -230,6 +139,7 @@ export async function startCoordinator(parameters: StartCoordinatorParameters = 
       startedAt,
       configSummary,
       routes: services.flatMap((service) => service.routes?.() ?? []),
+      loadShedder,
     });
     await app.listen({ host: config.api.host, port: config.api.port });
   } catch (error) {
@@ -239,10 +149,19 @@ export async function startCoordinator(parameters: StartCoordinatorParameters = 
 
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.api.port;
-  const host = config.api.host.includes(":") ? `[${config.api.host}]` : config.api.host;
+  // Node hosts dial this: an unspecified listen address is reached on the loopback.
+  const host = config.api.host === "0.0.0.0" || config.api.host === "::" ? "127.0.0.1" : config.api.host.includes(":") ? `[${config.api.host}]` : config.api.host;
   const url = `http://${host}:${port}`;
   listeningUrl = url;
   logger.info({ url }, "coordinator listening");
+  try {
+    // Now that the API answers: the mesh starts its own node hosts, which dial it.
+    for (const service of services) await service.start?.();
+  } catch (error) {
+    await app.close();
+    await release();
+    throw error;
+  }
 
   let closing: Promise<void> | undefined;
   const close = () => {

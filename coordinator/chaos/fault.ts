@@ -8,7 +8,8 @@ import { z } from "zod";
 import type { ChaosIssue } from "../errors/chaos.ts";
 import type { Logger } from "../logger.ts";
 import { TargetSelectorSchema, validateSelector } from "./selector.ts";
-import type { ChaosSystem, NodeLinks } from "./system.ts";
+import type { HostLink } from "../mesh/hosts/hostControl.ts";
+import type { ChaosSystem } from "./system.ts";
 
 /** Wire names of the fault kinds (Chaos Mesh style, kebab-case). */
 export const FAULT_KIND_NAMES = [
@@ -102,16 +103,26 @@ export function validateSpec<Spec extends { selector?: z.infer<typeof TargetSele
   return issues.length ? { ok: false, issues } : { ok: true, spec: parsed.data };
 }
 
-/** The links of `targets`, skipping unknown ids (recorded as failed). */
-export function linksOf(system: ChaosSystem, targets: readonly string[]): { links: [string, NodeLinks][]; records: FaultStatus["records"] } {
-  const links: [string, NodeLinks][] = [];
+/**
+ * The links behind `targets`, one per host, and every node they carry (a link is its
+ * host's: cutting it cuts all the host's nodes, the fault's real blast radius).
+ * Unknown ids are recorded as failed.
+ */
+export function linksOf(system: ChaosSystem, targets: readonly string[]): { links: [string, HostLink][]; affected: string[]; records: FaultStatus["records"] } {
+  const byHost = new Map<string, [string, HostLink]>();
+  const affected = new Set<string>();
   const records: FaultStatus["records"] = [];
   for (const target of targets) {
-    const l = system.links(target);
-    if (l) links.push([target, l]);
-    else records.push({ target, phase: "failed", detail: "no link to this node" });
+    const host = system.host(target);
+    const link = system.link(target);
+    if (!host || !link) {
+      records.push({ target, phase: "failed", detail: "no link to this node" });
+      continue;
+    }
+    byHost.set(host.hostId, [host.hostId, link]);
+    for (const id of host.nodeIds) affected.add(id);
   }
-  return { links, records };
+  return { links: [...byHost.values()], affected: [...affected].sort(), records };
 }
 
 /** The directions a `Direction` covers. */

@@ -1,14 +1,10 @@
 /**
- * What the chaos engine acts on: nodes, the host processes they run in, the links
- * between them and the coordinator, and the coordinator's API. The hosted mesh
- * (`testbed/createHostedMesh.ts`) implements it over real processes and proxies.
+ * What the chaos engine acts on: nodes, the hosts they run in and the links between
+ * those hosts and the coordinator, and the coordinator's API. The one mesh
+ * (`mesh/nodeMesh.ts`) implements it over child and remote hosts alike.
  */
 import type { AttackSpec } from "../fl/attacks/createAttack.ts";
-import type { NodeHost } from "./host/nodeHost.ts";
-import type { LinkProxy } from "./transport/linkProxy.ts";
-
-/** A node's two proxies: `down` carries connections the coordinator opens (FL fit), `up` those the node opens (heartbeats). */
-export type NodeLinks = { down: LinkProxy; up: LinkProxy };
+import type { HostControl, HostLink } from "../mesh/hosts/hostControl.ts";
 
 /** The system under chaos. */
 export interface ChaosSystem {
@@ -16,10 +12,10 @@ export interface ChaosSystem {
   nodeIds(): string[];
   /** Whether a node is running (selectors pick among running nodes, as Chaos Mesh picks running pods). */
   isReady(nodeId: string): boolean;
-  /** The host process a node runs in. */
-  host(nodeId: string): NodeHost | undefined;
-  /** The node's links. */
-  links(nodeId: string): NodeLinks | undefined;
+  /** The host a node runs in (every node of a host shares its fate). */
+  host(nodeId: string): HostControl | undefined;
+  /** The link between the node's host and the coordinator (shared by the host's nodes). */
+  link(nodeId: string): HostLink | undefined;
   /** Turns a node Byzantine (or honest with `null`). */
   setAttack(nodeId: string, spec: AttackSpec | null): Promise<void>;
   /** Base URL of the coordinator API that request floods and latency probes hit, e.g. `http://127.0.0.1:8787`. */

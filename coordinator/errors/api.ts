@@ -135,3 +135,16 @@ export class BadRequestError extends BaseError {
     this.statusCode = statusCode;
   }
 }
+
+/** The coordinator is shedding load (MAPE-K turned it on under a request flood); retry shortly. */
+export type OverloadedErrorType = OverloadedError & { name: "OverloadedError" };
+export class OverloadedError extends BaseError {
+  readonly statusCode = 503;
+  /** The message is meant for the client (fastify shows 5xx messages only when `expose`). */
+  readonly expose = true;
+  readonly retryAfterMs = 1000;
+
+  constructor({ maxPerSecond }: { maxPerSecond: number }) {
+    super(`The coordinator is overloaded and serves at most ${maxPerSecond} such requests a second; retry in 1 s.`, { name: "OverloadedError", docsPath: DOCS });
+  }
+}

@@ -75,15 +75,6 @@ export class FaultRecoverError extends BaseError {
   }
 }
 
-/** A node host process did not start, answer, or stop in time. */
-export class NodeHostError extends BaseError {
-  readonly hostId: string;
-  constructor({ hostId, reason, cause }: { hostId: string; reason: string; cause?: unknown }) {
-    super(`Node host ${hostId}: ${reason}.`, { name: "NodeHostError", cause });
-    this.hostId = hostId;
-  }
-}
-
 /** A remote node answered a fit request with an error or garbage. */
 export class RemoteNodeError extends BaseError {
   readonly nodeId: string;

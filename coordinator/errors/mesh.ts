@@ -146,3 +146,12 @@ export class WorkerCommandError extends BaseError {
     this.pid = pid;
   }
 }
+
+/** A node host process did not start, answer, or stop in time. */
+export class NodeHostError extends BaseError {
+  readonly hostId: string;
+  constructor({ hostId, reason, cause }: { hostId: string; reason: string; cause?: unknown }) {
+    super(`Node host ${hostId}: ${reason}.`, { name: "NodeHostError", cause });
+    this.hostId = hostId;
+  }
+}

@@ -47,12 +47,6 @@ export type FlServiceParameters = {
   maxExamples?: number;
   /** Round settings that MeshPolicy does not set (local epochs, learning rate, …). */
   roundConfig?: RoundConfigInput;
-  /**
-   * Called after every round with the record as the runner made it (its round number
-   * is the runner's, the one nodes signed; the service renumbers rounds across runners).
-   * MAPE-K's monitor watches rounds through it.
-   */
-  onRound?: (record: RoundRecord) => void;
 };
 
 export type StartRoundReturnType = { round: number; participants: number; timeoutMs: number };
@@ -122,6 +116,7 @@ export class FlService {
   #minimumNote = "";
   /** Clients outside the simulated mesh (remote node hosts); they survive runner rebuilds. */
   #remote = new Map<string, FlClient>();
+  #roundObservers = new Set<(record: RoundRecord) => void>();
 
   private constructor(parameters: FlServiceParameters) {
     this.#p = parameters;
@@ -214,6 +209,17 @@ export class FlService {
    * see `coordinator/mesh/remote/`): sampled and trained like the simulated nodes, and
    * kept when a strategy change rebuilds the runner.
    */
+  /**
+   * Calls `observer` after every round with the record as the runner made it (its round
+   * number is the runner's, the one nodes signed; the service renumbers rounds across
+   * runners). The mesh, and through it MAPE-K's monitor, watches rounds through it.
+   * @returns a function that stops the calls.
+   */
+  observeRounds(observer: (record: RoundRecord) => void): () => void {
+    this.#roundObservers.add(observer);
+    return () => this.#roundObservers.delete(observer);
+  }
+
   registerClient(client: FlClient): void {
     this.#remote.set(client.nodeId, client);
     this.#mesh.runner.register(client);
@@ -254,10 +260,12 @@ export class FlService {
 
   async #run(round: number): Promise<RoundRecord> {
     const raw = await this.#mesh.runner.runRound();
-    try {
-      this.#p.onRound?.(raw);
-    } catch (error) {
-      this.#logger.error({ err: error, round }, "a round observer failed");
+    for (const observer of this.#roundObservers) {
+      try {
+        observer(raw);
+      } catch (error) {
+        this.#logger.error({ err: error, round }, "a round observer failed");
+      }
     }
     const record = { ...raw, round };
     let manifestCid: string | null = null;

@@ -7,7 +7,7 @@ import type { SignedUpdate } from "../fl/client.ts";
 import { updateAnomalyScores } from "../fl/updateAnomaly.ts";
 import type { RoundRecord } from "../fl/roundRunner.ts";
 import { InvalidHeartbeatError } from "../errors/mapek.ts";
-import { HeartbeatSchema, type Heartbeat } from "../chaos/host/wire.ts";
+import type { MeshHeartbeat } from "../mesh/nodeMesh.ts";
 
 /** One node's FL outcome in one round. */
 export type RoundOutcome = "accepted" | "flagged" | "rejected" | "timeout" | "error";
@@ -83,13 +83,10 @@ export class Monitor {
   }
 
   /**
-   * Records a heartbeat.
-   * @throws {InvalidHeartbeatError} when the body does not match the schema or names an unknown node.
+   * Records a heartbeat (verified already: the mesh checked its signature and sequence).
+   * @throws {InvalidHeartbeatError} when it names a node the monitor does not watch.
    */
-  ingestHeartbeat(body: unknown): Heartbeat {
-    const parsed = HeartbeatSchema.safeParse(body);
-    if (!parsed.success) throw new InvalidHeartbeatError({ issues: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) });
-    const beat = parsed.data;
+  ingestHeartbeat(beat: MeshHeartbeat): void {
     const view = this.#nodes.get(beat.nodeId);
     if (!view) throw new InvalidHeartbeatError({ issues: [`nodeId: unknown node ${beat.nodeId}`] });
     const now = this.#now();
@@ -101,13 +98,12 @@ export class Monitor {
     const cpuCores = restarted ? beat.cpuCores : 0.7 * view.cpuCores + 0.3 * beat.cpuCores;
     // A restarted node counts its sequence from 0 again: its old beats say nothing about the new process.
     if (restarted) view.beats = [];
-    view.beats.push({ at: now, seq: beat.seq, transitMs: now - beat.sentAt });
+    view.beats.push({ at: now, seq: beat.beat, transitMs: now - beat.sentAt });
     if (view.beats.length > HEARTBEAT_WINDOW) view.beats.shift();
-    const lastTrainMs = typeof beat.telemetry.lastTrainMs === "number" ? beat.telemetry.lastTrainMs : view.lastTrainMs;
+    const lastTrainMs = beat.lastTrainMs ?? view.lastTrainMs;
     const clockSkewMs = -Math.min(...view.beats.map((b) => b.transitMs));
     Object.assign(view, { hostId: beat.hostId, lastHeartbeatAt: now, bootId: beat.bootId, clockSkewMs, loopLagMs: beat.loopLagMs, cpuCores, lastTrainMs });
     this.heartbeats++;
-    return beat;
   }
 
   /**

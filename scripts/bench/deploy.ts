@@ -15,7 +15,7 @@ import { createApiClient } from "../../coordinator/cli/apiClient.ts";
 import { deployMeshNodes, rollbackAll } from "../../coordinator/mesh/deploy/deployMeshNodes.ts";
 import { manifestPath, readManifest } from "../../coordinator/mesh/deploy/deploymentManifest.ts";
 import { createProgressBar } from "../../coordinator/mesh/deploy/progressBar.ts";
-import { remoteMeshService } from "../../coordinator/mesh/remote/createRemoteMeshService.ts";
+import { createMeshService } from "../../coordinator/services/createMeshService.ts";
 import type { RemoteMesh } from "../../coordinator/mesh/remote/remoteMesh.ts";
 import { startCoordinator } from "../../coordinator/server.ts";
 
@@ -25,7 +25,7 @@ const dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-bench-deploy-"));
 let mesh!: RemoteMesh;
 const coordinator = await startCoordinator({
   env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", SYNOD_NETWORK_PROFILE: "local", IPFS_API_URL: "http://127.0.0.1:9", RPC_URL: "http://127.0.0.1:9", SYNOD_NODE_RATE_LIMIT_MAX: "1000000" },
-  services: [remoteMeshService({ onReady: (m) => (mesh = m) })],
+  services: [createMeshService({ onReady: (m) => (mesh = m) })],
 });
 const api = createApiClient({ env: { SYNOD_API_URL: coordinator.url, SYNOD_ADMIN_TOKEN: coordinator.adminToken.token } });
 try {

@@ -24,7 +24,7 @@ import { deployMeshNodes, rollbackAll } from "../../coordinator/mesh/deploy/depl
 import { isAlive } from "../../coordinator/mesh/deploy/hostProcesses.ts";
 import { createProgressBar } from "../../coordinator/mesh/deploy/progressBar.ts";
 import type { HostCounters, HostLatencies } from "../../coordinator/mesh/nodeHost/nodeHostRuntime.ts";
-import { remoteMeshService } from "../../coordinator/mesh/remote/createRemoteMeshService.ts";
+import { createMeshService } from "../../coordinator/services/createMeshService.ts";
 import type { RemoteMesh } from "../../coordinator/mesh/remote/remoteMesh.ts";
 import { startCoordinator } from "../../coordinator/server.ts";
 
@@ -48,7 +48,7 @@ const statsDir = path.join(dataDir, "stats");
 let mesh!: RemoteMesh;
 const coordinator = await startCoordinator({
   env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", SYNOD_NETWORK_PROFILE: "local", IPFS_API_URL: "http://127.0.0.1:9", RPC_URL: "http://127.0.0.1:9", SYNOD_NODE_RATE_LIMIT_MAX: "1000000", SYNOD_API_BODY_LIMIT: String(16 * 1024 * 1024) },
-  services: [remoteMeshService({ onReady: (m) => (mesh = m), fl: () => ({ registerClient: (c) => runner.register(c), unregisterClient: (id) => runner.unregister(id) }) })],
+  services: [createMeshService({ onReady: (m) => (mesh = m), federation: { registerClient: (c) => runner.register(c), unregisterClient: (id) => runner.unregister(id) } })],
 });
 const api = createApiClient({ env: { SYNOD_API_URL: coordinator.url, SYNOD_ADMIN_TOKEN: coordinator.adminToken.token } });
 

@@ -19,9 +19,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
-import { ChaosEngine } from "../../coordinator/chaos/chaosEngine.ts";
 import type { FaultKindName } from "../../coordinator/chaos/fault.ts";
-import { createHostedMesh } from "../../coordinator/chaos/testbed/createHostedMesh.ts";
+import { createChaosTestbed } from "../../coordinator/chaos/testbed/createChaosTestbed.ts";
 import { createEventBus } from "../../coordinator/events.ts";
 import { loadMnist } from "../../coordinator/fl/datasets/mnist.ts";
 import { createRng, shuffleInPlace } from "../../coordinator/fl/random.ts";
@@ -92,9 +91,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const events = createEventBus({ historySize: 256 });
-const mesh = await createHostedMesh({
+// No MAPE-K and no anomaly model: faults stay as injected while their telemetry is recorded.
+const bed = await createChaosTestbed({
   dataset: loadMnist(),
-  model: "logistic-regression",
+  anomalyModel: null,
+  mapekIntervalMs: 250,
   numNodes: settings.nodes,
   nodesPerHost: settings.perHost,
   maxExamples: Math.min(10_000, settings.nodes * 60),
@@ -106,8 +107,8 @@ const mesh = await createHostedMesh({
   events,
   logger: createLogger({ level: process.env.LOG_LEVEL ?? "error", stderr: true }),
 });
-const engine = new ChaosEngine({ system: mesh, events });
-const nodeIds = mesh.monitor.nodes().map((v) => v.nodeId);
+const { engine, monitor } = bed;
+const nodeIds = monitor.nodes().map((v) => v.nodeId);
 const nodeIndex = new Map(nodeIds.map((id, i) => [id, i]));
 const rows: string[] = [];
 const counts = Object.fromEntries(TELEMETRY_CLASSES.map((c) => [c, 0])) as Record<TelemetryClass, number>;
@@ -118,8 +119,8 @@ const labelOf = new Map<string, TelemetryClass>();
 const started = Date.now();
 
 const sample = (episode: number): void => {
-  const now = mesh.monitor.now();
-  for (const [nodeId, features] of telemetryFeatures(mesh.monitor.nodes(), now, settings.heartbeatMs)) {
+  const now = monitor.now();
+  for (const [nodeId, features] of telemetryFeatures(monitor.nodes(), now, settings.heartbeatMs)) {
     if (now - (transitionAt.get(nodeId) ?? 0) < settings.settleMs) continue;
     const label = labelOf.get(nodeId) ?? "healthy";
     if (label === "healthy" && rng.next() >= settings.keepHealthy) continue;
@@ -136,13 +137,13 @@ const sampleFor = async (ms: number, episode: number): Promise<void> => {
 
 try {
   log(`mesh up: ${settings.nodes} nodes in ${Math.ceil(settings.nodes / settings.perHost)} host processes; warming up`);
-  await mesh.runRounds(5);
-  mesh.startRounds();
+  await bed.runRounds(5);
+  bed.startRounds();
   await sampleFor(settings.cooldownMs, -1);
   for (const [e, { kind, spec }] of episodes.entries()) {
     const status = await engine.inject(kind, { ...spec, durationMs: settings.episodeMs }, { seed: settings.seed * 1000 + e });
     const label = CLASS_OF_FAULT[kind];
-    const at = mesh.monitor.now();
+    const at = monitor.now();
     for (const node of status.affected) {
       transitionAt.set(node, at);
       if (label) labelOf.set(node, label);
@@ -150,7 +151,7 @@ try {
     log(`[${e + 1}/${episodes.length} ${Math.round((Date.now() - started) / 1000)} s] ${kind} on ${status.affected.length} node(s) → ${label}; rows so far ${rows.length}`);
     await sampleFor(settings.episodeMs, e);
     await engine.recover(status.faultId);
-    const end = mesh.monitor.now();
+    const end = monitor.now();
     for (const node of status.affected) {
       transitionAt.set(node, end);
       labelOf.delete(node);
@@ -158,10 +159,7 @@ try {
     await sampleFor(settings.cooldownMs, e);
   }
 } finally {
-  await engine.recoverAll();
-  engine.close();
-  await mesh.stopRounds();
-  await mesh.close();
+  await bed.close();
 }
 
 const header = ["node", "episode", "label", ...TELEMETRY_FEATURES].join(",");

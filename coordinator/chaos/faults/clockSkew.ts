@@ -4,7 +4,7 @@
  * the clock back.
  */
 import { z } from "zod";
-import type { NodeHost } from "../host/nodeHost.ts";
+import type { HostControl } from "../../mesh/hosts/hostControl.ts";
 import { baseSpecShape, validateSpec, type FaultContext, type FaultKindDefinition, type FaultStatus, type Injection } from "../fault.ts";
 import { hostsOf } from "./hostsOf.ts";
 
@@ -14,7 +14,7 @@ export const ClockSkewSpecSchema = z.strictObject({
   offsetMs: z.number().int().refine((v) => v !== 0, "must not be 0"),
 });
 export type ClockSkewSpec = z.infer<typeof ClockSkewSpecSchema>;
-export type ClockSkewStatus = { hosts: NodeHost[] };
+export type ClockSkewStatus = { hosts: HostControl[] };
 
 /** Validates a clock-skew spec. */
 export const validateClockSkew = (input: unknown) => validateSpec(ClockSkewSpecSchema, input, (spec) => (spec.durationMs === 0 ? [{ path: "durationMs", message: "must be positive" }] : []));

@@ -4,7 +4,7 @@
  * `loadPercent` of every 100 ms. The node's training and heartbeats compete with it.
  */
 import { z } from "zod";
-import type { NodeHost } from "../host/nodeHost.ts";
+import type { HostControl } from "../../mesh/hosts/hostControl.ts";
 import { baseSpecShape, validateSpec, type FaultContext, type FaultKindDefinition, type FaultStatus, type Injection } from "../fault.ts";
 import { hostsOf } from "./hostsOf.ts";
 
@@ -15,7 +15,7 @@ export const CpuStressSpecSchema = z.strictObject({
   loadPercent: z.number().int().min(1).max(100),
 });
 export type CpuStressSpec = z.infer<typeof CpuStressSpecSchema>;
-export type CpuStressStatus = { hosts: { host: NodeHost; pid: number | undefined }[] };
+export type CpuStressStatus = { hosts: { host: HostControl; pid: number | undefined }[] };
 
 /** Validates a cpu-stress spec. */
 export const validateCpuStress = (input: unknown) => validateSpec(CpuStressSpecSchema, input, (spec) => (spec.durationMs === 0 ? [{ path: "durationMs", message: "must be positive" }] : []));

@@ -5,31 +5,31 @@
  */
 import { z } from "zod";
 import { baseSpecShape, linksOf, validateSpec, type FaultContext, type FaultKindDefinition, type FaultStatus, type Injection } from "../fault.ts";
-import type { NodeLinks } from "../system.ts";
+import type { HostLink } from "../../mesh/hosts/hostControl.ts";
 
 export const LinkDownSpecSchema = z.strictObject({ ...baseSpecShape });
 export type LinkDownSpec = z.infer<typeof LinkDownSpecSchema>;
-export type LinkDownStatus = { links: [string, NodeLinks][] };
+export type LinkDownStatus = { links: [string, HostLink][] };
 
 /** Validates a link-down spec. */
 export const validateLinkDown = (input: unknown) => validateSpec(LinkDownSpecSchema, input, (spec) => (spec.durationMs === 0 ? [{ path: "durationMs", message: "must be positive" }] : []));
 
 export async function applyLinkDown(_spec: LinkDownSpec, targets: string[], context: FaultContext): Promise<Injection<LinkDownStatus>> {
-  const { links, records } = linksOf(context.system, targets);
+  const { links, affected, records } = linksOf(context.system, targets);
   for (const [id, link] of links) {
-    link.down.setDown(true);
-    link.up.setDown(true);
+    await link.setDown(true);
     records.push({ target: id, phase: "injected", detail: "links down" });
   }
-  return { affected: links.map(([id]) => id), state: { links }, records };
+  return { affected, state: { links }, records };
 }
 
 export async function recoverLinkDown(_spec: LinkDownSpec, injection: Injection<LinkDownStatus>): Promise<FaultStatus["records"]> {
-  return injection.state.links.map(([id, link]) => {
-    link.down.setDown(false);
-    link.up.setDown(false);
-    return { target: id, phase: "recovered" as const };
-  });
+  const records: FaultStatus["records"] = [];
+  for (const [id, link] of injection.state.links) {
+    await link.setDown(false);
+    records.push({ target: id, phase: "recovered" });
+  }
+  return records;
 }
 
 export const linkDown: FaultKindDefinition<LinkDownSpec, LinkDownStatus> = {

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { baseSpecShape, directionsOf, DirectionSchema, linksOf, validateSpec, type FaultContext, type FaultKindDefinition, type FaultStatus, type Injection } from "../fault.ts";
-import type { NodeLinks } from "../system.ts";
+import type { HostLink } from "../../mesh/hosts/hostControl.ts";
 
 const UNITS: Record<string, number> = { bps: 1, kbps: 1e3, mbps: 1e6, gbps: 1e9 };
 
@@ -24,7 +24,7 @@ export const NetworkBandwidthSpecSchema = z.strictObject({
   direction: DirectionSchema.default("both"),
 });
 export type NetworkBandwidthSpec = z.infer<typeof NetworkBandwidthSpecSchema>;
-export type NetworkBandwidthStatus = { links: [string, NodeLinks][] };
+export type NetworkBandwidthStatus = { links: [string, HostLink][] };
 
 /** Validates a network-bandwidth spec. */
 export const validateNetworkBandwidth = (input: unknown) =>
@@ -35,19 +35,21 @@ export const validateNetworkBandwidth = (input: unknown) =>
 
 export async function applyNetworkBandwidth(spec: NetworkBandwidthSpec, targets: string[], context: FaultContext): Promise<Injection<NetworkBandwidthStatus>> {
   const bytesPerSecond = parseRate(spec.rate) as number;
-  const { links, records } = linksOf(context.system, targets);
+  const { links, affected, records } = linksOf(context.system, targets);
   for (const [id, link] of links) {
-    for (const direction of directionsOf(spec.direction)) for (const proxy of [link.down, link.up]) proxy.impair(direction, { bytesPerSecond });
+    for (const direction of directionsOf(spec.direction)) await link.impair(direction, { bytesPerSecond });
     records.push({ target: id, phase: "injected", detail: `${spec.rate} ${spec.direction}` });
   }
-  return { affected: links.map(([id]) => id), state: { links }, records };
+  return { affected, state: { links }, records };
 }
 
 export async function recoverNetworkBandwidth(spec: NetworkBandwidthSpec, injection: Injection<NetworkBandwidthStatus>): Promise<FaultStatus["records"]> {
-  return injection.state.links.map(([id, link]) => {
-    for (const direction of directionsOf(spec.direction)) for (const proxy of [link.down, link.up]) proxy.restore(direction, ["bytesPerSecond"]);
-    return { target: id, phase: "recovered" as const };
-  });
+  const records: FaultStatus["records"] = [];
+  for (const [id, link] of injection.state.links) {
+    for (const direction of directionsOf(spec.direction)) await link.restore(direction, ["bytesPerSecond"]);
+    records.push({ target: id, phase: "recovered" });
+  }
+  return records;
 }
 
 export const networkBandwidth: FaultKindDefinition<NetworkBandwidthSpec, NetworkBandwidthStatus> = {

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { baseSpecShape, directionsOf, DirectionSchema, linksOf, validateSpec, type FaultContext, type FaultKindDefinition, type FaultStatus, type Injection } from "../fault.ts";
-import type { NodeLinks } from "../system.ts";
+import type { HostLink } from "../../mesh/hosts/hostControl.ts";
 
 export const NetworkDelaySpecSchema = z.strictObject({
   ...baseSpecShape,
@@ -14,7 +14,7 @@ export const NetworkDelaySpecSchema = z.strictObject({
   direction: DirectionSchema.default("both"),
 });
 export type NetworkDelaySpec = z.infer<typeof NetworkDelaySpecSchema>;
-export type NetworkDelayStatus = { links: [string, NodeLinks][] };
+export type NetworkDelayStatus = { links: [string, HostLink][] };
 
 /** Validates a network-delay spec: jitter may not exceed latency (delays would go negative). */
 export const validateNetworkDelay = (input: unknown) =>
@@ -24,21 +24,23 @@ export const validateNetworkDelay = (input: unknown) =>
   ]);
 
 export async function applyNetworkDelay(spec: NetworkDelaySpec, targets: string[], context: FaultContext): Promise<Injection<NetworkDelayStatus>> {
-  const { links, records } = linksOf(context.system, targets);
+  const { links, affected, records } = linksOf(context.system, targets);
   for (const [id, link] of links) {
     for (const direction of directionsOf(spec.direction)) {
-      for (const proxy of [link.down, link.up]) proxy.impair(direction, { delayMs: spec.latencyMs, jitterMs: spec.jitterMs });
+      await link.impair(direction, { delayMs: spec.latencyMs, jitterMs: spec.jitterMs });
     }
     records.push({ target: id, phase: "injected", detail: `${spec.latencyMs}±${spec.jitterMs} ms ${spec.direction}` });
   }
-  return { affected: links.map(([id]) => id), state: { links }, records };
+  return { affected, state: { links }, records };
 }
 
 export async function recoverNetworkDelay(spec: NetworkDelaySpec, injection: Injection<NetworkDelayStatus>): Promise<FaultStatus["records"]> {
-  return injection.state.links.map(([id, link]) => {
-    for (const direction of directionsOf(spec.direction)) for (const proxy of [link.down, link.up]) proxy.restore(direction, ["delayMs", "jitterMs"]);
-    return { target: id, phase: "recovered" as const };
-  });
+  const records: FaultStatus["records"] = [];
+  for (const [id, link] of injection.state.links) {
+    for (const direction of directionsOf(spec.direction)) await link.restore(direction, ["delayMs", "jitterMs"]);
+    records.push({ target: id, phase: "recovered" });
+  }
+  return records;
 }
 
 export const networkDelay: FaultKindDefinition<NetworkDelaySpec, NetworkDelayStatus> = {

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { baseSpecShape, directionsOf, DirectionSchema, linksOf, validateSpec, type FaultContext, type FaultKindDefinition, type FaultStatus, type Injection } from "../fault.ts";
-import type { NodeLinks } from "../system.ts";
+import type { HostLink } from "../../mesh/hosts/hostControl.ts";
 
 export const NetworkLossSpecSchema = z.strictObject({
   ...baseSpecShape,
@@ -17,28 +17,30 @@ export const NetworkLossSpecSchema = z.strictObject({
   direction: DirectionSchema.default("both"),
 });
 export type NetworkLossSpec = z.infer<typeof NetworkLossSpecSchema>;
-export type NetworkLossStatus = { links: [string, NodeLinks][] };
+export type NetworkLossStatus = { links: [string, HostLink][] };
 
 /** Validates a network-loss spec. */
 export const validateNetworkLoss = (input: unknown) =>
   validateSpec(NetworkLossSpecSchema, input, (spec) => (spec.durationMs === 0 ? [{ path: "durationMs", message: "must be positive" }] : []));
 
 export async function applyNetworkLoss(spec: NetworkLossSpec, targets: string[], context: FaultContext): Promise<Injection<NetworkLossStatus>> {
-  const { links, records } = linksOf(context.system, targets);
+  const { links, affected, records } = linksOf(context.system, targets);
   for (const [id, link] of links) {
     for (const direction of directionsOf(spec.direction)) {
-      for (const proxy of [link.down, link.up]) proxy.impair(direction, { loss: spec.lossPercent / 100, rtoMs: spec.rtoMs });
+      await link.impair(direction, { loss: spec.lossPercent / 100, rtoMs: spec.rtoMs });
     }
     records.push({ target: id, phase: "injected", detail: `${spec.lossPercent}% loss ${spec.direction}` });
   }
-  return { affected: links.map(([id]) => id), state: { links }, records };
+  return { affected, state: { links }, records };
 }
 
 export async function recoverNetworkLoss(spec: NetworkLossSpec, injection: Injection<NetworkLossStatus>): Promise<FaultStatus["records"]> {
-  return injection.state.links.map(([id, link]) => {
-    for (const direction of directionsOf(spec.direction)) for (const proxy of [link.down, link.up]) proxy.restore(direction, ["loss", "rtoMs"]);
-    return { target: id, phase: "recovered" as const };
-  });
+  const records: FaultStatus["records"] = [];
+  for (const [id, link] of injection.state.links) {
+    for (const direction of directionsOf(spec.direction)) await link.restore(direction, ["loss", "rtoMs"]);
+    records.push({ target: id, phase: "recovered" });
+  }
+  return records;
 }
 
 export const networkLoss: FaultKindDefinition<NetworkLossSpec, NetworkLossStatus> = {

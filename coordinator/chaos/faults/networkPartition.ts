@@ -8,11 +8,11 @@
  */
 import { z } from "zod";
 import { baseSpecShape, directionsOf, DirectionSchema, linksOf, validateSpec, type FaultContext, type FaultKindDefinition, type FaultStatus, type Injection } from "../fault.ts";
-import type { NodeLinks } from "../system.ts";
+import type { HostLink } from "../../mesh/hosts/hostControl.ts";
 
 export const NetworkPartitionSpecSchema = z.strictObject({ ...baseSpecShape, direction: DirectionSchema.default("both") });
 export type NetworkPartitionSpec = z.infer<typeof NetworkPartitionSpecSchema>;
-export type NetworkPartitionStatus = { links: [string, NodeLinks][] };
+export type NetworkPartitionStatus = { links: [string, HostLink][] };
 
 /** Validates a network-partition spec. */
 export const validateNetworkPartition = (input: unknown) =>
@@ -20,26 +20,26 @@ export const validateNetworkPartition = (input: unknown) =>
 
 /** Blackholes the links. */
 export async function applyNetworkPartition(spec: NetworkPartitionSpec, targets: string[], context: FaultContext): Promise<Injection<NetworkPartitionStatus>> {
-  const { links, records } = linksOf(context.system, targets);
+  const { links, affected, records } = linksOf(context.system, targets);
   for (const [id, link] of links) {
     for (const direction of directionsOf(spec.direction)) {
-      link.down.impair(direction, { blackhole: true });
-      link.up.impair(direction, { blackhole: true });
+      await link.impair(direction, { blackhole: true });
     }
     records.push({ target: id, phase: "injected", detail: `blackhole ${spec.direction}` });
   }
-  return { affected: links.map(([id]) => id), state: { links }, records };
+  return { affected, state: { links }, records };
 }
 
 /** Lifts the blackholes (connections that lost bytes are reset, as TCP would give up on them). */
 export async function recoverNetworkPartition(spec: NetworkPartitionSpec, injection: Injection<NetworkPartitionStatus>): Promise<FaultStatus["records"]> {
-  return injection.state.links.map(([id, link]) => {
+  const records: FaultStatus["records"] = [];
+  for (const [id, link] of injection.state.links) {
     for (const direction of directionsOf(spec.direction)) {
-      link.down.restore(direction, ["blackhole"]);
-      link.up.restore(direction, ["blackhole"]);
+      await link.restore(direction, ["blackhole"]);
     }
-    return { target: id, phase: "recovered" as const };
-  });
+    records.push({ target: id, phase: "recovered" });
+  }
+  return records;
 }
 
 export const networkPartition: FaultKindDefinition<NetworkPartitionSpec, NetworkPartitionStatus> = {

@@ -4,14 +4,14 @@
  * again if nothing (MAPE-K) has restarted it by the end of the duration.
  */
 import { z } from "zod";
-import type { NodeHost } from "../host/nodeHost.ts";
+import type { HostControl } from "../../mesh/hosts/hostControl.ts";
 import { baseSpecShape, validateSpec, type FaultContext, type FaultKindDefinition, type FaultStatus, type Injection } from "../fault.ts";
 import { hostsOf } from "./hostsOf.ts";
 
 export const NodeCrashSpecSchema = z.strictObject({ ...baseSpecShape });
 export type NodeCrashSpec = z.infer<typeof NodeCrashSpecSchema>;
 /** Per host: the pid that was killed (a different pid at recovery means someone restarted it). */
-export type NodeCrashStatus = { killed: { host: NodeHost; pid: number | undefined }[] };
+export type NodeCrashStatus = { killed: { host: HostControl; pid: number | undefined }[] };
 
 /** Validates a node-crash spec (every problem, with its path). */
 export const validateNodeCrash = (input: unknown) => validateSpec(NodeCrashSpecSchema, input);

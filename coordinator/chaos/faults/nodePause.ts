@@ -4,13 +4,13 @@
  * one). Recovery sends SIGCONT to the same process if it is still the one running.
  */
 import { z } from "zod";
-import type { NodeHost } from "../host/nodeHost.ts";
+import type { HostControl } from "../../mesh/hosts/hostControl.ts";
 import { baseSpecShape, validateSpec, type FaultContext, type FaultKindDefinition, type FaultStatus, type Injection } from "../fault.ts";
 import { hostsOf } from "./hostsOf.ts";
 
 export const NodePauseSpecSchema = z.strictObject({ ...baseSpecShape });
 export type NodePauseSpec = z.infer<typeof NodePauseSpecSchema>;
-export type NodePauseStatus = { paused: { host: NodeHost; pid: number | undefined }[] };
+export type NodePauseStatus = { paused: { host: HostControl; pid: number | undefined }[] };
 
 /** Validates a node-pause spec. */
 export const validateNodePause = (input: unknown) => validateSpec(NodePauseSpecSchema, input, (spec) => (spec.durationMs === 0 ? [{ path: "durationMs", message: "must be positive: a pause needs a length" }] : []));
@@ -20,7 +20,7 @@ export async function applyNodePause(_spec: NodePauseSpec, targets: string[], co
   const { hosts, affected, records } = hostsOf(context.system, targets);
   const paused: NodePauseStatus["paused"] = [];
   for (const host of hosts) {
-    host.pause();
+    await host.pause();
     paused.push({ host, pid: host.pid });
     for (const id of host.nodeIds) records.push({ target: id, phase: "injected", detail: `host ${host.hostId} pid ${host.pid} SIGSTOP` });
   }
@@ -32,7 +32,7 @@ export async function recoverNodePause(_spec: NodePauseSpec, injection: Injectio
   const records: FaultStatus["records"] = [];
   for (const { host, pid } of injection.state.paused) {
     const same = host.pid === pid && host.state === "paused";
-    if (same) host.resume();
+    if (same) await host.resume();
     for (const id of host.nodeIds) records.push({ target: id, phase: "recovered", detail: same ? "SIGCONT" : `already replaced (pid ${host.pid})` });
   }
   return records;

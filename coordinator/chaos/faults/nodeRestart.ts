@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import type { NodeHost } from "../host/nodeHost.ts";
+import type { HostControl } from "../../mesh/hosts/hostControl.ts";
 import { baseSpecShape, validateSpec, type FaultContext, type FaultKindDefinition, type FaultStatus, type Injection } from "../fault.ts";
 import { hostsOf } from "./hostsOf.ts";
 
@@ -15,7 +15,7 @@ export const NodeRestartSpecSchema = z.strictObject({
   gracePeriodMs: z.number().int().nonnegative().default(0),
 });
 export type NodeRestartSpec = z.infer<typeof NodeRestartSpecSchema>;
-export type NodeRestartStatus = { hosts: NodeHost[] };
+export type NodeRestartStatus = { hosts: HostControl[] };
 
 /** Validates a node-restart spec. */
 export const validateNodeRestart = (input: unknown) => validateSpec(NodeRestartSpecSchema, input);

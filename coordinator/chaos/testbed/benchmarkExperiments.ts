@@ -43,7 +43,7 @@ export async function benchmarkExperiments(options: { nodes: number; perHost: nu
   const rows: BenchmarkRow[] = [];
   try {
     // Warm up until the model is past the experiments' accuracy floor.
-    await bed.mesh.runRounds(options.warmupRounds ?? 10);
+    await bed.runRounds(options.warmupRounds ?? 10);
     bed.start();
     for (const file of files) {
       const started = Date.now();

@@ -17,9 +17,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
 import type { Hex } from "viem";
 import { generatePrivateKey } from "viem/accounts";
 import WebSocket from "ws";
+import { createAttack } from "../../fl/attacks/createAttack.ts";
 import type { FitInstruction } from "../../fl/client.ts";
 import type { Dataset } from "../../fl/datasets/dataset.ts";
 import { createLogisticRegression } from "../../fl/model/logisticRegression.ts";
@@ -29,6 +31,7 @@ import { MeshNode } from "../meshNode.ts";
 import { createNodeIdentity } from "../nodeIdentity.ts";
 import { createNodeMessageSigner, type NodeMessageKind, type NodeMessageSigner } from "../remote/nodeMessage.ts";
 import { CoordinatorToHostSchema, decodeParams, encodeParams, type CoordinatorToHost, type HostToCoordinator } from "../remote/wire.ts";
+import type { HostCommand } from "./workerChannel.ts";
 
 /** Ways a host can be made to fail on purpose (deployment tests). */
 export const HOST_FAULTS = ["wrong-key", "no-heartbeat", "bad-update-signature"] as const;
@@ -54,6 +57,8 @@ export type NodeHostRuntimeParameters = {
   logger: Logger;
   /** Called when the host gives up (offline too long) or every node was deregistered. */
   onExit?: (code: number, reason: string) => void;
+  /** Called once, when every node has registered for the first time. */
+  onReady?: () => void;
 };
 
 /** Request latencies the host measured, by kind (the heartbeat benchmark reads them). */
@@ -82,11 +87,27 @@ export type NodeHostRuntime = {
   latencies: HostLatencies;
   /** Clears the counters and latencies (a benchmark starts its measurement window). */
   resetStats(): void;
+  /**
+   * Obeys a control command from the process that started this host (the coordinator
+   * or the host's agent): turn a node Byzantine, skew the clock, burn CPU.
+   * @throws {Error} naming the problem (unknown node, bad attack).
+   */
+  command(command: HostCommand): Promise<void>;
   /** Stops every loop and closes the socket. */
   close(): Promise<void>;
 };
 
 const LATENCY_SAMPLES = 200_000;
+
+// A busy loop that burns `load` of every 100 ms slice: CPU stress as stress-ng does it.
+const STRESS_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const busy = Math.max(1, Math.round(workerData.load * 100));
+for (;;) {
+  const start = Date.now();
+  while (Date.now() - start < busy) {}
+  if (busy < 100) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100 - busy);
+}`;
 
 /**
  * Starts a node host.
@@ -106,7 +127,10 @@ export function startNodeHost(parameters: NodeHostRuntimeParameters): NodeHostRu
   const shape = { numFeatures: dataset.numFeatures, numClasses: dataset.numClasses };
   const model = parameters.model.kind === "mlp" ? createMlp({ ...shape, hidden: parameters.model.hidden ?? 64 }) : createLogisticRegression(shape);
 
-  type Hosted = { node: MeshNode; signer: NodeMessageSigner; seq: number; registered: boolean; registering: boolean; deregistered: boolean };
+  type Hosted = { node: MeshNode; signer: NodeMessageSigner; seq: number; beats: number; registered: boolean; registering: boolean; deregistered: boolean };
+  // A clock-skew fault shifts the time the nodes sign into their messages (sentAt).
+  let clockOffsetMs = 0;
+  const nodeClock = () => Date.now() + clockOffsetMs;
   const hosted = new Map<string, Hosted>();
   const addresses = new Map<string, `0x${string}`>();
   parameters.nodes.forEach((key, i) => {
@@ -114,8 +138,8 @@ export function startNodeHost(parameters: NodeHostRuntimeParameters): NodeHostRu
     // update, is what fails) but every node message with a key nobody admitted.
     const updateKey = fault === "bad-update-signature" ? generatePrivateKey() : key.privateKey;
     const node = new MeshNode({ nodeId: key.nodeId, identity: createNodeIdentity({ privateKey: updateKey }), model, dataset, rows: parameters.data.rows[i] as Uint32Array, seed: parameters.seed * 1000 + key.index });
-    const signer = createNodeMessageSigner(fault === "wrong-key" ? generatePrivateKey() : key.privateKey);
-    hosted.set(key.nodeId, { node, signer, seq: 0, registered: false, registering: false, deregistered: false });
+    const signer = createNodeMessageSigner(fault === "wrong-key" ? generatePrivateKey() : key.privateKey, nodeClock);
+    hosted.set(key.nodeId, { node, signer, seq: 0, beats: 0, registered: false, registering: false, deregistered: false });
     addresses.set(key.nodeId, createNodeMessageSigner(key.privateKey).address);
   });
 
@@ -124,6 +148,7 @@ export function startNodeHost(parameters: NodeHostRuntimeParameters): NodeHostRu
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   let closed = false;
+  let announcedReady = false;
   let socket: WebSocket | undefined;
   let sessionId: string | undefined;
   let lastOnline = Date.now();
@@ -170,6 +195,10 @@ export function startNodeHost(parameters: NodeHostRuntimeParameters): NodeHostRu
         if (!h.registered) counters.registered++;
         h.registered = true;
         lastOnline = Date.now();
+        if (!announcedReady && [...hosted.values()].every((x) => x.registered || x.deregistered)) {
+          announcedReady = true;
+          parameters.onReady?.();
+        }
       } else {
         h.registered = false;
         logger.warn({ nodeId: h.node.nodeId, status, body }, "registration refused");
@@ -194,13 +223,25 @@ export function startNodeHost(parameters: NodeHostRuntimeParameters): NodeHostRu
   // One request per period carries every node's heartbeat, each signed by its node:
   // 500 nodes cost the coordinator ten HTTP requests a second instead of five hundred.
   let beating = false;
+  let lastCpu = process.cpuUsage();
+  let lastCpuAt = performance.now();
   const beat = async (): Promise<void> => {
     if (beating || closed || fault === "no-heartbeat") return;
     const due = [...hosted.values()].filter((h) => h.registered && !h.deregistered);
     if (!due.length) return;
     beating = true;
     const lag = Math.round((loopDelay.percentile(99) / 1e6) * 10) / 10;
-    const messages = due.map((h) => h.signer.sign("heartbeat", h.node.nodeId, nextSeq(h), JSON.stringify({ bootId, roundsTrained: h.node.telemetry().roundsTrained, failures: h.node.telemetry().failures, loopLagMs: lag })));
+    // CPU of the whole process (training, stress workers) in cores since the last beat.
+    const cpuNow = process.cpuUsage();
+    const at = performance.now();
+    const cpuCores = Math.round(((cpuNow.user - lastCpu.user + cpuNow.system - lastCpu.system) / 1000 / Math.max(1, at - lastCpuAt)) * 100) / 100;
+    lastCpu = cpuNow;
+    lastCpuAt = at;
+    const messages = due.map((h) => {
+      const telemetry = h.node.telemetry();
+      const payload = { bootId, beat: ++h.beats, roundsTrained: telemetry.roundsTrained, failures: telemetry.failures, lastTrainMs: telemetry.lastTrainMs, loopLagMs: lag, cpuCores };
+      return h.signer.sign("heartbeat", h.node.nodeId, nextSeq(h), JSON.stringify(payload));
+    });
     counters.heartbeatsSent += messages.length;
     const started = performance.now();
     try {
@@ -379,12 +420,39 @@ export function startNodeHost(parameters: NodeHostRuntimeParameters): NodeHostRu
     void runtime.close().then(() => parameters.onExit?.(code, reason));
   };
 
+  let stressWorkers: Worker[] = [];
+  const command = async (cmd: HostCommand): Promise<void> => {
+    switch (cmd.type) {
+      case "ping":
+        return;
+      case "attack": {
+        const h = hosted.get(cmd.nodeId);
+        if (!h) throw new Error(`unknown node ${cmd.nodeId}`);
+        h.node.setAttack(cmd.spec ? createAttack(cmd.spec) : undefined);
+        return;
+      }
+      case "clock":
+        clockOffsetMs = cmd.offsetMs;
+        return;
+      case "stress":
+        for (let i = 0; i < cmd.workers; i++) stressWorkers.push(new Worker(STRESS_SOURCE, { eval: true, workerData: { load: cmd.load } }));
+        return;
+      case "unstress": {
+        const workers = stressWorkers;
+        stressWorkers = [];
+        await Promise.all(workers.map((worker) => worker.terminate()));
+        return;
+      }
+    }
+  };
+
   const runtime: NodeHostRuntime = {
     hostId,
     bootId,
     addresses,
     counters,
     latencies,
+    command,
     resetStats() {
       for (const key of Object.keys(counters) as Array<keyof HostCounters>) counters[key] = 0;
       for (const key of Object.keys(latencies) as Array<keyof HostLatencies>) latencies[key].length = 0;
@@ -398,6 +466,7 @@ export function startNodeHost(parameters: NodeHostRuntimeParameters): NodeHostRu
       }
       timers.clear();
       loopDelay.disable();
+      await command({ type: "unstress" });
       const ws = socket;
       if (ws && ws.readyState !== WebSocket.CLOSED) {
         await new Promise<void>((resolve) => {

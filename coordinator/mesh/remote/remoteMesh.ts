@@ -21,6 +21,7 @@ import {
   encodeParams,
   HeartbeatPayloadSchema,
   HostToCoordinatorSchema,
+  type HeartbeatPayload,
   ProbePayloadSchema,
   RegisterPayloadSchema,
   SignedNodeMessageSchema,
@@ -97,6 +98,8 @@ export type RemoteMeshParameters = {
   onNodeDown?: (nodeId: string) => void;
   /** Sees each update that arrived in time, before the round runner validates it. */
   onUpdate?: (update: SignedUpdate) => void;
+  /** Sees each accepted heartbeat (MAPE-K's monitor is fed from here). */
+  onHeartbeat?: (node: RemoteNodeView, heartbeat: HeartbeatPayload & { sentAt: number }) => void;
   logger?: Logger;
   now?: () => number;
 };
@@ -321,6 +324,7 @@ export class RemoteMesh {
     node.failures = payload.failures;
     node.loopLagMs = payload.loopLagMs;
     this.stats.heartbeats++;
+    this.#p.onHeartbeat?.(this.#view(node), { ...payload, sentAt: message.sentAt });
     return { serverTime: now };
   }
 

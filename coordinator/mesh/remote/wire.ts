@@ -45,10 +45,16 @@ export type RegisterPayload = z.infer<typeof RegisterPayloadSchema>;
 /** `heartbeat`: the node is alive; a little telemetry rides along. */
 export const HeartbeatPayloadSchema = z.strictObject({
   bootId: z.string().min(1).max(64),
+  /** Counts this node's heartbeats since its boot, from 1: gaps are lost heartbeats. */
+  beat: z.number().int().positive(),
   roundsTrained: z.number().int().nonnegative(),
   failures: z.number().int().nonnegative(),
+  /** How long the node's last local training took, ms (`null` before the first). */
+  lastTrainMs: z.number().nonnegative().nullable(),
   /** The host's event-loop delay p99 over the last period, ms. */
   loopLagMs: z.number().nonnegative(),
+  /** CPU the host process used over the last period, in cores (stress workers included). */
+  cpuCores: z.number().nonnegative(),
 });
 export type HeartbeatPayload = z.infer<typeof HeartbeatPayloadSchema>;
 

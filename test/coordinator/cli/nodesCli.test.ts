@@ -11,7 +11,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { main } from "../../../coordinator/cli/main.ts";
 import { isAlive, NODE_HOST_ENTRY } from "../../../coordinator/mesh/deploy/hostProcesses.ts";
-import { remoteMeshService } from "../../../coordinator/mesh/remote/createRemoteMeshService.ts";
+import { createMeshService } from "../../../coordinator/services/createMeshService.ts";
 import type { RemoteMesh } from "../../../coordinator/mesh/remote/remoteMesh.ts";
 import { startCoordinator, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
 
@@ -32,7 +32,7 @@ describe("synod nodes / synod node-host", () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-nodes-cli-"));
     coordinator = await startCoordinator({
       env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", SYNOD_NETWORK_PROFILE: "local", IPFS_API_URL: "http://127.0.0.1:9", RPC_URL: "http://127.0.0.1:9" },
-      services: [remoteMeshService({ onReady: (m) => (mesh = m) })],
+      services: [createMeshService({ onReady: (m) => (mesh = m) })],
     });
     env = { SYNOD_API_URL: coordinator.url, SYNOD_ADMIN_TOKEN: coordinator.adminToken.token, SYNOD_DATA_DIR: dataDir };
     // The command reads SYNOD_DATA_DIR from the process environment, as it does when run.

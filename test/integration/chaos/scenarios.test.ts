@@ -9,8 +9,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { runExperiment, type ExperimentJournal } from "../../../coordinator/chaos/experiment/runExperiment.ts";
-import { linkRequest } from "../../../coordinator/chaos/host/remoteNodeClient.ts";
 import { createChaosTestbed, type ChaosTestbed } from "../../../coordinator/chaos/testbed/createChaosTestbed.ts";
+import type { ChildHost } from "../../../coordinator/mesh/hosts/childHost.ts";
 import { loadMnist } from "../../../coordinator/fl/datasets/mnist.ts";
 import type { RoundRecord } from "../../../coordinator/fl/roundRunner.ts";
 import { createStrategy } from "../../../coordinator/fl/strategies/createStrategy.ts";
@@ -49,7 +49,7 @@ function assertNoUpdateLostOrDoubled(): void {
     for (const id of round.accepted) assert.ok(round.sampled.includes(id));
   }
   const completed = bed.mesh.rounds().filter((r) => r.status === "completed").length;
-  assert.equal(bed.mesh.runner.modelVersion, completed, "one model version per completed round");
+  assert.equal(bed.runner.modelVersion, completed, "one model version per completed round");
 }
 
 describe("chaos scenarios (real processes, real links)", () => {
@@ -72,7 +72,7 @@ describe("chaos scenarios (real processes, real links)", () => {
       outbox,
       directiveCooldownMs: 0,
     });
-    await bed.mesh.runRounds(3);
+    await bed.runRounds(3);
     bed.start();
   });
 
@@ -214,9 +214,8 @@ describe("chaos scenarios (real processes, real links)", () => {
     let target: string | undefined;
     const ping = async (phase: string): Promise<void> => {
       if (!target) return;
-      const started = performance.now();
-      await linkRequest(bed.mesh.links(target)!.down.port, `/ping/${target}`, undefined, undefined, 5000);
-      samples.push({ phase, ms: performance.now() - started });
+      // A signed probe over the host's socket: both directions cross the link.
+      samples.push({ phase, ms: await bed.mesh.remote.probe(target, 5000) });
     };
     const pending: Promise<void>[] = [];
     const journal = await run("latency-spike", 0.05, (phase, detail) => {
@@ -236,13 +235,17 @@ describe("chaos scenarios (real processes, real links)", () => {
   });
 
   it("packet loss: segments are lost and retransmitted on the affected links; rounds complete", async () => {
-    const lostBefore = new Map(bed.mesh.nodeIds().map((n) => [n, bed.mesh.links(n)!.down.stats().to.lost + bed.mesh.links(n)!.up.stats().from.lost]));
+    const lostOf = (n: string) => {
+      const stats = (bed.mesh.host(n) as ChildHost).proxy.stats();
+      return stats.to.lost + stats.from.lost;
+    };
+    const lostBefore = new Map(bed.mesh.nodeIds().map((n) => [n, lostOf(n)]));
     const journal = await run("packet-loss", 0.05);
     const [fault] = journal.faults;
-    const lost = fault!.affected.map((n) => bed.mesh.links(n)!.down.stats().to.lost + bed.mesh.links(n)!.up.stats().from.lost - lostBefore.get(n)!);
+    const lost = fault!.affected.map((n) => lostOf(n) - lostBefore.get(n)!);
     assert.ok(lost.reduce((a, b) => a + b, 0) > 0, `segments lost: ${lost.join(", ")}`);
     const untouched = bed.mesh.nodeIds().filter((n) => !fault!.affected.includes(n));
-    for (const n of untouched) assert.equal(bed.mesh.links(n)!.down.stats().to.lost + bed.mesh.links(n)!.up.stats().from.lost, lostBefore.get(n), `${n} is not a target`);
+    for (const n of untouched) assert.equal(lostOf(n), lostBefore.get(n), `${n} is not a target`);
     assert.ok(roundsBetween(fault!.injectedAt!, fault!.recoveredAt!).some((r) => r.status === "completed"));
     assert.equal(journal.status, "completed");
   });

@@ -28,7 +28,8 @@ import { loadOrCreateControlKey } from "../../../coordinator/mesh/hosts/controlK
 import { nodeIdOf, writeNodeKeys } from "../../../coordinator/mesh/nodeHost/nodeHostOptions.ts";
 import { addressOfKey } from "../../../coordinator/mesh/remote/nodeMessage.ts";
 import { RemoteMesh } from "../../../coordinator/mesh/remote/remoteMesh.ts";
-import { startCoordinator, type CoordinatorServiceFactory, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
+import { startCoordinator, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
+import type { CoordinatorServiceFactory } from "../../../coordinator/services/coordinatorService.ts";
 import { descendants } from "../../fixtures/processes.ts";
 import { until } from "../../fixtures/waiting.ts";
 

@@ -26,10 +26,11 @@ import { isAlive } from "../../../coordinator/mesh/deploy/hostProcesses.ts";
 import { agentRoutes } from "../../../coordinator/api/mesh.ts";
 import { AgentRegistry } from "../../../coordinator/mesh/hosts/agentRegistry.ts";
 import { loadOrCreateControlKey } from "../../../coordinator/mesh/hosts/controlKey.ts";
-import { remoteMeshService } from "../../../coordinator/mesh/remote/createRemoteMeshService.ts";
+import { createMeshService } from "../../../coordinator/services/createMeshService.ts";
 import { createNodeMessageSigner } from "../../../coordinator/mesh/remote/nodeMessage.ts";
 import type { RemoteMesh } from "../../../coordinator/mesh/remote/remoteMesh.ts";
-import { startCoordinator, type CoordinatorServiceFactory, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
+import { startCoordinator, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
+import type { CoordinatorServiceFactory } from "../../../coordinator/services/coordinatorService.ts";
 
 const SEED = 7;
 const MAX_EXAMPLES = 3000;
@@ -72,7 +73,7 @@ describe("mesh node deployment (real node-host processes)", () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-deploy-"));
     coordinator = await startCoordinator({
       env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", IPFS_API_URL: "http://127.0.0.1:9", RPC_URL: "http://127.0.0.1:9", SYNOD_NETWORK_PROFILE: "local", SYNOD_NODE_RATE_LIMIT_MAX: "100000" },
-      services: [remoteMeshService({ onReady: (m) => (mesh = m), policyBans: async () => bans, policyRefreshMs: 200, fl: () => ({ registerClient: (c) => runner.register(c), unregisterClient: (id) => runner.unregister(id) }) }), agentService],
+      services: [createMeshService({ onReady: (m) => (mesh = m), policyBans: async () => bans, policyRefreshMs: 200, federation: { registerClient: (c) => runner.register(c), unregisterClient: (id) => runner.unregister(id) } }), agentService],
     });
     api = createApiClient({ env: { SYNOD_API_URL: coordinator.url, SYNOD_ADMIN_TOKEN: coordinator.adminToken.token } });
   });

@@ -9,18 +9,18 @@
  * (non-critical).
  *
  * @example
- * // coordinator/server.ts
- * import { telegramService } from "./telegram/telegramService.ts";
- * export const defaultServices = [knowledgeService, flService, chaosService, meshService, telegramService];
+ * // coordinator/services/defaultServices.ts
+ * import { telegramService } from "./createTelegramService.ts";
+ * export const defaultServices = [knowledgeService, flService, meshService, chaosService, telegramService];
  */
 import { createApiClient } from "../cli/apiClient.ts";
 import { resolveAdminToken } from "../config.ts";
 import { TelegramStartError } from "../errors/telegram.ts";
-import type { CoordinatorService, CoordinatorServiceFactory } from "../server.ts";
+import type { CoordinatorService, CoordinatorServiceFactory } from "./coordinatorService.ts";
 import { openDatabase } from "../store/openDatabase.ts";
-import { createTelegramBot, type TelegramBot } from "./createTelegramBot.ts";
-import { SubscriptionRepository } from "./subscriptionRepository.ts";
-import { createHttpBackend } from "./synodBackend.ts";
+import { createTelegramBot, type TelegramBot } from "../telegram/createTelegramBot.ts";
+import { SubscriptionRepository } from "../telegram/subscriptionRepository.ts";
+import { createHttpBackend } from "../telegram/synodBackend.ts";
 
 export type CreateTelegramServiceParameters = {
   /** The dApp's URL for links; default the first of `SYNOD_CORS_ORIGINS` (the dApp's origin). */

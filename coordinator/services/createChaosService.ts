@@ -1,9 +1,9 @@
 /**
- * Chaos and MAPE-K as the coordinator runs them, over the mesh the FL service hosts in
- * node-host processes: the MAPE-K loop (ticking every `SYNOD_MAPEK_INTERVAL_MS`,
+ * Chaos and MAPE-K as the coordinator runs them, over the one mesh (child and remote
+ * node hosts alike): the MAPE-K loop (ticking every `SYNOD_MAPEK_INTERVAL_MS`,
  * thresholds from MeshPolicy, snapshots and directives to the knowledge outbox), the
  * chaos engine, the experiment runner (runs kept in SQLite), and the `/api/chaos/*` and
- * `/api/mapek*` routes. Without a hosted mesh the routes answer 503 saying why.
+ * `/api/mapek*` routes.
  */
 import path from "node:path";
 import { chaosRoutes } from "../api/chaos.ts";
@@ -12,42 +12,34 @@ import { mapekRoutes } from "../api/mapek.ts";
 import type { ApiPlugin } from "../api/types.ts";
 import { createChainClient, type ChainClient } from "../chain/createChainClient.ts";
 import { readPolicy } from "../chain/readPolicy.ts";
-import type { SynodConfig } from "../config.ts";
-import type { EventBus } from "../events.ts";
-import type { Logger } from "../logger.ts";
+import { ChaosEngine } from "../chaos/chaosEngine.ts";
+import { ExperimentRunner } from "../chaos/experiment/experimentRunner.ts";
 import { sharedAnomalyModel } from "../mapek/anomalyModel.ts";
 import { MapekLoop } from "../mapek/mapekLoop.ts";
 import { POLICY_PARAMETERS, type PolicyParameterName } from "../policy/parameters.ts";
 import { KnowledgeRepository } from "../store/knowledgeRepository.ts";
 import { openDatabase } from "../store/openDatabase.ts";
-import { ChaosEngine } from "./chaosEngine.ts";
-import { ExperimentRunner } from "./experiment/experimentRunner.ts";
-import type { HostedMesh } from "./testbed/createHostedMesh.ts";
+import type { CoordinatorService, CoordinatorServiceFactory } from "./coordinatorService.ts";
+import { PROJECT_ROOT } from "./projectRoot.ts";
 
-export type CreateChaosCoordinatorServiceParameters = {
-  config: SynodConfig;
-  logger: Logger;
-  events: EventBus;
-  /** The repository root (experiment folders are relative to it). */
-  root: string;
-  /** The FL service's mesh in node-host processes; `undefined` when its nodes live in the coordinator. */
-  mesh: HostedMesh | undefined;
-  /** How often MeshPolicy is read again, ms; default 10 000. */
-  policyRefreshMs?: number;
-};
+/** How often MeshPolicy is read again, ms. */
+const POLICY_REFRESH_MS = 10_000;
 
-/** Why there is no chaos engine, for the 503 answers. */
-function unavailable(config: SynodConfig): string {
-  if (config.fl.meshNodes === 0) return "the coordinator runs no mesh of its own (SYNOD_MESH_NODES=0)";
-  return "the mesh runs inside the coordinator process (SYNOD_MESH_NODES_PER_HOST=0)";
-}
-
-export async function createChaosCoordinatorService({ config, logger, events, root, mesh, policyRefreshMs = 10_000 }: CreateChaosCoordinatorServiceParameters) {
-  if (!mesh) {
-    const reason = unavailable(config);
+/**
+ * The MAPE-K loop and the chaos engine over the mesh (start after the mesh service),
+ * experiment runs kept in SQLite; `/api/chaos/*`, `/api/mapek`. Without a mesh the
+ * routes answer 503 saying why.
+ */
+export const chaosService: CoordinatorServiceFactory = async ({ config, logger, events, services }): Promise<CoordinatorService> => {
+  const { mesh, monitor } = services;
+  if (!mesh || !monitor) {
+    const reason = "the coordinator runs no mesh service (start the mesh service before chaos)";
     logger.info({ reason }, "no chaos engine and no MAPE-K loop");
     return { routes: (): ApiPlugin[] => [chaosRoutes({ runner: null, unavailable: reason }), mapekRoutes({ loop: null, unavailable: reason })] };
   }
+  // Trained before the nodes start (they start once the API listens): training takes
+  // this process's CPU for seconds, and nodes heartbeating meanwhile would look dead.
+  const anomalyModel = await sharedAnomalyModel();
   const db = openDatabase(config.dataDir);
   const outbox = new KnowledgeRepository(db);
 
@@ -56,18 +48,18 @@ export async function createChaosCoordinatorService({ config, logger, events, ro
   let chain: ChainClient | undefined;
   const refreshPolicy = async (): Promise<void> => {
     try {
-      chain ??= await createChainClient({ rpcUrl: config.chain.rpcUrl, root, addresses: config.chain.addresses, retryCount: 0 });
+      chain ??= await createChainClient({ rpcUrl: config.chain.rpcUrl, root: PROJECT_ROOT, addresses: config.chain.addresses, retryCount: 0 });
       policy = { ...policy, ...(await readPolicy(chain)).parameters };
     } catch (error) {
       logger.debug({ err: error }, "MeshPolicy unreadable; MAPE-K keeps the thresholds it has");
     }
   };
   void refreshPolicy();
-  const policyTimer = setInterval(() => void refreshPolicy(), policyRefreshMs);
+  const policyTimer = setInterval(() => void refreshPolicy(), POLICY_REFRESH_MS);
   policyTimer.unref();
 
   const mapek = new MapekLoop({
-    monitor: mesh.monitor,
+    monitor,
     actuator: mesh,
     intervalMs: config.mapek.intervalMs,
     // Six missed heartbeats: fewer gives false alarms when the machine is busy.
@@ -76,20 +68,17 @@ export async function createChaosCoordinatorService({ config, logger, events, ro
     outbox,
     events,
     logger,
-    anomalyModel: sharedAnomalyModel(),
+    anomalyModel: Promise.resolve(anomalyModel),
   });
   const engine = new ChaosEngine({ system: mesh, events, logger });
   const runner = new ExperimentRunner({
     db,
     deps: { engine, system: mesh, rounds: () => mesh.rounds(), mapek, outbox, events, logger },
-    experimentsDir: path.resolve(root, config.chaos.experimentsDir),
+    experimentsDir: path.resolve(PROJECT_ROOT, config.chaos.experimentsDir),
     logger,
   });
   mapek.start();
   return {
-    mapek,
-    engine,
-    runner,
     routes: (): ApiPlugin[] => [chaosRoutes({ runner }), mapekRoutes({ loop: mapek })],
     healthChecks: (): HealthCheck[] => [
       {
@@ -111,4 +100,4 @@ export async function createChaosCoordinatorService({ config, logger, events, ro
       db.close();
     },
   };
-}
+};

@@ -1,9 +1,8 @@
 /**
- * Pre-forked node-host processes. A host process spends most of its start-up loading
- * modules (viem alone takes ~1.5 s on a busy 2-core machine); a restart that takes a
- * warm spare only has to ship the shards and open a port, which is what brings a
- * crashed node back within the 5 s MTTR target. Spares are plain forks waiting for
- * their `init` message; the pool forks a replacement whenever one is taken.
+ * Forks a node-host worker: the node-host entry in worker mode, waiting for its
+ * `init` on the IPC channel (see `workerChannel.ts`). A worker forked ahead of time is
+ * a warm spare: module loading is most of a start (viem alone takes ~1.5 s on a busy
+ * 2-core machine), so a restart that takes a spare only ships its settings.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -11,25 +10,24 @@ import { fileURLToPath } from "node:url";
 const ENTRY = fileURLToPath(new URL("./nodeHostMain.ts", import.meta.url));
 const TSX = import.meta.resolve("tsx");
 
-/** Forks one node-host process (Node 22 via `process.execPath`, TypeScript via tsx). */
-export function forkNodeHost(): ChildProcess {
-  return fork(ENTRY, [], {
+/** Forks one worker (Node 22 via `process.execPath`, TypeScript via tsx), its stderr inherited. */
+export function forkWorker(env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  return fork(ENTRY, ["--worker"], {
     execPath: process.execPath,
     execArgv: ["--import", TSX],
-    serialization: "advanced",
     stdio: ["ignore", "ignore", "inherit", "ipc"],
-    env: { ...process.env, LOG_LEVEL: "silent" },
+    env: { ...env, LOG_LEVEL: env.SYNOD_NODE_HOST_LOG_LEVEL ?? "silent" },
   });
 }
 
 /**
  * @example
- * import { HostProcessPool } from "./hostProcessPool.ts";
- * const pool = new HostProcessPool({ spares: 1 });
+ * import { WorkerPool } from "./forkWorker.ts";
+ * const pool = new WorkerPool({ spares: 1 });
  * const child = pool.take();   // warm if a spare was ready
  * await pool.close();
  */
-export class HostProcessPool {
+export class WorkerPool {
   #spares: ChildProcess[] = [];
   #size: number;
   #closed = false;
@@ -40,7 +38,8 @@ export class HostProcessPool {
   }
 
   #forkSpare(): ChildProcess {
-    const child = forkNodeHost();
+    const child = forkWorker();
+    child.on("error", () => undefined);
     child.once("exit", () => {
       const index = this.#spares.indexOf(child);
       if (index >= 0) this.#spares.splice(index, 1);
@@ -48,11 +47,12 @@ export class HostProcessPool {
     return child;
   }
 
-  /** A spare if one is alive, else a fresh fork; a replacement spare is forked either way. */
+  /** A live spare if there is one, else a fresh fork; a replacement spare is forked either way. */
   take(): ChildProcess {
-    const spare = this.#spares.shift();
+    let spare = this.#spares.shift();
+    while (spare && (!spare.connected || spare.exitCode !== null || spare.signalCode !== null)) spare = this.#spares.shift();
     if (!this.#closed && this.#spares.length < this.#size) this.#spares.push(this.#forkSpare());
-    return spare ?? forkNodeHost();
+    return spare ?? forkWorker();
   }
 
   /** Kills the spares. */

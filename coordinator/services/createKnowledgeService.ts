@@ -8,6 +8,8 @@
 import { knowledgeRoutes } from "../api/knowledge.ts";
 import { proposalsRoutes } from "../api/proposals.ts";
 import type { ApiPlugin } from "../api/types.ts";
+import type { CoordinatorServiceFactory } from "./coordinatorService.ts";
+import { PROJECT_ROOT } from "./projectRoot.ts";
 import type { HealthCheck, HealthCheckOutcome } from "../api/health.ts";
 import { createChainClient, type ChainClient } from "../chain/createChainClient.ts";
 import { loadSignerKey } from "../chain/loadSignerKey.ts";
@@ -19,9 +21,9 @@ import type { Logger } from "../logger.ts";
 import { ChainIndexRepository } from "../store/chainIndexRepository.ts";
 import { KnowledgeRepository } from "../store/knowledgeRepository.ts";
 import { openDatabase, type Database } from "../store/openDatabase.ts";
-import { KnowledgeIndexer } from "./knowledgeIndexer.ts";
-import { ProposalKeeper, type KeeperTickReport } from "./proposalKeeper.ts";
-import { kindName } from "./schemas/index.ts";
+import { KnowledgeIndexer } from "../knowledge/knowledgeIndexer.ts";
+import { ProposalKeeper, type KeeperTickReport } from "../knowledge/proposalKeeper.ts";
+import { kindName } from "../knowledge/schemas/index.ts";
 
 export type CreateKnowledgeServiceParameters = {
   config: SynodConfig;
@@ -146,3 +148,10 @@ export async function createKnowledgeService(parameters: CreateKnowledgeServiceP
     },
   };
 }
+
+/**
+ * The knowledge layer (SQLite outbox and index, proposal keeper, `/api/knowledge`,
+ * `/api/proposals`). Proposal descriptions link content to this coordinator's gateway.
+ */
+export const knowledgeService: CoordinatorServiceFactory = ({ config, logger, contentStore, events }) =>
+  createKnowledgeService({ config, logger, contentStore, events, root: PROJECT_ROOT, gatewayUrl: config.api.publicUrl, tickMs: config.knowledge.keeperTickMs });
