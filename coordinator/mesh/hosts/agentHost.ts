@@ -62,7 +62,7 @@ export class AgentHost implements HostControl {
   #session: AgentSession | undefined;
   #nextId = 1;
   #pending = new Map<number, Pending>();
-  #report: HostStateReport = { type: "state", state: "starting", pid: null, bootId: null, clockOffsetMs: 0, exit: null };
+  #report: HostStateReport = { type: "state", state: "starting", pid: null, bootId: null, clockOffsetMs: 0, spare: "none", exit: null };
   #bootId: string | undefined;
   #restarts = 0;
   #listeners = new Set<(host: AgentHost) => void>();
@@ -106,6 +106,11 @@ export class AgentHost implements HostControl {
 
   get clockOffsetMs(): number {
     return this.#report.clockOffsetMs;
+  }
+
+  /** The agent's spare worker: a restart that takes a warm one skips module loading. */
+  get spare(): HostStateReport["spare"] {
+    return this.#report.spare;
   }
 
   /** How the last worker ended, if one did. */

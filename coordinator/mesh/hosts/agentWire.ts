@@ -94,6 +94,8 @@ export const HostStateReportSchema = z.strictObject({
   /** The worker's boot id from its `ready`, `null` before. */
   bootId: z.string().max(64).nullable(),
   clockOffsetMs: z.number().int(),
+  /** The spare worker: none, still loading its modules, or warm (a restart takes it). */
+  spare: z.enum(["none", "loading", "warm"]),
   /** How the last worker ended, if it did. */
   exit: z.strictObject({ code: z.number().int().nullable(), signal: z.string().max(16).nullable() }).nullable(),
 });

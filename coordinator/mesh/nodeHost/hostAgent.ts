@@ -115,6 +115,7 @@ export async function startHostAgent(parameters: HostAgentParameters): Promise<H
   let state: HostState = "stopped";
   let active: WorkerProcess | undefined;
   let spare: WorkerProcess | undefined;
+  let spareWarm = false;
   let bootId: string | null = null;
   let clockOffsetMs = 0;
   let lastExit: { code: number | null; signal: string | null } | null = null;
@@ -126,11 +127,15 @@ export async function startHostAgent(parameters: HostAgentParameters): Promise<H
   // ── the worker ─────────────────────────────────────────────────────────────
 
   const report = (): void => {
-    send({ type: "state", state, pid: active?.alive ? active.pid : null, bootId, clockOffsetMs, exit: lastExit });
+    send({ type: "state", state, pid: active?.alive ? active.pid : null, bootId, clockOffsetMs, spare: spare?.alive ? (spareWarm ? "warm" : "loading") : "none", exit: lastExit });
   };
 
   const onWorkerExit = (worker: WorkerProcess, exit: WorkerExit): void => {
-    if (worker === spare) spare = undefined;
+    if (worker === spare) {
+      spare = undefined;
+      logger[closing ? "debug" : "warn"]({ pid: worker.pid, ...exit }, "the spare worker exited");
+      report();
+    }
     if (worker !== active) return;
     const wanted = stopping;
     state = wanted ? "stopped" : "dead";
@@ -154,11 +159,23 @@ export async function startHostAgent(parameters: HostAgentParameters): Promise<H
 
   const forkSpare = (): void => {
     if (!warmSpare || spare?.alive || closing) return;
+    let forked: WorkerProcess;
     try {
-      spare = fork();
+      forked = fork();
     } catch (err) {
       logger.warn({ err }, "could not fork a spare worker");
+      return;
     }
+    spare = forked;
+    spareWarm = false;
+    report();
+    // Warm once it answers on its channel: its modules are loaded.
+    void forked.answers(120_000).then((warm) => {
+      if (spare !== forked || !warm) return;
+      spareWarm = true;
+      logger.info({ pid: forked.pid }, "spare worker warm");
+      report();
+    });
   };
 
   const onReady = (worker: WorkerProcess, ready: { bootId: string; pid: number }): void => {

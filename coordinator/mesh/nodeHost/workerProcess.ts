@@ -17,7 +17,7 @@ export type WorkerReady = Extract<WorkerToParent, { type: "ready" }>;
 /** How a worker ended. */
 export type WorkerExit = { code: number | null; signal: NodeJS.Signals | null };
 
-type Pending = { command: string; resolve: () => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
+type Pending = { command: string; resolve: (ack: { error?: string | undefined }) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
 
 /**
  * @example
@@ -94,8 +94,7 @@ export class WorkerProcess {
       if (!pending) return; // answered after its timeout (e.g. a worker resumed from SIGSTOP)
       this.#pending.delete(message.id);
       clearTimeout(pending.timer);
-      if (message.error) pending.reject(new WorkerCommandError({ pid: this.pid, command: pending.command, reason: message.error }));
-      else pending.resolve();
+      pending.resolve(message);
     }
   }
 
@@ -148,9 +147,29 @@ export class WorkerProcess {
    * Sends a command and waits for its ack.
    * @throws {WorkerCommandError} when the worker refuses it, exits, or does not answer within `timeoutMs`.
    */
-  command(command: HostCommand, timeoutMs: number): Promise<void> {
+  async command(command: HostCommand, timeoutMs: number): Promise<void> {
+    const ack = await this.#request(command, timeoutMs);
+    if (ack.error) throw new WorkerCommandError({ pid: this.pid, command: command.type, reason: ack.error });
+  }
+
+  /**
+   * Whether the worker answers on its channel at all within `timeoutMs`: a spare that
+   * has loaded its modules acknowledges a `ping` (as "not initialised"), one still
+   * loading does not yet (its channel is read once its handler is installed).
+   */
+  async answers(timeoutMs: number): Promise<boolean> {
+    try {
+      await this.#request({ type: "ping" }, timeoutMs);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Sends a command; resolves with its ack, whatever it says; rejects on timeout or exit. */
+  #request(command: HostCommand, timeoutMs: number): Promise<{ error?: string | undefined }> {
     const id = this.#nextId++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
         reject(new WorkerCommandError({ pid: this.pid, command: command.type, reason: `no ack within ${timeoutMs} ms` }));

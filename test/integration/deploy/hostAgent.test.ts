@@ -117,11 +117,14 @@ describe("a remote node host under coordinator control (real agent and worker pr
     assert.equal(await host.isResponsive(500), false);
   });
 
-  it("restart: every node registers again with a new boot id within 5 s", async () => {
+  it("restart: every node registers again with a new boot id within 5 s", async (t) => {
+    // The agent keeps a spare worker with its modules loaded; a restart takes it.
+    await until("the spare worker warm", async () => (host.spare === "warm" ? true : undefined), 30_000, 100);
     const before = { bootId: mesh.node(nodeIds[0]!)!.bootId, restarts: host.restarts };
     const started = performance.now();
     await host.restart();
     const elapsedMs = performance.now() - started;
+    t.diagnostic(`restart (kill, warm spare, every node registered): ${Math.round(elapsedMs)} ms`);
     assert.ok(elapsedMs < 5000, `restart took ${Math.round(elapsedMs)} ms`);
     assert.equal(host.state, "running");
     assert.notEqual(host.bootId, before.bootId);

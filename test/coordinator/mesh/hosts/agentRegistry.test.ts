@@ -99,15 +99,15 @@ describe("AgentRegistry", () => {
     assert.equal(frame.type, "control");
     const { id, op } = verifier.verify(frame.type === "control" ? frame.message : undefined, SESSION);
     assert.deepEqual(op, { op: "kill" });
-    registry.onFrame(agent.sessionId, { type: "state", state: "dead", pid: null, bootId: null, clockOffsetMs: 0, exit: { code: null, signal: "SIGKILL" } });
+    registry.onFrame(agent.sessionId, { type: "state", state: "dead", pid: null, bootId: null, clockOffsetMs: 0, spare: "none", exit: { code: null, signal: "SIGKILL" } });
     registry.onFrame(agent.sessionId, { type: "ack", id, error: null });
     await killed;
     assert.equal(host.state, "dead");
     assert.deepEqual(host.lastExit, { code: null, signal: "SIGKILL" });
 
     // Worker boots: the second boot id counts as a restart.
-    registry.onFrame(agent.sessionId, { type: "state", state: "running", pid: 11, bootId: "boot-1", clockOffsetMs: 0, exit: null });
-    registry.onFrame(agent.sessionId, { type: "state", state: "running", pid: 12, bootId: "boot-2", clockOffsetMs: 0, exit: null });
+    registry.onFrame(agent.sessionId, { type: "state", state: "running", pid: 11, bootId: "boot-1", clockOffsetMs: 0, spare: "none", exit: null });
+    registry.onFrame(agent.sessionId, { type: "state", state: "running", pid: 12, bootId: "boot-2", clockOffsetMs: 0, spare: "none", exit: null });
     assert.deepEqual([host.state, host.pid, host.bootId, host.restarts], ["running", 12, "boot-2", 1]);
 
     // An ack carrying an error rejects with it; a ping answers with the agent's verdict.
