@@ -189,15 +189,8 @@ export async function startHostAgent(parameters: HostAgentParameters): Promise<H
     forkSpare();
   };
 
-  // start, restart and stop run one at a time; kill, pause and resume act at once
-  // (a kill must not wait behind a start that waits for registrations).
-  let lifecycle: Promise<unknown> = Promise.resolve();
-  const serial = <T>(task: () => Promise<T>): Promise<T> => {
-    const run = lifecycle.then(task);
-    lifecycle = run.catch(() => undefined);
-    return run;
-  };
-
+  // Everything up to `active = worker` runs without an await: two starts at once fork
+  // one worker, and the second waits for its ready.
   const startWorker = async (timeoutMs: number | undefined): Promise<void> => {
     if (closing) throw new Error("the agent is stopping");
     if (active?.alive) {
@@ -250,11 +243,11 @@ export async function startHostAgent(parameters: HostAgentParameters): Promise<H
   const apply = async (op: ControlOp): Promise<{ responsive?: boolean }> => {
     switch (op.op) {
       case "start":
-        await serial(() => startWorker(op.timeoutMs));
+        await startWorker(op.timeoutMs);
         return {};
       case "restart":
         await killWorker();
-        await serial(() => startWorker(op.timeoutMs));
+        await startWorker(op.timeoutMs);
         return {};
       case "kill":
         await killWorker();
@@ -274,7 +267,7 @@ export async function startHostAgent(parameters: HostAgentParameters): Promise<H
         return {};
       }
       case "stop":
-        await serial(stopWorker);
+        await stopWorker();
         return {};
       case "ping": {
         if (!active?.alive) return { responsive: false };
@@ -449,7 +442,7 @@ export async function startHostAgent(parameters: HostAgentParameters): Promise<H
   print({ event: "started", hostId, pid: process.pid, controlAddress: controlAddress ?? null, linkPort: proxy?.port ?? null, nodes: init.nodes.map((n) => ({ nodeId: n.nodeId, address: addressOfKey(n.privateKey as `0x${string}`) })) });
   connect();
   // The first worker starts now; it keeps trying to register until its nodes are admitted.
-  void serial(() => startWorker(undefined)).catch((err: unknown) => logger.warn({ err }, "the first worker did not become ready"));
+  void startWorker(undefined).catch((err: unknown) => logger.warn({ err }, "the first worker did not become ready"));
 
   return {
     hostId,
