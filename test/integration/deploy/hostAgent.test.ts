@@ -21,7 +21,7 @@ import { after, before, describe, it } from "node:test";
 import { generatePrivateKey } from "viem/accounts";
 import { agentRoutes, meshRoutes } from "../../../coordinator/api/mesh.ts";
 import { createLogisticRegression } from "../../../coordinator/fl/model/logisticRegression.ts";
-import { isAlive, killNodeHost, spawnNodeHost } from "../../../coordinator/mesh/deploy/hostProcesses.ts";
+import { isAlive, killNodeHost, rssOf, spawnNodeHost, treeRssOf } from "../../../coordinator/mesh/deploy/hostProcesses.ts";
 import type { AgentHost } from "../../../coordinator/mesh/hosts/agentHost.ts";
 import { AgentRegistry } from "../../../coordinator/mesh/hosts/agentRegistry.ts";
 import { loadOrCreateControlKey } from "../../../coordinator/mesh/hosts/controlKey.ts";
@@ -36,6 +36,7 @@ import { until } from "../../fixtures/waiting.ts";
 const HOST_ID = "agent-h0";
 const HEARTBEAT_MS = 200;
 const NODES = 3;
+const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 describe("a remote node host under coordinator control (real agent and worker processes)", () => {
   let dataDir: string;
@@ -98,7 +99,9 @@ describe("a remote node host under coordinator control (real agent and worker pr
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it("is accepted for its host, on a control socket of its own", () => {
+  it("is accepted for its host, on a control socket of its own", async (t) => {
+    await until("the spare worker warm", async () => (host.spare === "warm" ? true : undefined), 30_000, 100);
+    t.diagnostic(`RSS MiB: agent ${mib(rssOf(agentPid))}, host (agent, worker, spare) ${mib(treeRssOf(agentPid))}`);
     assert.deepEqual([host.hostId, host.location, host.connected, host.agentPid, [...host.nodeIds]], [HOST_ID, "remote", true, agentPid, nodeIds]);
     assert.ok(host.pid && host.pid !== agentPid && isAlive(host.pid), `worker pid ${host.pid}`);
     for (const nodeId of nodeIds) assert.equal(mesh.node(nodeId)?.pid, host.pid);
@@ -120,6 +123,7 @@ describe("a remote node host under coordinator control (real agent and worker pr
   it("restart: every node registers again with a new boot id within 5 s", async (t) => {
     // The agent keeps a spare worker with its modules loaded; a restart takes it.
     await until("the spare worker warm", async () => (host.spare === "warm" ? true : undefined), 30_000, 100);
+    // The agent keeps a spare worker with its modules loaded; a restart takes it.
     const before = { bootId: mesh.node(nodeIds[0]!)!.bootId, restarts: host.restarts };
     const started = performance.now();
     await host.restart();
