@@ -85,9 +85,24 @@ export class ChaosEngine {
       const selector = spec.selector ?? { mode: "all" as const };
       // Random modes pick among running nodes (Chaos Mesh: "running objects"); explicit ids are taken as given.
       const candidates = selector.mode === "ids" ? this.#system.nodeIds() : this.#system.nodeIds().filter((id) => this.#system.isReady(id));
-      const selected = selectTargets(selector, candidates, options.seed);
-      if (!selected.ok) throw new NoTargetsError({ kind, reason: selected.reason });
-      targets = selected.targets;
+      if (definition.scope === "host" && selector.mode !== "ids" && selector.mode !== "all") {
+        // A host's nodes share its process and its link: counts and percentages are of
+        // hosts (as Chaos Mesh counts pods, not containers), each named by one node.
+        const excluded = new Set(selector.exclude ?? []);
+        const byHost = new Map<string, string>();
+        for (const id of candidates) {
+          if (excluded.has(id)) continue;
+          const unit = this.#system.host(id)?.hostId ?? id;
+          if (!byHost.has(unit)) byHost.set(unit, id);
+        }
+        const selected = selectTargets({ ...selector, exclude: [] }, [...byHost.keys()], options.seed);
+        if (!selected.ok) throw new NoTargetsError({ kind, reason: `${selected.reason} (hosts)` });
+        targets = selected.targets.map((unit) => byHost.get(unit) as string).sort();
+      } else {
+        const selected = selectTargets(selector, candidates, options.seed);
+        if (!selected.ok) throw new NoTargetsError({ kind, reason: selected.reason });
+        targets = selected.targets;
+      }
     }
     const faultId = `${name}-${this.#next++}`;
     const status: FaultStatus = { faultId, kind: name, phase: "injecting", targets, affected: [], injectedAt: null, recoveredAt: null, durationMs: spec.durationMs, detection: {}, records: [], message: null };

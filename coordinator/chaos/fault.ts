@@ -71,6 +71,11 @@ export type FaultKindDefinition<Spec extends { selector?: z.infer<typeof TargetS
   kind: FaultKindName;
   /** One line for docs and CLI listings. */
   description: string;
+  /**
+   * What the fault acts on: a node, or the host it runs in (process and link faults,
+   * whose blast radius is every node of the host; selectors then count hosts).
+   */
+  scope: "node" | "host" | "coordinator";
   schema: z.ZodType<Spec>;
   validate(input: unknown): ValidateFaultSpecReturnType<Spec>;
   apply(spec: Spec, targets: string[], context: FaultContext): Promise<Injection<State>>;

@@ -5,53 +5,24 @@
  */
 import { parseArgs } from "node:util";
 import { BaseError } from "../errors/base.ts";
-import { createApiClient, type ApiClient } from "./apiClient.ts";
-import { chaosCommand } from "./commands/chaos.ts";
-import { flCommand } from "./commands/fl.ts";
-import { knowledgeCommand } from "./commands/knowledge.ts";
-import { mapekCommand } from "./commands/mapek.ts";
-import { nodeHostCommand } from "./commands/nodeHost.ts";
-import { nodesCommand } from "./commands/nodes.ts";
-import { proposalsCommand } from "./commands/proposals.ts";
-import { telegramCommand } from "./commands/telegram.ts";
-import { createOutput, type Output } from "./output.ts";
+import { UsageError } from "../errors/cli.ts";
+import { createApiClient } from "./apiClient.ts";
+import type { Command, CommandContext } from "./command.ts";
+import { createOutput } from "./output.ts";
 
 let stdoutGuarded = false;
 
-/** A command was called the wrong way; the message shows the right way. */
-export class UsageError extends BaseError {
-  constructor(usage: string) {
-    super(`Usage: ${usage}`, { name: "UsageError" });
-  }
-}
-
-export type CommandContext = {
-  api: ApiClient;
-  out: Output;
-  /** Positional arguments after the command name. */
-  args: string[];
-  options: { kind?: string; status?: string; round?: string; proposal?: string; epoch?: string; offset?: string; limit?: string };
-  /** Calls `handler` on Ctrl-C instead of exiting, until the returned function is called (set by {@link main}). */
-  onInterrupt?: (handler: () => void) => () => void;
-  /** Diagnostics that must not mix with `--json` output: stderr (set by {@link main}). */
-  error?: (text: string) => void;
-};
-
-/**
- * `ownOptions`: the command parses its options itself (from `args`); only `--json` is taken out.
- * `run` may return the exit code (e.g. 1 for a chaos run that deviated); nothing means 0.
- */
-type Command = { run: (context: CommandContext) => Promise<void | number>; help: string; ownOptions?: boolean };
-
+// Each command's module is imported only when that command runs: `synod --help` or
+// `synod fl …` do not load the mesh host, the bot or the chaos client.
 export const COMMANDS: Record<string, Command> = {
-  fl: { run: flCommand, help: "fl status|start|model|metrics         FL rounds, the global model, metrics" },
-  knowledge: { run: knowledgeCommand, help: "knowledge ls|get CID|publish FILE|epochs [N]|audit  records, epochs with proofs, audit" },
-  proposals: { run: proposalsCommand, help: "proposals ls|show ID                 Governor proposals with votes" },
-  nodes: { run: nodesCommand, help: "nodes deploy|status|rollback|admit   mesh-node hosts: staged deployment, health, rollback", ownOptions: true },
-  "node-host": { run: nodeHostCommand, help: "node-host --nodes K --coordinator    run K mesh nodes in this process (coordinator URL)", ownOptions: true },
-  chaos: { run: chaosCommand, help: "chaos ls|run|status|runs|show|abort  chaos experiments: run one live (FILE|NAME), journals, abort", ownOptions: true },
-  mapek: { run: mapekCommand, help: "mapek [history]                      MAPE-K state, φ, incidents; φ over recent ticks" },
-  telegram: { run: telegramCommand, help: "telegram                             run the Telegram bot against this coordinator" },
+  fl: { load: async () => (await import("./commands/fl.ts")).flCommand, help: "fl status|start|model|metrics         FL rounds, the global model, metrics" },
+  knowledge: { load: async () => (await import("./commands/knowledge.ts")).knowledgeCommand, help: "knowledge ls|get CID|publish FILE|epochs [N]|audit  records, epochs with proofs, audit" },
+  proposals: { load: async () => (await import("./commands/proposals.ts")).proposalsCommand, help: "proposals ls|show ID                 Governor proposals with votes" },
+  nodes: { load: async () => (await import("./commands/nodes.ts")).nodesCommand, help: "nodes deploy|status|rollback|admit   mesh-node hosts: staged deployment, health, rollback", ownOptions: true },
+  "node-host": { load: async () => (await import("./commands/nodeHost.ts")).nodeHostCommand, help: "node-host --nodes K --coordinator    run K mesh nodes in this process (coordinator URL)", ownOptions: true },
+  chaos: { load: async () => (await import("./commands/chaos.ts")).chaosCommand, help: "chaos ls|run|status|runs|show|abort  chaos experiments: run one live (FILE|NAME), journals, abort", ownOptions: true },
+  mapek: { load: async () => (await import("./commands/mapek.ts")).mapekCommand, help: "mapek [history]                      MAPE-K state, φ, incidents; φ over recent ticks" },
+  telegram: { load: async () => (await import("./commands/telegram.ts")).telegramCommand, help: "telegram                             run the Telegram bot against this coordinator" },
 };
 
 function usage(): string {
@@ -154,7 +125,8 @@ function interruptHandlers(signal: AbortSignal | undefined): NonNullable<Command
 
 async function runCommand(command: Command, context: CommandContext, json: boolean, error: (text: string) => void): Promise<number> {
   try {
-    const code = await command.run(context);
+    const run = await command.load();
+    const code = await run(context);
     return typeof code === "number" ? code : 0;
   } catch (failure) {
     if (failure instanceof UsageError) {

@@ -117,6 +117,8 @@ export class FlService {
   /** Clients outside the simulated mesh (remote node hosts); they survive runner rebuilds. */
   #remote = new Map<string, FlClient>();
   #roundObservers = new Set<(record: RoundRecord) => void>();
+  /** Each remote node's shard size as it registered; kept after it leaves, to credit rounds it finished. */
+  #remoteExamples = new Map<string, number>();
 
   private constructor(parameters: FlServiceParameters) {
     this.#p = parameters;
@@ -222,6 +224,7 @@ export class FlService {
 
   registerClient(client: FlClient): void {
     this.#remote.set(client.nodeId, client);
+    if (client.numExamples !== undefined) this.#remoteExamples.set(client.nodeId, client.numExamples);
     this.#mesh.runner.register(client);
   }
 
@@ -304,7 +307,7 @@ export class FlService {
     });
     const shard = new Map(mesh.nodes.map((node) => [node.nodeId, node.rows.length]));
     const flagged = new Set(record.flagged);
-    const participants = record.accepted.filter((id) => !flagged.has(id)).map((nodeId) => ({ nodeId, examples: shard.get(nodeId) ?? this.#remote.get(nodeId)?.numExamples ?? 1 }));
+    const participants = record.accepted.filter((id) => !flagged.has(id)).map((nodeId) => ({ nodeId, examples: shard.get(nodeId) ?? this.#remoteExamples.get(nodeId) ?? 1 }));
     const spec = JSON.parse(this.#strategyKey) as { name: string } & Record<string, number | string | boolean>;
     const { name, ...strategyParameters } = spec;
     const { record: stored } = await submitKnowledgeRecord({

@@ -10,7 +10,8 @@ import { ChaosUnavailableError, ExperimentRunningError, UnknownExperimentError }
 import { findExperiment } from "../chaos/experiment/experimentRunner.ts";
 import type { ChaosRunStarted } from "./chaosPort.ts";
 import type { EventObserver } from "./eventObserver.ts";
-import type { Catalog, Lang, Links } from "./messages.ts";
+import type { Lang } from "./languageOf.ts";
+import type { Catalog, Links } from "./messages.ts";
 import type { Notifier } from "./notifier.ts";
 import { parseTopics, type SubscriptionRepository } from "./subscriptionRepository.ts";
 import type { SynodBackend } from "./synodBackend.ts";

@@ -2,23 +2,16 @@
  * Every reply the bot sends, in English and Russian, in the seed's style (an emoji
  * header line, then one fact per line with its emoji). Telegram HTML: callers pass raw
  * values, the catalog escapes them. The language comes from the user's Telegram
- * `language_code` ({@link languageOf}); notifications use the language the chat
+ * `language_code` (`languageOf.ts`); notifications use the language the chat
  * subscribed in.
  */
 import type { SynodEvents } from "../events.ts";
 import type { ChaosRunStarted, ChaosStatusView, ExperimentEntry } from "./chaosPort.ts";
 import { escapeAttribute, escapeHtml, percent, seconds, shorten, sparkline, tokens } from "./format.ts";
+import type { Lang } from "./languageOf.ts";
 import type { MapekView } from "./mapekPort.ts";
 import type { FlMetricsView, FlModelView, FlStatusView, ProposalView, StartRoundView } from "./synodBackend.ts";
 import type { SubscriptionTopic } from "./subscriptionRepository.ts";
-
-export type Lang = "en" | "ru";
-
-/** Russian for `ru…` language codes (and the closest locales whose users usually read it), English otherwise. */
-export function languageOf(code: string | undefined): Lang {
-  const base = (code ?? "").toLowerCase().split(/[-_]/)[0];
-  return base === "ru" || base === "be" || base === "uk" || base === "kk" ? "ru" : "en";
-}
 
 /** Links the replies carry. */
 export type Links = { dappUrl: string; apiUrl: string };

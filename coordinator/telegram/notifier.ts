@@ -8,7 +8,8 @@ import { GrammyError, type Api } from "grammy";
 import type { SynodEvent, SynodEvents } from "../events.ts";
 import type { Logger } from "../logger.ts";
 import type { BotEventSource } from "./eventObserver.ts";
-import { MESSAGES, type Lang, type Links } from "./messages.ts";
+import type { Lang } from "./languageOf.ts";
+import { MESSAGES, type Links } from "./messages.ts";
 import type { SubscriptionRepository, SubscriptionTopic } from "./subscriptionRepository.ts";
 
 export type NotifierParameters = {

@@ -5,7 +5,7 @@
  */
 import { UnknownSubscriptionTopicError } from "../errors/telegram.ts";
 import type { Database } from "../store/openDatabase.ts";
-import type { Lang } from "./messages.ts";
+import type { Lang } from "./languageOf.ts";
 
 /** Notification topics, in the order they are listed. */
 export const SUBSCRIPTION_TOPICS = ["rounds", "models", "incidents", "proposals"] as const;

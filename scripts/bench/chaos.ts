@@ -8,7 +8,7 @@
  */
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { benchmarkExperiments } from "../../coordinator/chaos/testbed/benchmarkExperiments.ts";
+import { benchmarkExperiments } from "../../coordinator/testbed/benchmarkExperiments.ts";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

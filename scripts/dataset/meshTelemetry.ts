@@ -20,7 +20,7 @@ import os from "node:os";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import type { FaultKindName } from "../../coordinator/chaos/fault.ts";
-import { createChaosTestbed } from "../../coordinator/chaos/testbed/createChaosTestbed.ts";
+import { createChaosTestbed } from "../../coordinator/testbed/createChaosTestbed.ts";
 import { createEventBus } from "../../coordinator/events.ts";
 import { loadMnist } from "../../coordinator/fl/datasets/mnist.ts";
 import { createRng, shuffleInPlace } from "../../coordinator/fl/random.ts";

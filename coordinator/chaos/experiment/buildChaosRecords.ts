@@ -10,7 +10,7 @@ import { submitKnowledgeRecord } from "../../knowledge/submitKnowledgeRecord.ts"
 import type { MapekIncident, MapekLoop } from "../../mapek/mapekLoop.ts";
 import type { KnowledgeRepository } from "../../store/knowledgeRepository.ts";
 import type { Experiment } from "./experimentSchema.ts";
-import type { ExperimentJournal } from "./runExperiment.ts";
+import type { ExperimentJournal } from "./experimentJournal.ts";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 

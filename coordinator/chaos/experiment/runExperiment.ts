@@ -12,10 +12,10 @@ import type { RoundRecord } from "../../fl/roundRunner.ts";
 import type { Logger } from "../../logger.ts";
 import type { MapekLoop } from "../../mapek/mapekLoop.ts";
 import type { KnowledgeRepository } from "../../store/knowledgeRepository.ts";
-import type { ChaosEngine, FaultKindStatistics } from "../chaosEngine.ts";
-import type { FaultKindName, FaultStatus } from "../fault.ts";
+import type { ChaosEngine } from "../chaosEngine.ts";
 import type { ChaosSystem } from "../system.ts";
 import { buildChaosRecords, submitChaosRecords } from "./buildChaosRecords.ts";
+import type { ExperimentJournal, JournalEvent } from "./experimentJournal.ts";
 import type { Experiment, MethodStep, Probe } from "./experimentSchema.ts";
 import { loadExperiment } from "./loadExperiment.ts";
 import { runProbe, type ProbeResult } from "./probes.ts";
@@ -48,29 +48,8 @@ export type RunExperimentOptions = {
   runId?: number;
 };
 
-/** One event of the journal. */
-export type JournalEvent = { at: number; type: string; node?: string; detail: string };
-
-/** The run's journal. */
-export type ExperimentJournal = {
-  experiment: { name: string; title: string; file: string | null; timeScale: number };
-  status: "completed" | "failed" | "aborted" | "interrupted";
-  deviated: boolean;
-  startedAt: number;
-  endedAt: number;
-  steadyStates: { before: ProbeResult[]; during: ProbeResult[][]; after: ProbeResult[] };
-  faults: FaultStatus[];
-  events: JournalEvent[];
-  /** Mean time to detect / recover over affected nodes, ms; `null` when none was detected / healed. */
-  mttdMs: number | null;
-  mttrMs: number | null;
-  /** Litmus: Σ(weight × probe success %) / Σ weight over the during and after samples, 0–100. */
-  resilienceScore: number;
-  statistics: Partial<Record<FaultKindName, FaultKindStatistics>>;
-  abortReason: string | null;
-  /** CIDs of the records handed to the outbox. */
-  records: { chaosReportCid: string; incidentCids: string[] } | null;
-};
+// Where callers have always found the journal's types; they live in experimentJournal.ts.
+export type { ExperimentJournal, JournalEvent } from "./experimentJournal.ts";
 
 /** Returned by {@link runExperiment}. */
 export type RunExperimentReturnType = { journal: ExperimentJournal };

@@ -49,6 +49,7 @@ export async function recoverByzantine(_spec: ByzantineSpec, injection: Injectio
 
 export const byzantine: FaultKindDefinition<ByzantineSpec, ByzantineStatus> = {
   kind: "byzantine",
+  scope: "node",
   description: "make nodes send poisoned FL updates (sign-flip, gaussian-noise, scaling, label-flip, nan-injection)",
   schema: ByzantineSpecSchema,
   validate: validateByzantine,

@@ -39,6 +39,7 @@ export async function recoverClockSkew(_spec: ClockSkewSpec, injection: Injectio
 
 export const clockSkew: FaultKindDefinition<ClockSkewSpec, ClockSkewStatus> = {
   kind: "clock-skew",
+  scope: "host",
   description: "offset the node's clock",
   schema: ClockSkewSpecSchema,
   validate: validateClockSkew,

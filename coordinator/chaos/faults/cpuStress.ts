@@ -43,6 +43,7 @@ export async function recoverCpuStress(_spec: CpuStressSpec, injection: Injectio
 
 export const cpuStress: FaultKindDefinition<CpuStressSpec, CpuStressStatus> = {
   kind: "cpu-stress",
+  scope: "host",
   description: "busy worker threads in the node's host process",
   schema: CpuStressSpecSchema,
   validate: validateCpuStress,

@@ -34,6 +34,7 @@ export async function recoverLinkDown(_spec: LinkDownSpec, injection: Injection<
 
 export const linkDown: FaultKindDefinition<LinkDownSpec, LinkDownStatus> = {
   kind: "link-down",
+  scope: "host",
   description: "reset and refuse every connection on the nodes' links",
   schema: LinkDownSpecSchema,
   validate: validateLinkDown,

@@ -54,6 +54,7 @@ export async function recoverNetworkBandwidth(spec: NetworkBandwidthSpec, inject
 
 export const networkBandwidth: FaultKindDefinition<NetworkBandwidthSpec, NetworkBandwidthStatus> = {
   kind: "network-bandwidth",
+  scope: "host",
   description: "cap the throughput of the nodes' links",
   schema: NetworkBandwidthSpecSchema,
   validate: validateNetworkBandwidth,

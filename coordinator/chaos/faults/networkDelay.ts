@@ -45,6 +45,7 @@ export async function recoverNetworkDelay(spec: NetworkDelaySpec, injection: Inj
 
 export const networkDelay: FaultKindDefinition<NetworkDelaySpec, NetworkDelayStatus> = {
   kind: "network-delay",
+  scope: "host",
   description: "add latency ± jitter on the nodes' links",
   schema: NetworkDelaySpecSchema,
   validate: validateNetworkDelay,

@@ -45,6 +45,7 @@ export async function recoverNetworkLoss(spec: NetworkLossSpec, injection: Injec
 
 export const networkLoss: FaultKindDefinition<NetworkLossSpec, NetworkLossStatus> = {
   kind: "network-loss",
+  scope: "host",
   description: "lose a percentage of segments on the nodes' links (retransmitted after the RTO)",
   schema: NetworkLossSpecSchema,
   validate: validateNetworkLoss,

@@ -44,6 +44,7 @@ export async function recoverNetworkPartition(spec: NetworkPartitionSpec, inject
 
 export const networkPartition: FaultKindDefinition<NetworkPartitionSpec, NetworkPartitionStatus> = {
   kind: "network-partition",
+  scope: "host",
   description: "blackhole the links between the nodes and the coordinator (direction to/from/both)",
   schema: NetworkPartitionSpecSchema,
   validate: validateNetworkPartition,

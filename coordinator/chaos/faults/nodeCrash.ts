@@ -42,6 +42,7 @@ export async function recoverNodeCrash(_spec: NodeCrashSpec, injection: Injectio
 
 export const nodeCrash: FaultKindDefinition<NodeCrashSpec, NodeCrashStatus> = {
   kind: "node-crash",
+  scope: "host",
   description: "SIGKILL the node's host process",
   schema: NodeCrashSpecSchema,
   validate: validateNodeCrash,

@@ -40,6 +40,7 @@ export async function recoverNodePause(_spec: NodePauseSpec, injection: Injectio
 
 export const nodePause: FaultKindDefinition<NodePauseSpec, NodePauseStatus> = {
   kind: "node-pause",
+  scope: "host",
   description: "SIGSTOP the node's host process; SIGCONT on recovery",
   schema: NodePauseSpecSchema,
   validate: validateNodePause,

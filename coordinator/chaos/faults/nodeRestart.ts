@@ -45,6 +45,7 @@ export async function recoverNodeRestart(_spec: NodeRestartSpec, injection: Inje
 
 export const nodeRestart: FaultKindDefinition<NodeRestartSpec, NodeRestartStatus> = {
   kind: "node-restart",
+  scope: "host",
   description: "kill the node's host process and start it again after a grace period",
   schema: NodeRestartSpecSchema,
   validate: validateNodeRestart,

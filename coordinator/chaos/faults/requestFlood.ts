@@ -55,6 +55,7 @@ export async function recoverRequestFlood(_spec: RequestFloodSpec, injection: In
 
 export const requestFlood: FaultKindDefinition<RequestFloodSpec, RequestFloodStatus> = {
   kind: "request-flood",
+  scope: "coordinator",
   description: "flood the coordinator API from a separate load-generator process",
   schema: RequestFloodSpecSchema,
   validate: validateRequestFlood,

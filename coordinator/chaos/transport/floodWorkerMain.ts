@@ -10,9 +10,12 @@ type FloodOrder = { url: string; concurrency: number; durationMs: number; maxReq
 
 let stopped = false;
 let started = false;
+const counts = { sent: 0, ok: 0, shed: 0, failed: 0 };
 process.on("message", (raw: unknown) => {
   if ((raw as { stop?: boolean }).stop) {
+    // Report at once: requests still in flight to a slow coordinator would hold the counts back.
     stopped = true;
+    process.send?.({ counts }, () => process.exit(0));
     return;
   }
   if (started) return;
@@ -25,10 +28,10 @@ process.on("message", (raw: unknown) => {
   }
   const agent = new http.Agent({ keepAlive: true, maxSockets: order.concurrency });
   const deadline = performance.now() + order.durationMs;
-  const counts = { sent: 0, ok: 0, shed: 0, failed: 0 };
   let active = 0;
   const next = (): void => {
-    if (stopped || performance.now() >= deadline || counts.sent >= order.maxRequests) {
+    if (stopped) return;
+    if (performance.now() >= deadline || counts.sent >= order.maxRequests) {
       if (active === 0) {
         process.send?.({ counts }, () => process.exit(0));
       }

@@ -24,8 +24,8 @@ import { BaseError } from "../../errors/base.ts";
 import { UnknownExperimentError } from "../../errors/chaos.ts";
 import type { SynodEvent, SynodEvents } from "../../events.ts";
 import { ApiRequestError, type ApiClient } from "../apiClient.ts";
-import type { CommandContext } from "../main.ts";
-import { UsageError } from "../main.ts";
+import type { CommandContext } from "../command.ts";
+import { UsageError } from "../../errors/cli.ts";
 import type { Output } from "../output.ts";
 import { subscribeServerSentEvents } from "../serverSentEvents.ts";
 

@@ -6,8 +6,8 @@
  */
 import type { StartRoundReturnType } from "../../fl/flService.ts";
 import type { FlMetricsView, FlModelView, FlStatusView } from "../../telegram/synodBackend.ts";
-import type { CommandContext } from "../main.ts";
-import { UsageError } from "../main.ts";
+import type { CommandContext } from "../command.ts";
+import { UsageError } from "../../errors/cli.ts";
 
 const percent = (value: number | null) => (value === null ? "–" : `${(value * 100).toFixed(1)} %`);
 

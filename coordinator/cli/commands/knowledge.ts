@@ -7,8 +7,8 @@
  */
 import { readFile } from "node:fs/promises";
 import type { EpochList, EpochPage, KnowledgeAuditResponse, KnowledgeList, KnowledgeRecordResponse } from "../../api/knowledge.ts";
-import type { CommandContext } from "../main.ts";
-import { UsageError } from "../main.ts";
+import type { CommandContext } from "../command.ts";
+import { UsageError } from "../../errors/cli.ts";
 
 /** A record's number within its kind, as the dApp shows it: ids are `kind << 40 | sequence`. */
 function recordName(record: { recordId: number | null }): string {

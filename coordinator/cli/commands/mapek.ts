@@ -3,8 +3,8 @@
  * `synod mapek history [--limit N]` φ over the last N ticks as a sparkline, and the state changes among them
  */
 import type { MapekIncident, MapekTickSummary } from "../../mapek/mapekLoop.ts";
-import type { CommandContext } from "../main.ts";
-import { UsageError } from "../main.ts";
+import type { CommandContext } from "../command.ts";
+import { UsageError } from "../../errors/cli.ts";
 import type { Output } from "../output.ts";
 
 /** `GET /api/mapek` (see coordinator/api/mapek.ts). */

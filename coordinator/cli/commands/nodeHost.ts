@@ -7,7 +7,7 @@
  * addresses there with `synod nodes admit`.
  */
 import { runNodeHost } from "../../mesh/nodeHost/nodeHostMain.ts";
-import type { CommandContext } from "../main.ts";
+import type { CommandContext } from "../command.ts";
 
 export async function nodeHostCommand({ args }: CommandContext): Promise<void> {
   const code = await runNodeHost(args);

@@ -21,8 +21,8 @@ import { isAlive } from "../../mesh/deploy/hostProcesses.ts";
 import { createProgressBar } from "../../mesh/deploy/progressBar.ts";
 import { HOST_FAULTS, type HostFault } from "../../mesh/nodeHost/nodeHostRuntime.ts";
 import type { NodeHealth } from "../../mesh/remote/remoteMesh.ts";
-import type { CommandContext } from "../main.ts";
-import { UsageError } from "../main.ts";
+import type { CommandContext } from "../command.ts";
+import { UsageError } from "../../errors/cli.ts";
 
 const USAGE = "synod nodes deploy (--count N | --stages 50,100,500) --batch-size B [options] | status | rollback (--batch ID | --all) | admit FILE";
 

@@ -4,8 +4,8 @@
  */
 import { formatEther } from "viem";
 import type { ProposalDetails, ProposalEntry } from "../../knowledge/proposalsView.ts";
-import type { CommandContext } from "../main.ts";
-import { UsageError } from "../main.ts";
+import type { CommandContext } from "../command.ts";
+import { UsageError } from "../../errors/cli.ts";
 
 const votes = (wei: string) => `${Number(formatEther(BigInt(wei))).toLocaleString("en-US")} MESH`;
 

@@ -17,8 +17,8 @@ import { createTelegramBot } from "../../telegram/createTelegramBot.ts";
 import { subscribeServerSentEvents } from "../serverSentEvents.ts";
 import { SubscriptionRepository } from "../../telegram/subscriptionRepository.ts";
 import { createHttpBackend } from "../../telegram/synodBackend.ts";
-import type { CommandContext } from "../main.ts";
-import { UsageError } from "../main.ts";
+import type { CommandContext } from "../command.ts";
+import { UsageError } from "../../errors/cli.ts";
 
 const telegramEnvSchema = envSchema
   .pick({ TELEGRAM_BOT_TOKEN: true, TELEGRAM_API_ROOT: true, TELEGRAM_ADMIN_IDS: true, SYNOD_DATA_DIR: true, LOG_LEVEL: true })

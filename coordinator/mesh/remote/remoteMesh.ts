@@ -324,7 +324,12 @@ export class RemoteMesh {
     node.failures = payload.failures;
     node.loopLagMs = payload.loopLagMs;
     this.stats.heartbeats++;
-    this.#p.onHeartbeat?.(this.#view(node), { ...payload, sentAt: message.sentAt });
+    try {
+      this.#p.onHeartbeat?.(this.#view(node), { ...payload, sentAt: message.sentAt });
+    } catch (err) {
+      // An observer's bug must not refuse a good heartbeat.
+      this.#p.logger?.error({ err, nodeId: node.nodeId }, "a heartbeat observer failed");
+    }
     return { serverTime: now };
   }
 

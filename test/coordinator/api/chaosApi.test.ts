@@ -8,13 +8,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { chaosService, flService, startCoordinator, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
+import { startCoordinator, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
+import { chaosService, flService, meshService } from "../../../coordinator/services/defaultServices.ts";
 
 const ENV = { SYNOD_API_PORT: "0", LOG_LEVEL: "silent", RPC_URL: "http://127.0.0.1:9", SYNOD_NETWORK_PROFILE: "local", SYNOD_FL_ROUND_INTERVAL_MS: "0" };
 type ErrorBody = { error: { name: string; message: string; issues?: Array<{ path: string; message: string }> } };
 
 describe("chaos and MAPE-K API", () => {
-  describe("with the mesh inside the coordinator", () => {
+  describe("without the mesh service", () => {
     let dataDir: string;
     let coordinator: StartCoordinatorReturnType;
     before(async () => {
@@ -26,20 +27,20 @@ describe("chaos and MAPE-K API", () => {
       await rm(dataDir, { recursive: true, force: true });
     });
 
-    it("answers 503 saying what to set, and still asks for the token first on admin routes", async () => {
+    it("answers 503 saying what is missing, and still asks for the token first on admin routes", async () => {
       for (const pathname of ["/api/mapek", "/api/mapek/history", "/api/chaos/experiments", "/api/chaos/runs", "/api/chaos/status"]) {
         const response = await fetch(`${coordinator.url}${pathname}`);
         const body = (await response.json()) as ErrorBody;
         assert.equal(response.status, 503, pathname);
         assert.equal(body.error.name, "ChaosUnavailableError");
-        assert.match(body.error.message, /SYNOD_MESH_NODES_PER_HOST=0/);
+        assert.match(body.error.message, /no mesh service/);
       }
       const anonymous = await fetch(`${coordinator.url}/api/chaos/runs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "node-failure" }) });
       assert.equal(anonymous.status, 401);
     });
   });
 
-  describe("with a hosted mesh", () => {
+  describe("with the mesh's own node hosts", () => {
     let dataDir: string;
     let coordinator: StartCoordinatorReturnType;
     const post = (body: unknown) =>
@@ -47,7 +48,7 @@ describe("chaos and MAPE-K API", () => {
 
     before(async () => {
       dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-chaos-api-"));
-      coordinator = await startCoordinator({ env: { ...ENV, SYNOD_DATA_DIR: dataDir, SYNOD_MESH_NODES: "4", SYNOD_MESH_NODES_PER_HOST: "2" }, services: [flService, chaosService] });
+      coordinator = await startCoordinator({ env: { ...ENV, SYNOD_DATA_DIR: dataDir, SYNOD_MESH_NODES: "4", SYNOD_MESH_NODES_PER_HOST: "2" }, services: [flService, meshService, chaosService] });
     });
     after(async () => {
       await coordinator.close();

@@ -10,7 +10,8 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { pino } from "pino";
 import { z } from "zod";
-import { defaultServices, knowledgeService, loadDotEnv, startCoordinator } from "../../../coordinator/server.ts";
+import { loadDotEnv, startCoordinator } from "../../../coordinator/server.ts";
+import { defaultServices, knowledgeService } from "../../../coordinator/services/defaultServices.ts";
 import { ConfigValidationError } from "../../../coordinator/errors/config.ts";
 import { closedPort, startFakeJsonRpc } from "./fakeJsonRpc.ts";
 

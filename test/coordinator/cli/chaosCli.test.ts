@@ -11,7 +11,8 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { main } from "../../../coordinator/cli/main.ts";
-import { chaosService, flService, knowledgeService, startCoordinator } from "../../../coordinator/server.ts";
+import { startCoordinator } from "../../../coordinator/server.ts";
+import { chaosService, flService, knowledgeService, meshService } from "../../../coordinator/services/defaultServices.ts";
 import type { JsonRpcServer } from "../../fixtures/jsonRpcServer.ts";
 import { serveSynod } from "../../fixtures/synod.ts";
 
@@ -57,7 +58,7 @@ describe("synod CLI: chaos and mapek", () => {
         SYNOD_MESH_NODES_PER_HOST: "2",
         SYNOD_FL_ROUND_INTERVAL_MS: "500",
       },
-      services: [knowledgeService, flService, chaosService],
+      services: [knowledgeService, flService, meshService, chaosService],
     });
     env = { SYNOD_API_URL: coordinator.url, SYNOD_ADMIN_TOKEN: coordinator.adminToken.token };
     // The experiments' steady state needs completed FL rounds and a MAPE-K verdict.

@@ -7,7 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { main } from "../../../coordinator/cli/main.ts";
-import { flService, startCoordinator, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
+import { startCoordinator, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
+import { flService } from "../../../coordinator/services/defaultServices.ts";
 import { until } from "../../fixtures/waiting.ts";
 
 describe("synod fl", () => {

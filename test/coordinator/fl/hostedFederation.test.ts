@@ -8,7 +8,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { chaosService, flService, knowledgeService, startCoordinator, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
+import { startCoordinator, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
+import { chaosService, flService, knowledgeService, meshService } from "../../../coordinator/services/defaultServices.ts";
 import { until } from "../../fixtures/waiting.ts";
 
 describe("FL over the hosted mesh", () => {
@@ -18,7 +19,7 @@ describe("FL over the hosted mesh", () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-hosted-fl-"));
     coordinator = await startCoordinator({
       env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", RPC_URL: "http://127.0.0.1:9", SYNOD_NETWORK_PROFILE: "local", SYNOD_MESH_NODES: "8", SYNOD_MESH_NODES_PER_HOST: "2", SYNOD_FL_ROUND_INTERVAL_MS: "0" },
-      services: [knowledgeService, flService, chaosService],
+      services: [knowledgeService, flService, meshService, chaosService],
     });
   });
   after(async () => {

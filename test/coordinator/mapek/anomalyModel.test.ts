@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { MeshHeartbeat } from "../../../coordinator/mesh/nodeMesh.ts";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,9 +14,9 @@ import { TELEMETRY_CLASSES, TELEMETRY_FEATURES, telemetryFeatures } from "../../
 
 const feature = (name: (typeof TELEMETRY_FEATURES)[number]) => TELEMETRY_FEATURES.indexOf(name);
 
-const beat = (nodeId: string, seq: number, sentAt: number, bootId = "b") => ({
-  nodeId, hostId: "h", bootId, seq, sentAt, pid: 1, loopLagMs: 1, cpuCores: 0.1,
-  telemetry: { roundsTrained: 0, failures: 0, lastTrainMs: 40 },
+const beat = (nodeId: string, seq: number, sentAt: number, bootId = "b"): MeshHeartbeat => ({
+  nodeId, hostId: "h", bootId, beat: seq, sentAt, receivedAt: sentAt, pid: 1, loopLagMs: 1, cpuCores: 0.1,
+  roundsTrained: 0, failures: 0, lastTrainMs: 40,
 });
 
 /** A monitor over `ids` fed 12 heartbeats 250 ms apart; `transit(id, k)` is how late beat k arrives (`null`: lost). */

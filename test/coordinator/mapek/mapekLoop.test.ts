@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { MeshHeartbeat } from "../../../coordinator/mesh/nodeMesh.ts";
 import { after, describe, it } from "node:test";
 import type { Address } from "viem";
 import type { SignedUpdate } from "../../../coordinator/fl/client.ts";
@@ -38,9 +39,9 @@ function fakeActuator() {
   return { actuator, calls, excluded };
 }
 
-const beat = (nodeId: string, seq: number, extra: Partial<{ sentAt: number; cpuCores: number }> = {}) => ({
-  nodeId, hostId: "h", bootId: "b", seq, sentAt: extra.sentAt ?? Date.now(), pid: 1, loopLagMs: 0, cpuCores: extra.cpuCores ?? 0.1,
-  telemetry: { roundsTrained: 0, failures: 0, lastTrainMs: null },
+const beat = (nodeId: string, seq: number, extra: Partial<{ sentAt: number; cpuCores: number }> = {}): MeshHeartbeat => ({
+  nodeId, hostId: "h", bootId: "b", beat: seq, sentAt: extra.sentAt ?? Date.now(), receivedAt: Date.now(), pid: 1, loopLagMs: 0, cpuCores: extra.cpuCores ?? 0.1,
+  roundsTrained: 0, failures: 0, lastTrainMs: null,
 });
 
 function record(round: number, status: "completed" | "failed", accepted: string[]): RoundRecord {

@@ -13,8 +13,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { chaosService, flService, knowledgeService, startCoordinator, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
-import { telegramService } from "../../../coordinator/telegram/telegramService.ts";
+import { startCoordinator, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
+import { chaosService, flService, knowledgeService, meshService } from "../../../coordinator/services/defaultServices.ts";
+import { telegramService } from "../../../coordinator/services/createTelegramService.ts";
 import { startBotApiServer, type BotApiServer } from "../../fixtures/botApiServer.ts";
 import { freePort, until } from "../../fixtures/waiting.ts";
 
@@ -70,7 +71,7 @@ describe("Telegram bot: chaos experiments and MAPE-K over the coordinator's API"
     // and pick again if something (a node host of this mesh) took it in between.
     for (let attempt = 1; !coordinator; attempt++) {
       try {
-        coordinator = await startCoordinator({ env: { ...env, SYNOD_API_PORT: String(await freePort()) }, services: [knowledgeService, flService, chaosService, telegramService] });
+        coordinator = await startCoordinator({ env: { ...env, SYNOD_API_PORT: String(await freePort()) }, services: [knowledgeService, flService, meshService, chaosService, telegramService] });
       } catch (error) {
         if (attempt === 3 || !/EADDRINUSE/.test(String(error))) throw error;
       }

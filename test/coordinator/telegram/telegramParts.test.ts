@@ -14,7 +14,8 @@ import { openDatabase } from "../../../coordinator/store/openDatabase.ts";
 import { createChatRateLimiter } from "../../../coordinator/telegram/chatRateLimiter.ts";
 import { parseCommand } from "../../../coordinator/telegram/createTelegramBot.ts";
 import { escapeHtml, percent, sparkline, tokens } from "../../../coordinator/telegram/format.ts";
-import { languageOf, MESSAGES, type Catalog, type Links } from "../../../coordinator/telegram/messages.ts";
+import { languageOf } from "../../../coordinator/telegram/languageOf.ts";
+import { MESSAGES, type Catalog, type Links } from "../../../coordinator/telegram/messages.ts";
 import { parseTopics, SUBSCRIPTION_TOPICS, SubscriptionRepository } from "../../../coordinator/telegram/subscriptionRepository.ts";
 import { checkTelegramHtml } from "../../fixtures/botApiServer.ts";
 

@@ -18,11 +18,12 @@ import { createOutput } from "../../../coordinator/cli/output.ts";
 import { TelegramTokenMissingError } from "../../../coordinator/errors/telegram.ts";
 import { loadMnist } from "../../../coordinator/fl/datasets/mnist.ts";
 import { FlService } from "../../../coordinator/fl/flService.ts";
-import { startCoordinator, type CoordinatorServiceFactory, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
+import { startCoordinator, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
+import type { CoordinatorServiceFactory } from "../../../coordinator/services/coordinatorService.ts";
 import { KnowledgeRepository } from "../../../coordinator/store/knowledgeRepository.ts";
 import { openDatabase } from "../../../coordinator/store/openDatabase.ts";
 import { SubscriptionRepository } from "../../../coordinator/telegram/subscriptionRepository.ts";
-import { telegramService } from "../../../coordinator/telegram/telegramService.ts";
+import { telegramService } from "../../../coordinator/services/createTelegramService.ts";
 import { startBotApiServer, type BotApiServer } from "../../fixtures/botApiServer.ts";
 import { startKuboRpcServer, type KuboRpcServer } from "../../fixtures/kuboRpcServer.ts";
 

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createChaosTestbed, type ChaosTestbed } from "../../../coordinator/chaos/testbed/createChaosTestbed.ts";
+import { createChaosTestbed, type ChaosTestbed } from "../../../coordinator/testbed/createChaosTestbed.ts";
 import { loadMnist } from "../../../coordinator/fl/datasets/mnist.ts";
 import { createStrategy } from "../../../coordinator/fl/strategies/createStrategy.ts";
 import { sharedAnomalyModel } from "../../../coordinator/mapek/anomalyModel.ts";
@@ -30,7 +30,7 @@ describe("MAPE-K anomaly model on a real mesh", () => {
       mapekIntervalMs: 250,
       roundGapMs: 100,
     });
-    await bed.mesh.runRounds(2);
+    await bed.runRounds(2);
     bed.start();
     // Fill every node's heartbeat window before judging.
     await sleep(3000);

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { runExperiment } from "../../../coordinator/chaos/experiment/runExperiment.ts";
-import { createChaosTestbed, type ChaosTestbed } from "../../../coordinator/chaos/testbed/createChaosTestbed.ts";
+import { createChaosTestbed, type ChaosTestbed } from "../../../coordinator/testbed/createChaosTestbed.ts";
 import { loadMnist } from "../../../coordinator/fl/datasets/mnist.ts";
 import { createStrategy } from "../../../coordinator/fl/strategies/createStrategy.ts";
 import { KNOWLEDGE_KINDS } from "../../../coordinator/knowledge/schemas/index.ts";
@@ -43,7 +43,7 @@ describe("a host crash is one Incident record (real processes, real SIGKILL)", (
 
   /** SIGKILLs the host's process from outside (as the kernel's OOM killer would), then waits until MAPE-K has healed its nodes and settled the event. */
   async function crash(hostIndex: number): Promise<{ nodes: string[]; killedAt: number }> {
-    const host = bed.mesh.hosts[hostIndex]!;
+    const host = bed.mesh.hosts()[hostIndex]!;
     const nodes = [...host.nodeIds].sort();
     const killedAt = Date.now();
     process.kill(host.pid!, "SIGKILL");
@@ -79,7 +79,7 @@ describe("a host crash is one Incident record (real processes, real SIGKILL)", (
       // Rules alone: this is about host crashes, which the rules name.
       anomalyModel: null,
     });
-    await bed.mesh.runRounds(2);
+    await bed.runRounds(2);
     bed.start();
   });
 
@@ -109,7 +109,7 @@ describe("a host crash is one Incident record (real processes, real SIGKILL)", (
   it("an unprovoked SIGKILL healed within mapek.minIncidentMs is a blip; one that takes longer is one Incident record naming the 10", async () => {
     const before = incidents().length;
     // The chaos run's host is still the experiment's for a minute after: crash the other one.
-    const other = bed.mesh.hosts.findIndex((h) => !incidents()[0].affectedNodes.includes(h.nodeIds[0]));
+    const other = bed.mesh.hosts().findIndex((h) => !incidents()[0].affectedNodes.includes(h.nodeIds[0]));
     assert.ok(other >= 0);
 
     policy["mapek.minIncidentMs"] = 60_000n;

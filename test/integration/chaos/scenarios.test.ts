@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { runExperiment, type ExperimentJournal } from "../../../coordinator/chaos/experiment/runExperiment.ts";
-import { createChaosTestbed, type ChaosTestbed } from "../../../coordinator/chaos/testbed/createChaosTestbed.ts";
+import { createChaosTestbed, type ChaosTestbed } from "../../../coordinator/testbed/createChaosTestbed.ts";
 import type { ChildHost } from "../../../coordinator/mesh/hosts/childHost.ts";
 import { loadMnist } from "../../../coordinator/fl/datasets/mnist.ts";
 import type { RoundRecord } from "../../../coordinator/fl/roundRunner.ts";

@@ -2,13 +2,13 @@
  * Runs every experiment in a folder against one hosted mesh: status, MTTD, MTTR and
  * resilience score per experiment (`npm run bench:chaos`, the table in the README).
  */
-import { createLogger } from "../../logger.ts";
-import { loadMnist } from "../../fl/datasets/mnist.ts";
-import { createStrategy } from "../../fl/strategies/createStrategy.ts";
-import { KnowledgeRepository } from "../../store/knowledgeRepository.ts";
-import { openDatabase } from "../../store/openDatabase.ts";
-import { listExperiments } from "../experiment/listExperiments.ts";
-import { runExperiment, type ExperimentJournal } from "../experiment/runExperiment.ts";
+import { createLogger } from "../logger.ts";
+import { loadMnist } from "../fl/datasets/mnist.ts";
+import { createStrategy } from "../fl/strategies/createStrategy.ts";
+import { KnowledgeRepository } from "../store/knowledgeRepository.ts";
+import { openDatabase } from "../store/openDatabase.ts";
+import { listExperiments } from "../chaos/experiment/listExperiments.ts";
+import { runExperiment, type ExperimentJournal } from "../chaos/experiment/runExperiment.ts";
 import { createChaosTestbed } from "./createChaosTestbed.ts";
 
 /** One row of the benchmark. */
