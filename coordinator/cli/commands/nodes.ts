@@ -19,7 +19,7 @@ import { emptyManifest, manifestPath, readManifest, writeManifest } from "../../
 import { deployMeshNodes, rollbackAll, rollbackBatch, type RollbackResult } from "../../mesh/deploy/deployMeshNodes.ts";
 import { isAlive } from "../../mesh/deploy/hostProcesses.ts";
 import { createProgressBar } from "../../mesh/deploy/progressBar.ts";
-import { HOST_FAULTS, type HostFault } from "../../mesh/nodeHost/nodeHostRuntime.ts";
+import { HOST_FAULTS, type HostFault } from "../../mesh/nodeHost/workerChannel.ts";
 import type { NodeHealth } from "../../mesh/remote/remoteMesh.ts";
 import type { CommandContext } from "../command.ts";
 import { UsageError } from "../../errors/cli.ts";

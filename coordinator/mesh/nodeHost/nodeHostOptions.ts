@@ -31,7 +31,8 @@ import { z } from "zod";
 import { NodeHostOptionsError } from "../../errors/mesh.ts";
 import { NodeIdSchema } from "../remote/wire.ts";
 import { HOST_DATASETS, type HostDatasetName } from "./loadShards.ts";
-import { HOST_FAULTS, type HostedNodeKey, type HostFault } from "./nodeHostRuntime.ts";
+import type { HostedNodeKey } from "./nodeHostRuntime.ts";
+import { HOST_FAULTS, type HostFault } from "./workerChannel.ts";
 
 /** Parsed `synod node-host` options. */
 export type NodeHostOptions = {

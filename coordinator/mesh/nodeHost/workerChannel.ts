@@ -9,7 +9,10 @@ import { z } from "zod";
 import { AttackSpecSchema } from "../../fl/attacks/createAttack.ts";
 import { NodeIdSchema } from "../remote/wire.ts";
 import { HOST_DATASETS } from "./loadShards.ts";
-import { HOST_FAULTS } from "./nodeHostRuntime.ts";
+
+/** Ways a host can be made to fail on purpose (deployment tests): see `nodeHostRuntime.ts`. */
+export const HOST_FAULTS = ["wrong-key", "no-heartbeat", "bad-update-signature"] as const;
+export type HostFault = (typeof HOST_FAULTS)[number];
 
 /** What a host does on command, besides being killed or frozen by signal. */
 export const HostCommandSchema = z.discriminatedUnion("type", [
