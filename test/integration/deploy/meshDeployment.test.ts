@@ -72,7 +72,7 @@ describe("mesh node deployment (real node-host processes)", () => {
   before(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-deploy-"));
     coordinator = await startCoordinator({
-      env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", IPFS_API_URL: "http://127.0.0.1:9", RPC_URL: "http://127.0.0.1:9", SYNOD_NETWORK_PROFILE: "local", SYNOD_NODE_RATE_LIMIT_MAX: "100000" },
+      env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", IPFS_API_URL: "http://127.0.0.1:9", RPC_URL: "http://127.0.0.1:9", SYNOD_NETWORK_PROFILE: "local", SYNOD_NODE_RATE_LIMIT_MAX: "100000", SYNOD_MESH_NODES: "0" },
       services: [createMeshService({ onReady: (m) => (mesh = m), policyBans: async () => bans, policyRefreshMs: 200, federation: { registerClient: (c) => runner.register(c), unregisterClient: (id) => runner.unregister(id) } }), agentService],
     });
     api = createApiClient({ env: { SYNOD_API_URL: coordinator.url, SYNOD_ADMIN_TOKEN: coordinator.adminToken.token } });
@@ -90,7 +90,7 @@ describe("mesh node deployment (real node-host processes)", () => {
   it("deploys 50 nodes in batches of 10, rolls back the batch made to fail, keeps the rest healthy", async () => {
     const summary = await deploy([50], 10, { faults: new Map([[3, "wrong-key"]]), parallelBatches: 2 });
 
-    assert.equal(summary.batches.length, 6);
+    assert.equal(summary.batches.length, 6, JSON.stringify(summary.batches.map((b) => [b.id, b.status, Math.round(b.durationMs), b.reason])));
     const failed = summary.batches.filter((b) => b.status === "rolled-back");
     assert.equal(failed.length, 1);
     const [rolledBack] = failed;
