@@ -5,6 +5,7 @@
  */
 import { CID } from "multiformats/cid";
 import type { Hex } from "viem";
+import { formatMilliseconds } from "./format.ts";
 import { cidFromHex } from "./verifyCid.ts";
 
 /** One component's health check, as in `GET /health` (`HealthCheckReport`). */
@@ -376,6 +377,8 @@ export type ChaosRun = {
   title: string;
   file: string | null;
   status: "running" | ExperimentJournal["status"];
+  /** What started it; absent from coordinators that ran no schedules. */
+  trigger?: "manual" | "schedule";
   timeScale: number;
   /** The method's length at the run's time scale, ms. */
   nominalDurationMs: number;
@@ -397,6 +400,36 @@ export type ChaosStatus = {
 
 /** The body of `GET /api/chaos/runs`, newest first. */
 export type ChaosRuns = { runs: ChaosRun[] };
+
+/** One experiment the coordinator runs on a schedule (`ExperimentScheduleStatus`); times in ms since epoch. */
+export type ChaosSchedule = {
+  experiment: string;
+  file: string | null;
+  /** Interval between firings, ms; `null` for a cron schedule. */
+  everyMs: number | null;
+  cron: string | null;
+  /** Finished scheduled runs the coordinator keeps. */
+  historyLimit: number;
+  concurrencyPolicy: "Forbid";
+  nextRunAt: number | null;
+  lastFiredAt: number | null;
+  fired: number;
+  started: number;
+  /** Firings that started nothing because a run was still going. */
+  skipped: number;
+  lastSkip: { at: number; reason: "overlap" | "busy"; runningRunId: number | null } | null;
+  lastError: { at: number; message: string } | null;
+  lastRun: { runId: number; status: ChaosRun["status"]; verdict: ChaosRun["status"] | "deviated"; resilienceScore: number | null; startedAt: number; endedAt: number | null } | null;
+};
+
+/** The body of `GET /api/chaos/schedules`, by experiment name. */
+export type ChaosSchedules = { schedules: ChaosSchedule[] };
+
+/** How a schedule fires, for people: `every 1h 00m` or `cron 0 * * * *`. */
+export function scheduleLabel(schedule: Pick<ChaosSchedule, "everyMs" | "cron">): string {
+  if (schedule.cron !== null) return `cron ${schedule.cron}`;
+  return `every ${formatMilliseconds(schedule.everyMs)}`;
+}
 
 /**
  * How far a run is through its method: elapsed time over `nominalDurationMs`, in [0, 1].

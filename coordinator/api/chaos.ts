@@ -8,12 +8,15 @@
  * - `GET /api/chaos/runs/:runId`: one run with its journal (steady states, faults, MTTD, MTTR, resilience score, record CIDs).
  * - `POST /api/chaos/runs/:runId/abort` (admin): interrupt a run; its faults are rolled back.
  * - `GET /api/chaos/status`: the run in progress, the last one, active faults, statistics per fault kind.
+ * - `GET /api/chaos/schedules`: the experiments that run on a schedule: interval or cron line, history limit, next
+ *   run time, firings started and skipped (concurrency policy Forbid), and the last scheduled run's verdict.
  *
  * Live progress: the `chaos.experiment.*` and `chaos.fault.*` events on `GET /api/events`.
  * Where the mesh is not in node-host processes every route answers 503 saying so.
  */
 import { z } from "zod";
 import type { ExperimentRunner } from "../chaos/experiment/experimentRunner.ts";
+import type { ExperimentScheduler } from "../chaos/experiment/experimentScheduler.ts";
 import { RequestValidationError } from "../errors/api.ts";
 import { ChaosUnavailableError, InvalidExperimentError, UnknownChaosRunError } from "../errors/chaos.ts";
 import type { ApiPlugin } from "./types.ts";
@@ -24,8 +27,8 @@ const RunBodySchema = z.union([
 ]);
 const RunParamsSchema = z.strictObject({ runId: z.coerce.number().int().min(1) });
 
-/** Options of {@link chaosRoutes}: the runner, or why there is none. */
-export type ChaosRoutesParameters = { runner: ExperimentRunner } | { runner: null; unavailable: string };
+/** Options of {@link chaosRoutes}: the runner (and the scheduler, when schedules run), or why there is none. */
+export type ChaosRoutesParameters = { runner: ExperimentRunner; scheduler?: ExperimentScheduler } | { runner: null; unavailable: string };
 
 export function chaosRoutes(parameters: ChaosRoutesParameters): ApiPlugin {
   const runner = (): ExperimentRunner => {
@@ -56,5 +59,9 @@ export function chaosRoutes(parameters: ChaosRoutesParameters): ApiPlugin {
     });
     app.post("/api/chaos/runs/:runId/abort", { schema: { params: RunParamsSchema, body: z.strictObject({}).optional() } }, async (request) => runner().abort(request.params.runId));
     app.get("/api/chaos/status", async () => runner().status());
+    app.get("/api/chaos/schedules", async () => {
+      if (parameters.runner === null) throw new ChaosUnavailableError({ reason: parameters.unavailable });
+      return { schedules: parameters.scheduler?.schedules() ?? [] };
+    });
   };
 }

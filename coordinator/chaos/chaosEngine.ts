@@ -217,7 +217,8 @@ export class ChaosEngine {
       for (const node of event.data.nodes) {
         const d = status.detection[node];
         if (!d) continue;
-        if (event.data.phase === "detected" && d.detectedAt === null) d.detectedAt = at;
+        // Detected while it was on: an incident that opens after the fault was lifted is something else.
+        if (event.data.phase === "detected" && d.detectedAt === null && (status.recoveredAt === null || at <= status.recoveredAt)) d.detectedAt = at;
         else if (event.data.phase === "healed" && d.detectedAt !== null && d.healedAt === null) d.healedAt = at;
       }
     }

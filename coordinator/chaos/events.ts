@@ -12,6 +12,8 @@ declare module "../events.ts" {
     "chaos.experiment.progress": { experiment: string; runId?: number; phase: string; detail: string };
     /** An experiment ended. */
     "chaos.experiment.finished": { experiment: string; runId?: number; status: string; deviated: boolean; resilienceScore: number; mttdMs: number | null; mttrMs: number | null; reportCid?: string };
+    /** A scheduled firing started nothing: a run of the experiment (`overlap`) or another one (`busy`) was still going (concurrency policy Forbid). */
+    "chaos.schedule.skipped": { experiment: string; reason: "overlap" | "busy"; runningRunId?: number };
   }
 }
 export {};

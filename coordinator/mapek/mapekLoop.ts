@@ -276,6 +276,10 @@ export class MapekLoop {
     const policy = this.#p.policy?.() ?? DEFAULT_POLICY;
     // Training takes the coordinator's CPU for seconds; the heartbeats read meanwhile are late for everyone.
     const settled = this.monitor.now() - this.#anomalyModelReadyAt >= HEARTBEAT_WINDOW * this.monitor.heartbeatMs;
+    // A node routed around is judged by its heartbeats alone: the rounds it failed (some
+    // finish after it was excluded) are explained by what it is routed around for, and
+    // it gets no new rounds while out, so kept they would read as a bad link forever.
+    for (const [nodeId, why] of this.#exclusions) if (why === "route") this.monitor.clearOutcomes(nodeId);
     const analysis = await analyze(this.monitor, actuator, this.#options, this.#memory, settled ? this.#anomalyModel : undefined);
     const phi = computePhi(analysis.factors);
 

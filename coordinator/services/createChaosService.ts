@@ -2,8 +2,9 @@
  * Chaos and MAPE-K as the coordinator runs them, over the one mesh (child and remote
  * node hosts alike): the MAPE-K loop (ticking every `SYNOD_MAPEK_INTERVAL_MS`,
  * thresholds from MeshPolicy, snapshots and directives to the knowledge outbox), the
- * chaos engine, the experiment runner (runs kept in SQLite), and the `/api/chaos/*` and
- * `/api/mapek*` routes.
+ * chaos engine, the experiment runner (runs kept in SQLite), the schedules of the
+ * experiment files that have one (started here, stopped on close), and the `/api/chaos/*`
+ * and `/api/mapek*` routes.
  */
 import path from "node:path";
 import { chaosRoutes } from "../api/chaos.ts";
@@ -19,6 +20,7 @@ import { MapekLoop } from "../mapek/mapekLoop.ts";
 import { POLICY_PARAMETERS, type PolicyParameterName } from "../policy/parameters.ts";
 import { KnowledgeRepository } from "../store/knowledgeRepository.ts";
 import { openDatabase } from "../store/openDatabase.ts";
+import { ExperimentScheduler } from "../chaos/experiment/experimentScheduler.ts";
 import type { CoordinatorService, CoordinatorServiceFactory } from "./coordinatorService.ts";
 import { PROJECT_ROOT } from "./projectRoot.ts";
 
@@ -77,9 +79,11 @@ export const chaosService: CoordinatorServiceFactory = async ({ config, logger, 
     experimentsDir: path.resolve(PROJECT_ROOT, config.chaos.experimentsDir),
     logger,
   });
+  const scheduler = new ExperimentScheduler({ runner, events, logger });
   mapek.start();
+  await scheduler.start();
   return {
-    routes: (): ApiPlugin[] => [chaosRoutes({ runner }), mapekRoutes({ loop: mapek })],
+    routes: (): ApiPlugin[] => [chaosRoutes({ runner, scheduler }), mapekRoutes({ loop: mapek })],
     healthChecks: (): HealthCheck[] => [
       {
         name: "mapek",
@@ -93,6 +97,8 @@ export const chaosService: CoordinatorServiceFactory = async ({ config, logger, 
     ],
     async close() {
       clearInterval(policyTimer);
+      // No firing may start a run once the runner is closing.
+      await scheduler.stop();
       await runner.close();
       await engine.recoverAll();
       engine.close();

@@ -160,6 +160,9 @@ const MIGRATIONS: readonly string[] = [
      tx_hash        TEXT NOT NULL,
      recorded_at    INTEGER NOT NULL
    );`,
+  // 7: what started a chaos run (an operator, or the experiment's schedule), so a schedule keeps only its last runs
+  `ALTER TABLE chaos_runs ADD COLUMN trigger TEXT NOT NULL DEFAULT 'manual' CHECK (trigger IN ('manual','schedule'));
+   CREATE INDEX chaos_runs_experiment_trigger ON chaos_runs(experiment, trigger, run_id);`,
 ];
 
 /**

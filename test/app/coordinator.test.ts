@@ -6,6 +6,7 @@ import { chaosRoutes } from "../../coordinator/api/chaos.ts";
 import { mapekRoutes } from "../../coordinator/api/mapek.ts";
 import type { FaultKindStatistics as CoordinatorFaultKindStatistics } from "../../coordinator/chaos/chaosEngine.ts";
 import type { ChaosRun as CoordinatorChaosRun } from "../../coordinator/chaos/experiment/experimentRunner.ts";
+import type { ExperimentScheduleStatus as CoordinatorChaosSchedule } from "../../coordinator/chaos/experiment/experimentScheduler.ts";
 import type { FaultStatus as CoordinatorFaultStatus } from "../../coordinator/chaos/fault.ts";
 import type { MapekIncident as CoordinatorMapekIncident, MapekTickSummary as CoordinatorMapekTickSummary } from "../../coordinator/mapek/mapekLoop.ts";
 import type { AnomalyModelSummary as CoordinatorAnomalyModelSummary } from "../../coordinator/mapek/anomalyModel.ts";
@@ -31,11 +32,13 @@ import {
   readCoordinatorJson,
   readCoordinatorStatus,
   runProgress,
+  scheduleLabel,
   type AnomalyModelSummary,
   type AnomalyReading,
   type PhiThresholds,
   phiThresholdsOf,
   type ChaosRun,
+  type ChaosSchedule,
   type CoordinatorEvent,
   type FaultKindStatistics,
   type FaultStatus,
@@ -120,6 +123,7 @@ describe("coordinator reads", () => {
 type Assignable<From extends To, To> = [From, To];
 export type ApiTypesStillMatch = [
   Assignable<CoordinatorChaosRun, ChaosRun>,
+  Assignable<CoordinatorChaosSchedule, ChaosSchedule>,
   Assignable<CoordinatorFaultStatus, FaultStatus>,
   Assignable<CoordinatorFaultKindStatistics, FaultKindStatistics>,
   Assignable<CoordinatorMapekIncident, MapekIncident>,
@@ -222,6 +226,12 @@ describe("chaos for the dashboard", () => {
     assert.deepEqual(chaosReportLink(cid.toString(), records.slice(0, 1)), { href: "/knowledge?kind=ChaosReport", ratified: false });
     assert.deepEqual(chaosReportLink(cid.toString(), undefined), { href: "/knowledge?kind=ChaosReport", ratified: false });
     assert.deepEqual(chaosReportLink("not a cid", records), { href: "/knowledge?kind=ChaosReport", ratified: false });
+  });
+
+  it("says how a schedule fires: its interval or its cron line", () => {
+    assert.equal(scheduleLabel({ everyMs: 3_600_000, cron: null }), "every 1h 00m");
+    assert.equal(scheduleLabel({ everyMs: 90_000, cron: null }), "every 1m 30s");
+    assert.equal(scheduleLabel({ everyMs: null, cron: "*/5 * * * *" }), "cron */5 * * * *");
   });
 });
 

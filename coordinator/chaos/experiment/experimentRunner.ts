@@ -19,6 +19,9 @@ import { runExperiment, type ExperimentDeps, type ExperimentJournal, type Experi
 /** A run's status: `running` until its journal says how it ended. */
 export type ChaosRunStatus = "running" | ExperimentJournal["status"];
 
+/** What started a run: an operator (API, CLI, bot) or the experiment's schedule. */
+export type ChaosRunTrigger = "manual" | "schedule";
+
 /** One run as the API shows it. */
 export type ChaosRun = {
   runId: number;
@@ -27,6 +30,7 @@ export type ChaosRun = {
   /** The experiment file, when it came from one the coordinator can read or the CLI named. */
   file: string | null;
   status: ChaosRunStatus;
+  trigger: ChaosRunTrigger;
   timeScale: number;
   /** The method's length at this time scale, ms. */
   nominalDurationMs: number;
@@ -50,7 +54,7 @@ export type ExperimentRunnerParameters = {
   logger?: Logger;
 };
 
-type RunRow = { run_id: number; experiment: string; title: string; file: string | null; source: string; status: ChaosRunStatus; time_scale: number; started_at: number; ended_at: number | null; report_cid: string | null; journal: string | null };
+type RunRow = { run_id: number; experiment: string; title: string; file: string | null; source: string; status: ChaosRunStatus; trigger: ChaosRunTrigger; time_scale: number; started_at: number; ended_at: number | null; report_cid: string | null; journal: string | null };
 
 /** Finds a valid listed experiment by its `name` or its file name without extension. */
 export function findExperiment<E extends { file: string; name: string }>(listings: readonly E[], name: string): E | undefined {
@@ -93,7 +97,7 @@ export class ExperimentRunner {
    * @throws {UnknownExperimentError} for a name no valid file has.
    * @throws {InvalidExperimentError} for YAML that is not a valid experiment.
    */
-  async start(source: ChaosRunSource, options: { timeScale?: number } = {}): Promise<ChaosRun> {
+  async start(source: ChaosRunSource, options: { timeScale?: number; trigger?: ChaosRunTrigger } = {}): Promise<ChaosRun> {
     this.#refuseWhileRunning();
     let experiment: Experiment;
     let file: string | null;
@@ -112,8 +116,8 @@ export class ExperimentRunner {
     const timeScale = options.timeScale ?? 1;
     const startedAt = Date.now();
     const { lastInsertRowid } = this.#p.db
-      .prepare("INSERT INTO chaos_runs (experiment, title, file, source, status, time_scale, started_at) VALUES (?, ?, ?, ?, 'running', ?, ?)")
-      .run(experiment.name, experiment.title, file, JSON.stringify(experiment), timeScale, startedAt);
+      .prepare("INSERT INTO chaos_runs (experiment, title, file, source, status, trigger, time_scale, started_at) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)")
+      .run(experiment.name, experiment.title, file, JSON.stringify(experiment), options.trigger ?? "manual", timeScale, startedAt);
     const runId = Number(lastInsertRowid);
     const abort = new AbortController();
     const current = { runId, abort, done: Promise.resolve(), progress: null as ExperimentProgress | null, nominalDurationMs: Math.round(nominalDurationMs(experiment.method) * timeScale) };
@@ -135,7 +139,7 @@ export class ExperimentRunner {
       .finally(() => {
         if (this.#current === current) this.#current = undefined;
       });
-    this.#logger?.info({ runId, experiment: experiment.name, timeScale }, "chaos run started");
+    this.#logger?.info({ runId, experiment: experiment.name, timeScale, trigger: options.trigger ?? "manual" }, "chaos run started");
     return this.run(runId)!;
   }
 
@@ -169,10 +173,29 @@ export class ExperimentRunner {
     return row && this.#view(row);
   }
 
-  /** The latest runs, newest first, without journals. */
-  runs(options: { limit?: number } = {}): ChaosRun[] {
-    const rows = this.#p.db.prepare("SELECT run_id, experiment, title, file, source, status, time_scale, started_at, ended_at, report_cid, NULL AS journal FROM chaos_runs ORDER BY run_id DESC LIMIT ?").all(options.limit ?? 50) as RunRow[];
+  /** The latest runs, newest first, without journals; only one experiment's, or only those one trigger started, when asked. */
+  runs(options: { limit?: number; experiment?: string; trigger?: ChaosRunTrigger } = {}): ChaosRun[] {
+    const rows = this.#p.db
+      .prepare("SELECT run_id, experiment, title, file, source, status, trigger, time_scale, started_at, ended_at, report_cid, NULL AS journal FROM chaos_runs WHERE (? IS NULL OR experiment = ?) AND (? IS NULL OR trigger = ?) ORDER BY run_id DESC LIMIT ?")
+      .all(options.experiment ?? null, options.experiment ?? null, options.trigger ?? null, options.trigger ?? null, options.limit ?? 50) as RunRow[];
     return rows.map((row) => this.#view(row));
+  }
+
+  /**
+   * Deletes an experiment's finished runs started by `trigger` beyond the newest `keep`
+   * (a schedule's history limit); runs in progress are never deleted.
+   *
+   * @returns how many runs were deleted.
+   */
+  pruneRuns({ experiment, trigger, keep }: { experiment: string; trigger: ChaosRunTrigger; keep: number }): number {
+    const { changes } = this.#p.db
+      .prepare(
+        `DELETE FROM chaos_runs WHERE run_id IN (
+           SELECT run_id FROM chaos_runs WHERE experiment = ? AND trigger = ? AND status != 'running' ORDER BY run_id DESC LIMIT -1 OFFSET ?
+         )`,
+      )
+      .run(experiment, trigger, keep);
+    return Number(changes);
   }
 
   /** The run in progress, the last finished one, the faults active now and the statistics per fault kind. */
@@ -207,6 +230,7 @@ export class ExperimentRunner {
       title: row.title,
       file: row.file,
       status: row.status,
+      trigger: row.trigger,
       timeScale: row.time_scale,
       nominalDurationMs: current?.nominalDurationMs ?? Math.round(nominalDurationMs(source.method) * row.time_scale),
       startedAt: row.started_at,

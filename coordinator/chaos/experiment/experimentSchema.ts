@@ -5,6 +5,7 @@
  * injected is recovered, whatever happened). Optional schedule, as Chaos Mesh's
  * `Schedule` would run it.
  */
+import { Cron } from "croner";
 import { z } from "zod";
 import { MAPEK_STATES } from "../../knowledge/schemas/index.ts";
 import { FAULT_KIND_NAMES } from "../fault.ts";
@@ -76,6 +77,41 @@ export const MethodStepSchema: z.ZodType<MethodStep> = z.lazy(() =>
   z.discriminatedUnion("type", [FaultStepSchema, PauseStepSchema, z.strictObject({ type: z.literal("parallel"), name: name.optional(), steps: z.array(MethodStepSchema).min(1) })]),
 ) as z.ZodType<MethodStep>;
 
+/** The shortest `schedule.everyMs` an experiment file may ask for, ms (a cron line fires at most once a minute anyway). */
+export const MIN_SCHEDULE_INTERVAL_MS = 60_000;
+/** Finished scheduled runs kept per experiment when `schedule.historyLimit` is not given. */
+export const DEFAULT_SCHEDULE_HISTORY_LIMIT = 10;
+
+/**
+ * When the coordinator runs an experiment on its own, as Chaos Mesh's `Schedule` does:
+ * every `everyMs`, or at the times of a five-field cron line (minute precision, the
+ * coordinator's local time). Exactly one of the two. The concurrency policy is always
+ * Chaos Mesh's `Forbid`: a firing while a run is still going is skipped.
+ */
+export const ScheduleSchema = z
+  .strictObject({
+    /** Interval between firings, ms (Chaos Mesh `@every`); the first comes one interval after the coordinator starts. */
+    everyMs: z.number().int().min(MIN_SCHEDULE_INTERVAL_MS).optional(),
+    /** A five-field cron line, e.g. `"*\/5 * * * *"` or `"@hourly"` (evaluated by croner). */
+    cron: z
+      .string()
+      .superRefine((line, context) => {
+        try {
+          // Parsing only: without a function croner schedules nothing.
+          new Cron(line, { paused: true, mode: "5-part" });
+        } catch (error) {
+          context.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+        }
+      })
+      .optional(),
+    /** Finished scheduled runs of this experiment kept in the runs store; older ones are deleted (Chaos Mesh `historyLimit`). */
+    historyLimit: z.number().int().min(1).max(1000).default(DEFAULT_SCHEDULE_HISTORY_LIMIT),
+  })
+  .superRefine((schedule, context) => {
+    if ((schedule.everyMs === undefined) === (schedule.cron === undefined)) context.addIssue({ code: "custom", message: "give exactly one of everyMs and cron" });
+  });
+export type ExperimentSchedule = z.infer<typeof ScheduleSchema>;
+
 export const ExperimentSchema = z.strictObject({
   version: z.literal(1),
   name,
@@ -103,7 +139,7 @@ export const ExperimentSchema = z.strictObject({
     .default({ probeFailures: [] }),
   /** Rollbacks are not optional: every fault still injected is recovered (Chaos Toolkit `strategy: always`). */
   rollbacks: z.literal("always").default("always"),
-  /** When the coordinator should run it on its own (ISO 8601 interval in ms). */
-  schedule: z.strictObject({ everyMs: z.number().int().min(60_000) }).optional(),
+  /** When the coordinator runs it on its own (see {@link ScheduleSchema}). */
+  schedule: ScheduleSchema.optional(),
 });
 export type Experiment = z.infer<typeof ExperimentSchema>;

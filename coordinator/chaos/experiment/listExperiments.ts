@@ -4,12 +4,12 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { InvalidExperimentError, type ChaosIssue } from "../../errors/chaos.ts";
-import type { MethodStep } from "./experimentSchema.ts";
+import type { ExperimentSchedule, MethodStep } from "./experimentSchema.ts";
 import { parseExperiment } from "./loadExperiment.ts";
 
 /** One listed experiment; invalid files are listed with their problems rather than hidden. */
 export type ExperimentListing =
-  | { file: string; valid: true; name: string; title: string; tags: string[]; faults: string[]; nominalDurationMs: number; scheduleEveryMs: number | null }
+  | { file: string; valid: true; name: string; title: string; tags: string[]; faults: string[]; nominalDurationMs: number; scheduleEveryMs: number | null; schedule: ExperimentSchedule | null }
   | { file: string; valid: false; issues: ChaosIssue[] };
 
 /** How long a method takes at full length, ms (faults in the foreground wait their duration). */
@@ -41,7 +41,7 @@ export async function listExperiments(dir: string): Promise<ExperimentListing[]>
     const file = path.join(dir, name);
     try {
       const e = parseExperiment(await readFile(file, "utf8"), file);
-      out.push({ file, valid: true, name: e.name, title: e.title, tags: e.tags, faults: [...new Set(kinds(e.method))], nominalDurationMs: nominalDurationMs(e.method), scheduleEveryMs: e.schedule?.everyMs ?? null });
+      out.push({ file, valid: true, name: e.name, title: e.title, tags: e.tags, faults: [...new Set(kinds(e.method))], nominalDurationMs: nominalDurationMs(e.method), scheduleEveryMs: e.schedule?.everyMs ?? null, schedule: e.schedule ?? null });
     } catch (error) {
       if (error instanceof InvalidExperimentError) out.push({ file, valid: false, issues: [...error.issues] });
       else throw error;

@@ -1,5 +1,5 @@
 /**
- * `synod chaos ls`
+ * `synod chaos ls`   the experiment files; for scheduled ones, the interval or cron line, next run and last scheduled run
  * `synod chaos run FILE|NAME [--time-scale X]`   live progress, then the journal's summary; exit 0 only when completed and not deviated
  * `synod chaos status`
  * `synod chaos runs [--limit N]`
@@ -16,6 +16,7 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { ChaosRun, ExperimentRunner } from "../../chaos/experiment/experimentRunner.ts";
+import type { ExperimentScheduleStatus } from "../../chaos/experiment/experimentScheduler.ts";
 import type { ExperimentListing } from "../../chaos/experiment/listExperiments.ts";
 import { parseExperiment } from "../../chaos/experiment/loadExperiment.ts";
 import type { ProbeResult } from "../../chaos/experiment/probes.ts";
@@ -60,7 +61,13 @@ export async function chaosCommand(context: CommandContext): Promise<number | vo
   switch (sub) {
     case "ls": {
       const { experiments } = await api.get<{ experiments: ExperimentListing[] }>("/api/chaos/experiments");
-      out.result(experiments, () => printExperiments(out, experiments));
+      // A coordinator from before schedules ran has no such route: its schedules never fire.
+      const { schedules } = await api.get<{ schedules: ExperimentScheduleStatus[] }>("/api/chaos/schedules").catch((failure: unknown) => {
+        if (failure instanceof ApiRequestError && failure.status === 404) return { schedules: [] as ExperimentScheduleStatus[] };
+        throw failure;
+      });
+      const listed = experiments.map((e) => (e.valid ? { ...e, scheduled: schedules.find((s) => s.experiment === e.name) ?? null } : e));
+      out.result(listed, () => printExperiments(out, listed));
       return;
     }
     case "run":
@@ -283,14 +290,36 @@ function seconds(ms: number): string {
 
 const ms = (value: number | null | undefined) => (value === null || value === undefined ? "—" : `${value} ms`);
 
-function printExperiments(out: Output, experiments: readonly ExperimentListing[]): void {
+/** `every 5 min (keep 10)` or `cron 0 * * * * (keep 10)`: the interval or cron line, and the history limit. */
+function scheduleCell(e: Extract<ExperimentListing, { valid: true }>): string | null {
+  // Coordinators from before cron schedules list only the interval.
+  if (!e.schedule) return e.scheduleEveryMs ? `every ${seconds(e.scheduleEveryMs)}` : null;
+  return `${e.schedule.cron !== undefined ? `cron ${e.schedule.cron}` : `every ${seconds(e.schedule.everyMs ?? 0)}`} (keep ${e.schedule.historyLimit})`;
+}
+
+/** The last scheduled run's verdict, and how many firings were skipped. */
+function lastScheduledCell(scheduled: ExperimentScheduleStatus | null): string | null {
+  if (!scheduled) return null;
+  const last = scheduled.lastRun ? `#${scheduled.lastRun.runId} ${scheduled.lastRun.verdict}` : "none yet";
+  return scheduled.skipped ? `${last}, ${scheduled.skipped} skipped` : last;
+}
+
+function printExperiments(out: Output, experiments: ReadonlyArray<ExperimentListing & { scheduled?: ExperimentScheduleStatus | null }>): void {
   out.table(
     experiments.map((e) =>
       e.valid
-        ? { name: e.name, faults: e.faults.join(", "), duration: seconds(e.nominalDurationMs), schedule: e.scheduleEveryMs ? `every ${seconds(e.scheduleEveryMs)}` : null, title: e.title }
-        : { name: path.basename(e.file), faults: "INVALID", duration: null, schedule: null, title: `${e.issues.length} problem${e.issues.length === 1 ? "" : "s"}` },
+        ? {
+            name: e.name,
+            faults: e.faults.join(", "),
+            duration: seconds(e.nominalDurationMs),
+            schedule: scheduleCell(e),
+            "next run": e.scheduled?.nextRunAt ? `${new Date(e.scheduled.nextRunAt).toISOString()} (in ${seconds(Math.max(0, e.scheduled.nextRunAt - Date.now()))})` : null,
+            "last scheduled": lastScheduledCell(e.scheduled ?? null),
+            title: e.title,
+          }
+        : { name: path.basename(e.file), faults: "INVALID", duration: null, schedule: null, "next run": null, "last scheduled": null, title: `${e.issues.length} problem${e.issues.length === 1 ? "" : "s"}` },
     ),
-    ["name", "faults", "duration", "schedule", "title"],
+    ["name", "faults", "duration", "schedule", "next run", "last scheduled", "title"],
   );
   for (const e of experiments) {
     if (e.valid) continue;

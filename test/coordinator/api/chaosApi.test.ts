@@ -28,7 +28,7 @@ describe("chaos and MAPE-K API", () => {
     });
 
     it("answers 503 saying what is missing, and still asks for the token first on admin routes", async () => {
-      for (const pathname of ["/api/mapek", "/api/mapek/history", "/api/chaos/experiments", "/api/chaos/runs", "/api/chaos/status"]) {
+      for (const pathname of ["/api/mapek", "/api/mapek/history", "/api/chaos/experiments", "/api/chaos/runs", "/api/chaos/status", "/api/chaos/schedules"]) {
         const response = await fetch(`${coordinator.url}${pathname}`);
         const body = (await response.json()) as ErrorBody;
         assert.equal(response.status, 503, pathname);
@@ -87,6 +87,8 @@ describe("chaos and MAPE-K API", () => {
       const status = (await (await fetch(`${coordinator.url}/api/chaos/status`)).json()) as { running: unknown; last: unknown; activeFaults: unknown[] };
       assert.equal(status.running, null);
       assert.deepEqual(status.activeFaults, []);
+      // The shipped experiment files run only by hand.
+      assert.deepEqual(await (await fetch(`${coordinator.url}/api/chaos/schedules`)).json(), { schedules: [] });
     });
 
     it("serves the MAPE-K state over the hosted nodes and its history", async () => {

@@ -15,6 +15,7 @@ import {
 } from "../../../lib/coordinator.ts";
 import { formatMilliseconds } from "../../../lib/format.ts";
 import { Moment } from "./Moment.tsx";
+import { ScheduledExperiments } from "./ScheduledExperiments.tsx";
 
 export type ChaosPanelProps = {
   up: boolean;
@@ -24,7 +25,7 @@ export type ChaosPanelProps = {
   runsRefreshKey: number;
 };
 
-/** The chaos experiment in progress, active faults, statistics per fault kind and the latest runs. */
+/** The chaos experiment in progress, active faults, statistics per fault kind, the schedules and the latest runs. */
 export function ChaosPanel({ up, status, runsRefreshKey }: ChaosPanelProps) {
   const now = useNow({ intervalMs: 1_000 });
   const unavailable = chaosUnavailableMessage(status.error);
@@ -77,6 +78,7 @@ export function ChaosPanel({ up, status, runsRefreshKey }: ChaosPanelProps) {
           <FaultStatistics statistics={status.data.statistics} />
         </>
       ) : null}
+      {readable ? <ScheduledExperiments refreshKey={runsRefreshKey} now={now} /> : null}
       {readable ? <RecentRuns refreshKey={runsRefreshKey} now={now} /> : null}
     </section>
   );
@@ -206,6 +208,7 @@ function RecentRuns({ refreshKey, now }: { refreshKey: number; now: number }) {
                       <br />
                       <span className="muted">
                         {run.experiment} · <Moment ms={run.startedAt} now={now} />
+                        {run.trigger === "schedule" ? " · scheduled" : ""}
                       </span>
                     </td>
                     <td>
