@@ -15,18 +15,31 @@
  * - `POST /api/mesh/nodes/admit` (admin): accept these node keys (the deployer calls it).
  * - `POST /api/mesh/nodes/deregister` (admin): forget these nodes (rollback).
  * - `POST /api/mesh/nodes/health` (admin): the per-node health check, with a signed probe.
+ *
+ * Host agents ({@link agentRoutes}, mounted when the coordinator controls remote hosts):
+ * - `GET /api/mesh/agent` (upgrade): one control socket per host agent, opened by the
+ *   agent directly (not through its link proxy); the agent proves which host it is with
+ *   a hello signed by one of its nodes' keys, then obeys control messages signed by the
+ *   coordinator's control key (see `mesh/hosts/agentWire.ts`).
+ * - `GET /api/mesh/control`: the control key's address (public: agents are started
+ *   with it, `synod nodes deploy` passes it on), and the agents connected.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { z } from "zod";
 import type { Logger } from "../logger.ts";
+import type { AgentRegistry } from "../mesh/hosts/agentRegistry.ts";
+import type { CoordinatorToAgent } from "../mesh/hosts/agentWire.ts";
 import type { RemoteMesh } from "../mesh/remote/remoteMesh.ts";
 import { NodeIdSchema, SignedNodeMessageSchema, type CoordinatorToHost } from "../mesh/remote/wire.ts";
 import type { ApiPlugin } from "./types.ts";
 
 /** Path of the host socket. */
 export const MESH_SOCKET_PATH = "/api/mesh/ws";
+
+/** Path of the host agents' control socket. */
+export const AGENT_SOCKET_PATH = "/api/mesh/agent";
 
 const AddressSchema = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
 
@@ -129,5 +142,85 @@ export function meshRoutes({ mesh, logger, maxSockets = 10_000, socketPingMs = 1
         return { healthy: nodes.filter((n) => n.healthy).length, total: nodes.length, nodes };
       },
     );
+  };
+}
+
+/** Options of {@link agentRoutes}. */
+export type AgentRoutesParameters = {
+  agents: AgentRegistry;
+  logger: Logger;
+  /** Most control sockets open at once; default 10 000. */
+  maxSockets?: number;
+  /** Ping period of control sockets: a vanished agent is dropped after two missed pongs. Default 10 s. */
+  socketPingMs?: number;
+  /** Largest frame from an agent, bytes; default 256 KiB (a hello lists at most 5000 node ids). */
+  maxFrameBytes?: number;
+};
+
+/**
+ * The host agents' control socket and the control address (see the file comment).
+ *
+ * @example
+ * import { agentRoutes, meshRoutes } from "./mesh.ts";
+ * routes: () => [meshRoutes({ mesh, logger }), agentRoutes({ agents, logger })]
+ */
+export function agentRoutes({ agents, logger, maxSockets = 10_000, socketPingMs = 10_000, maxFrameBytes = 256 * 1024 }: AgentRoutesParameters): ApiPlugin {
+  return async (app) => {
+    const log = logger.child({ component: "agent-api" });
+    const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
+    const alive = new WeakMap<WebSocket, boolean>();
+
+    const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
+      if (pathname !== AGENT_SOCKET_PATH) return;
+      if (wss.clients.size >= maxSockets) {
+        socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
+        return;
+      }
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        alive.set(ws, true);
+        const sessionId = agents.openSession({
+          send: (frame: CoordinatorToAgent) => ws.send(JSON.stringify(frame)),
+          close: (reason) => ws.close(1008, reason.slice(0, 120)),
+        });
+        ws.on("pong", () => alive.set(ws, true));
+        ws.on("message", (data, isBinary) => {
+          if (isBinary) return;
+          let frame: unknown;
+          try {
+            frame = JSON.parse(data.toString());
+          } catch {
+            return;
+          }
+          agents.onFrame(sessionId, frame);
+        });
+        ws.on("close", () => agents.closeSession(sessionId));
+        ws.on("error", (err) => log.debug({ err, sessionId }, "agent socket error"));
+      });
+    };
+    app.server.on("upgrade", onUpgrade);
+    const pinger = setInterval(() => {
+      for (const ws of wss.clients) {
+        if (alive.get(ws) === false) {
+          ws.terminate();
+          continue;
+        }
+        alive.set(ws, false);
+        ws.ping();
+      }
+    }, socketPingMs);
+    pinger.unref();
+    app.addHook("preClose", async () => {
+      clearInterval(pinger);
+      app.server.off("upgrade", onUpgrade);
+      agents.close();
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    });
+
+    app.get("/api/mesh/control", async () => ({
+      address: agents.controlAddress,
+      agents: agents.hosts().map((host) => ({ hostId: host.hostId, connected: host.connected, state: host.state, pid: host.pid ?? null, restarts: host.restarts, nodes: host.nodeIds.length })),
+    }));
   };
 }

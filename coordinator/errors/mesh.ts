@@ -90,6 +90,63 @@ export class DeploymentFailedError extends BaseError {
   }
 }
 
+/** Why a host agent refused a control message (it obeys only fresh ones signed by the coordinator's control key). */
+export type ControlMessageRejection = "malformed" | "bad-signature" | "wrong-key" | "wrong-host" | "wrong-session" | "replay" | "stale";
+
+/** A control message failed the agent's checks; `reason` says which rule it broke. */
+export class ControlMessageRejectedError extends BaseError {
+  readonly reason: ControlMessageRejection;
+  constructor({ reason, detail }: { reason: ControlMessageRejection; detail: string }) {
+    super(`Control message refused: ${reason}.`, { name: "ControlMessageRejectedError", details: detail, metaMessages: [detail] });
+    this.reason = reason;
+  }
+}
+
+/** The coordinator's control key file exists but cannot be used. */
+export class ControlKeyError extends BaseError {
+  readonly path: string;
+  constructor({ path, reason }: { path: string; reason: string }) {
+    super(`Control key ${path}: ${reason}.`, { name: "ControlKeyError", metaMessages: ["The coordinator signs host-agent control messages with this key; it must be 32 bytes of hex, readable by its owner only."] });
+    this.path = path;
+  }
+}
+
+/** A remote host's agent is not connected to the coordinator's control socket. */
+export class AgentNotConnectedError extends BaseError {
+  readonly hostId: string;
+  constructor({ hostId, reason }: { hostId: string; reason: string }) {
+    super(`The agent of host ${hostId} is not connected: ${reason}.`, { name: "AgentNotConnectedError" });
+    this.hostId = hostId;
+  }
+}
+
+/** A host agent did not acknowledge a control operation in time. */
+export class AgentCommandTimeoutError extends BaseError {
+  readonly hostId: string;
+  constructor({ hostId, op, timeoutMs }: { hostId: string; op: string; timeoutMs: number }) {
+    super(`The agent of host ${hostId} did not acknowledge "${op}" within ${timeoutMs} ms.`, { name: "AgentCommandTimeoutError" });
+    this.hostId = hostId;
+  }
+}
+
+/** A host agent carried out a control operation and it failed (or it refused the message). */
+export class AgentCommandError extends BaseError {
+  readonly hostId: string;
+  constructor({ hostId, op, reason }: { hostId: string; op: string; reason: string }) {
+    super(`Host ${hostId} could not ${op}: ${reason}.`, { name: "AgentCommandError" });
+    this.hostId = hostId;
+  }
+}
+
+/** A node-host worker process did not carry out a command (it refused, did not answer in time, or exited). */
+export class WorkerCommandError extends BaseError {
+  readonly pid: number | undefined;
+  constructor({ pid, command, reason }: { pid: number | undefined; command: string; reason: string }) {
+    super(`Worker ${pid ?? "(no pid)"} did not ${command}: ${reason}.`, { name: "WorkerCommandError" });
+    this.pid = pid;
+  }
+}
+
 /** A node host process did not start, answer, or stop in time. */
 export class NodeHostError extends BaseError {
   readonly hostId: string;

@@ -24,7 +24,7 @@ const stages = values.stages.split(",").map(Number);
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-bench-deploy-"));
 let mesh!: RemoteMesh;
 const coordinator = await startCoordinator({
-  env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", SYNOD_NETWORK_PROFILE: "local", IPFS_API_URL: "http://127.0.0.1:9", RPC_URL: "http://127.0.0.1:9", SYNOD_NODE_RATE_LIMIT_MAX: "1000000" },
+  env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", SYNOD_NETWORK_PROFILE: "local", IPFS_API_URL: "http://127.0.0.1:9", RPC_URL: "http://127.0.0.1:9", SYNOD_NODE_RATE_LIMIT_MAX: "1000000", SYNOD_MESH_NODES: "0" },
   services: [createMeshService({ onReady: (m) => (mesh = m) })],
 });
 const api = createApiClient({ env: { SYNOD_API_URL: coordinator.url, SYNOD_ADMIN_TOKEN: coordinator.adminToken.token } });

@@ -47,7 +47,7 @@ const dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-bench-heartbeat-"));
 const statsDir = path.join(dataDir, "stats");
 let mesh!: RemoteMesh;
 const coordinator = await startCoordinator({
-  env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", SYNOD_NETWORK_PROFILE: "local", IPFS_API_URL: "http://127.0.0.1:9", RPC_URL: "http://127.0.0.1:9", SYNOD_NODE_RATE_LIMIT_MAX: "1000000", SYNOD_API_BODY_LIMIT: String(16 * 1024 * 1024) },
+  env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", SYNOD_NETWORK_PROFILE: "local", IPFS_API_URL: "http://127.0.0.1:9", RPC_URL: "http://127.0.0.1:9", SYNOD_NODE_RATE_LIMIT_MAX: "1000000", SYNOD_MESH_NODES: "0", SYNOD_API_BODY_LIMIT: String(16 * 1024 * 1024) },
   services: [createMeshService({ onReady: (m) => (mesh = m), federation: { registerClient: (c) => runner.register(c), unregisterClient: (id) => runner.unregister(id) } })],
 });
 const api = createApiClient({ env: { SYNOD_API_URL: coordinator.url, SYNOD_ADMIN_TOKEN: coordinator.adminToken.token } });

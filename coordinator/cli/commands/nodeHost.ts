@@ -1,7 +1,7 @@
 /**
  * `synod node-host --nodes K --coordinator URL [--first-index I] [--keys FILE] [--data mnist|sensor] …`
  *
- * Runs K mesh nodes in this process until SIGINT/SIGTERM (see
+ * Runs K mesh nodes (a host agent and its worker process) until SIGINT/SIGTERM (see
  * `coordinator/mesh/nodeHost/nodeHostOptions.ts` for every option). On another
  * machine, point `--coordinator` at the coordinator's public URL and admit the printed
  * addresses there with `synod nodes admit`.

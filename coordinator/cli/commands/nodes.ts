@@ -2,7 +2,7 @@
  * `synod nodes deploy (--count N | --stages 50,100,500) --batch-size B [--nodes-per-host K] [--parallel-batches P]
  *                     [--heartbeat-ms MS] [--health-timeout-ms MS] [--max-failed-batches N]
  *                     [--data mnist|sensor] [--max-examples M] [--seed S] [--coordinator URL]
- *                     [--fail-batch N:FAULT] [--rollback-all]`
+ *                     [--fail-batch N:FAULT] [--warm-spare true|false] [--rollback-all]`
  * `synod nodes status`
  * `synod nodes rollback (--batch ID | --all)`
  * `synod nodes admit FILE [--host-id ID]`
@@ -19,7 +19,7 @@ import { emptyManifest, manifestPath, readManifest, writeManifest } from "../../
 import { deployMeshNodes, rollbackAll, rollbackBatch, type RollbackResult } from "../../mesh/deploy/deployMeshNodes.ts";
 import { isAlive } from "../../mesh/deploy/hostProcesses.ts";
 import { createProgressBar } from "../../mesh/deploy/progressBar.ts";
-import { HOST_FAULTS, type HostFault } from "../../mesh/nodeHost/nodeHostRuntime.ts";
+import { HOST_FAULTS, type HostFault } from "../../mesh/nodeHost/workerChannel.ts";
 import type { NodeHealth } from "../../mesh/remote/remoteMesh.ts";
 import type { CommandContext } from "../command.ts";
 import { UsageError } from "../../errors/cli.ts";
@@ -45,6 +45,7 @@ function parseDeploy(args: string[]) {
       seed: { type: "string" },
       coordinator: { type: "string" },
       "fail-batch": { type: "string", multiple: true },
+      "warm-spare": { type: "string" },
       "rollback-all": { type: "boolean", default: false },
     },
   });
@@ -64,6 +65,7 @@ function parseDeploy(args: string[]) {
     faults.set(num("fail-batch", batch) ?? 0, fault as HostFault);
   }
   if (values.data !== undefined && values.data !== "mnist" && values.data !== "sensor") issues.push(`--data: mnist or sensor, got ${JSON.stringify(values.data)}`);
+  if (values["warm-spare"] !== undefined && values["warm-spare"] !== "true" && values["warm-spare"] !== "false") issues.push(`--warm-spare: true or false, got ${JSON.stringify(values["warm-spare"])}`);
   if (issues.length) throw new DeploymentOptionsError({ issues });
   return {
     rollbackAll: values["rollback-all"],
@@ -77,6 +79,7 @@ function parseDeploy(args: string[]) {
     data: { dataset: (values.data ?? "mnist") as "mnist" | "sensor", seed: num("seed", values.seed) ?? 1, ...(values["max-examples"] ? { maxExamples: num("max-examples", values["max-examples"]) ?? 0 } : {}) },
     coordinator: values.coordinator,
     faults,
+    warmSpare: values["warm-spare"] !== "false",
   };
 }
 
@@ -100,6 +103,7 @@ export async function nodesCommand({ api, out, args }: CommandContext): Promise<
         batchSize: options.batchSize,
         data: options.data,
         faults: options.faults,
+        warmSpare: options.warmSpare,
         onProgress: createProgressBar(),
         ...(options.nodesPerHost !== undefined ? { nodesPerHost: options.nodesPerHost } : {}),
         ...(options.parallelBatches !== undefined ? { parallelBatches: options.parallelBatches } : {}),

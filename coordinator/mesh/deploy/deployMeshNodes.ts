@@ -9,12 +9,15 @@
  * 1. keys: a fresh secp256k1 key per node, in a keys file per host (mode 0600);
  * 2. manifest: the batch is recorded as `deploying` before anything starts;
  * 3. admit: the coordinator is told the batch's node addresses (admin API);
- * 4. hosts: `nodesPerHost` nodes per process, spawned detached, pids recorded;
+ * 4. hosts: `nodesPerHost` nodes per host, each a host agent process (spawned
+ *    detached, pid recorded) with its worker; the agents are given the coordinator's
+ *    control address (`GET /api/mesh/control`, recorded in the manifest), so chaos and
+ *    MAPE-K reach them through their control socket;
  * 5. health: every node must be registered, heartbeating (≥ 2 beats, the last within
  *    2.5 periods), connected, and answer a signed probe, and every host process alive,
  *    within `healthTimeoutMs`;
  * 6. healthy → `healthy` in the manifest; otherwise rollback: SIGKILL the batch's host
- *    processes, deregister its nodes on the coordinator, delete its keys, and move it
+ *    processes (each agent's process group: agent, worker and spare), deregister its nodes on the coordinator, delete its keys, and move it
  *    from `batches` to `history` with the reason.
  *
  * A failed batch does not count toward the stage; after `maxFailedBatches` failures the
@@ -27,11 +30,12 @@ import { generatePrivateKey } from "viem/accounts";
 import { DeploymentFailedError, DeploymentOptionsError } from "../../errors/mesh.ts";
 import type { Logger } from "../../logger.ts";
 import { nodeIdOf, writeNodeKeys } from "../nodeHost/nodeHostOptions.ts";
-import type { HostFault, HostedNodeKey } from "../nodeHost/nodeHostRuntime.ts";
+import type { HostedNodeKey } from "../nodeHost/nodeHostRuntime.ts";
+import type { HostFault } from "../nodeHost/workerChannel.ts";
 import type { NodeHealth } from "../remote/remoteMesh.ts";
 import { addressOfKey } from "../remote/nodeMessage.ts";
 import { emptyManifest, manifestPath, readManifest, writeManifest, type DeploymentManifest, type ManifestBatch, type ManifestHost } from "./deploymentManifest.ts";
-import { isAlive, killNodeHost, rssOf, spawnNodeHost } from "./hostProcesses.ts";
+import { isAlive, killNodeHost, spawnNodeHost, treeRssOf } from "./hostProcesses.ts";
 import type { DeployProgressEvent } from "./progressBar.ts";
 
 /** The coordinator's admin API as the deployer uses it (the CLI's `ApiClient` fits). */
@@ -67,6 +71,8 @@ export type DeployMeshNodesParameters = {
   statsDir?: string;
   /** A host exits after this long without the coordinator; default 5 min. */
   hostMaxOfflineMs?: number;
+  /** Each host keeps a spare worker loaded for fast restarts (~120 MiB more per host); default true. */
+  warmSpare?: boolean;
   onProgress?: (event: DeployProgressEvent) => void;
   logger?: Logger;
 };
@@ -113,6 +119,7 @@ export async function deployMeshNodes(parameters: DeployMeshNodesParameters): Pr
   const meshDir = path.dirname(file);
   const manifest: DeploymentManifest = (await readManifest(file)) ?? emptyManifest(parameters.coordinatorUrl);
   manifest.coordinatorUrl = parameters.coordinatorUrl;
+  manifest.controlAddress = await controlAddressOf(api, parameters.logger);
   const nodesPerHost = parameters.nodesPerHost ?? Math.min(batchSize, 50);
   const heartbeatMs = parameters.heartbeatMs ?? 1000;
   const healthTimeoutMs = parameters.healthTimeoutMs ?? 30_000;
@@ -177,7 +184,7 @@ export async function deployMeshNodes(parameters: DeployMeshNodesParameters): Pr
     stage.healthy = healthyNodes();
     stage.durationMs = performance.now() - stageStarted;
     stage.hostProcesses = pids.length;
-    stage.hostRssBytes = pids.reduce((sum, pid) => sum + rssOf(pid), 0);
+    stage.hostRssBytes = pids.reduce((sum, pid) => sum + treeRssOf(pid), 0);
     summary.stages.push(stage);
   }
   summary.totalMs = performance.now() - started;
@@ -247,11 +254,28 @@ async function deployBatch(p: DeployBatchParameters): Promise<ManifestBatch> {
       ...(p.data.maxExamples ? ["--max-examples", String(p.data.maxExamples)] : []),
       ...(p.fault ? ["--fault", p.fault] : []),
       ...(p.parameters.statsDir ? ["--stats-file", path.join(p.parameters.statsDir, `${host.hostId}.json`)] : []),
+      ...(p.manifest.controlAddress ? ["--control-address", p.manifest.controlAddress] : []),
+      ...(p.parameters.warmSpare === false ? ["--warm-spare", "false"] : []),
     ];
     host.pid = spawnNodeHost(args, host.logFile!);
   }
   await writeManifest(p.file, p.manifest);
   return batch;
+}
+
+/**
+ * The coordinator's control address, or `null` when it does not control host agents
+ * (no `/api/mesh/control`: its hosts then run without a control socket).
+ */
+async function controlAddressOf(api: DeployApi, logger: Logger | undefined): Promise<`0x${string}` | null> {
+  try {
+    const { address } = await api.get<{ address: `0x${string}` }>("/api/mesh/control");
+    return address;
+  } catch (error) {
+    if ((error as { status?: unknown }).status !== 404) throw error;
+    logger?.warn("the coordinator has no /api/mesh/control: hosts are deployed without a control address (chaos and MAPE-K cannot reach them)");
+    return null;
+  }
 }
 
 /** Refusals that no amount of waiting cures: the host runs keys the coordinator does not accept. */

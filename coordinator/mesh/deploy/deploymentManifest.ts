@@ -59,6 +59,8 @@ export const RolledBackBatchSchema = z.strictObject({
 export const DeploymentManifestSchema = z.strictObject({
   version: z.literal(1),
   coordinatorUrl: z.string(),
+  /** The coordinator's control address the hosts were started with (`--control-address`); absent before host agents existed. */
+  controlAddress: AddressSchema.nullable().optional(),
   updatedAt: z.string(),
   /** Next batch number (ids are never reused, so logs stay unambiguous). */
   nextBatch: z.number().int().positive(),

@@ -2,10 +2,12 @@
  * Node-host OS processes started by the deployer: spawned detached (they outlive the
  * `synod nodes deploy` command that started them), found again by pid from the
  * manifest, and killed only after checking that the pid still is that host (a pid can
- * be reused by another program once the host has died).
+ * be reused by another program once the host has died). The pid is the host's agent;
+ * being detached, it leads a process group that its worker and spare share, so a kill
+ * takes the whole host.
  */
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /** The node-host entry point the deployer spawns. */
@@ -76,8 +78,25 @@ export function rssOf(pid: number): number {
   }
 }
 
+/** Resident memory of a process and its descendants (a host's agent, worker and spare), bytes. */
+export function treeRssOf(pid: number): number {
+  let total = rssOf(pid);
+  let children: number[] = [];
+  try {
+    // Linux ≥ 3.5: the children of each of the process's threads.
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      children = children.concat(readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
+    }
+  } catch {
+    return total;
+  }
+  for (const child of children) total += treeRssOf(child);
+  return total;
+}
+
 /**
- * SIGKILLs a node host if `pid` still is it, and waits (bounded) until it is gone.
+ * SIGKILLs a node host (its process group: agent, worker, spare) if `pid` still is
+ * it, and waits (bounded) until the agent is gone.
  *
  * @returns `"killed"`, `"gone"` (already dead) or `"not-ours"` (the pid is another program now).
  */
@@ -85,9 +104,14 @@ export async function killNodeHost(pid: number, hostId: string, timeoutMs = 5000
   if (!isAlive(pid)) return "gone";
   if (!isNodeHost(pid, hostId)) return "not-ours";
   try {
-    process.kill(pid, "SIGKILL");
+    // The group a detached host leads; a host started otherwise is killed alone.
+    process.kill(-pid, "SIGKILL");
   } catch {
-    return "gone";
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      return "gone";
+    }
   }
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));

@@ -1,60 +1,65 @@
 /**
  * The node-host process: `synod node-host …` runs {@link runNodeHost}; the deployer
- * spawns this file directly (Node 22 with tsx). Prints one JSON line on stdout when its
- * nodes are built — `{ "event": "started", hostId, pid, bootId, nodes: [{ nodeId, address }] }` —
- * and logs (pino JSON) on stderr. SIGTERM/SIGINT stop it cleanly, writing `--stats-file`
- * (request latencies and counters) first; SIGUSR2 clears those statistics; SIGKILL is a
- * crash, as the chaos engine wants.
+ * spawns this file directly (Node 22 with tsx). It is a host agent (`hostAgent.ts`):
+ * its nodes run in a worker process it forks, behind its own link proxy, and with
+ * `--control-address` it takes the coordinator's signed faults.
+ *
+ * stdout carries JSON lines only: `{ "event": "started", hostId, pid, controlAddress,
+ * linkPort, nodes: [{ nodeId, address }] }` at once (what `synod nodes admit` reads),
+ * then `worker-ready` / `worker-exit` lines; logs (pino JSON) go to stderr. SIGTERM and
+ * SIGINT stop the worker (which writes `--stats-file`) and then the agent; SIGUSR2 is
+ * forwarded to the worker (it clears its statistics); SIGKILL of the agent is a crash
+ * of the whole host (its worker exits when its IPC channel closes).
  */
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
+import { forkWorker } from "./forkWorker.ts";
+import { startHostAgent } from "./hostAgent.ts";
 import { loadShards } from "./loadShards.ts";
 import { loadOrCreateNodeKeys, parseNodeHostArgs } from "./nodeHostOptions.ts";
 import { startNodeHost, type NodeHostRuntime } from "./nodeHostRuntime.ts";
 import { ParentToWorkerSchema, type WorkerInit, type WorkerToParent } from "./workerChannel.ts";
 
 /**
- * Runs a node host until it is signalled or gives up.
+ * Runs a node host (its agent and worker) until it is signalled or gives up.
  * @param argv - the `synod node-host` arguments.
  * @returns the exit code.
  */
 export async function runNodeHost(argv: readonly string[]): Promise<number> {
   const options = parseNodeHostArgs(argv);
-  // Logs on stderr: stdout carries only the machine-readable "started" line.
+  // Logs on stderr: stdout carries only the machine-readable lines.
   const logger = pino({ level: process.env.LOG_LEVEL ?? "warn", base: undefined }, pino.destination(2)).child({ component: "node-host", hostId: options.hostId });
   const keys = await loadOrCreateNodeKeys(options.keysFile, { count: options.nodes, firstIndex: options.firstIndex });
-  const data = loadShards({ dataset: options.dataset, indices: keys.map((k) => k.index), totalShards: options.totalShards, seed: options.seed, ...(options.maxExamples ? { maxExamples: options.maxExamples } : {}) });
-  logger.info({ options: { ...options, keysFile: options.keysFile }, examples: data.data.numExamples }, "node host starting");
-  return new Promise<number>((resolve) => {
-    const host = startNodeHost({
-      hostId: options.hostId,
+  logger.info({ options }, "node host starting");
+  return new Promise<number>((resolve, reject) => {
+    const agent = startHostAgent({
+      init: {
+        hostId: options.hostId,
+        nodes: keys,
+        data: { dataset: options.dataset, totalShards: options.totalShards, seed: options.seed, ...(options.maxExamples ? { maxExamples: options.maxExamples } : {}) },
+        model: { kind: "logistic-regression" },
+        heartbeatMs: options.heartbeatMs,
+        maxOfflineMs: options.maxOfflineMs,
+        ...(options.fault ? { fault: options.fault } : {}),
+        ...(options.statsFile ? { statsFile: options.statsFile } : {}),
+      },
       coordinatorUrl: options.coordinatorUrl,
-      nodes: keys,
-      data: { dataset: data.data, rows: data.rows },
-      model: { kind: "logistic-regression" },
-      heartbeatMs: options.heartbeatMs,
+      controlAddress: options.controlAddress,
       maxOfflineMs: options.maxOfflineMs,
-      seed: options.seed,
-      fault: options.fault,
+      warmSpare: options.warmSpare,
+      // The worker logs at the agent's level, into the agent's stderr (the host's log file).
+      fork: () => forkWorker({ ...process.env, SYNOD_NODE_HOST_LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" }),
       logger,
-      onExit: (code) => void finish(code),
+      onExit: (code) => resolve(code),
     });
-    let finishing = false;
-    const finish = async (code: number) => {
-      if (finishing) return;
-      finishing = true;
-      await host.close();
-      if (options.statsFile) {
-        await writeFile(options.statsFile, JSON.stringify({ hostId: host.hostId, pid: process.pid, counters: host.counters, latencies: host.latencies, rssBytes: process.memoryUsage.rss() }));
-      }
-      resolve(code);
-    };
-    process.once("SIGTERM", () => void finish(0));
-    process.once("SIGINT", () => void finish(0));
-    // A benchmark's measurement window starts now.
-    process.on("SIGUSR2", () => host.resetStats());
-    process.stdout.write(`${JSON.stringify({ event: "started", hostId: host.hostId, pid: process.pid, bootId: host.bootId, nodes: [...host.addresses].map(([nodeId, address]) => ({ nodeId, address })) })}\n`);
+    agent.catch(reject);
+    // A signal before the agent is up stops it as soon as it is.
+    const stop = (signal: NodeJS.Signals) => void agent.then((a) => a.close(signal), () => undefined);
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+    // A benchmark's measurement window starts now: the worker clears its statistics.
+    process.on("SIGUSR2", () => void agent.then((a) => a.forward("SIGUSR2"), () => undefined));
   });
 }
 
@@ -80,11 +85,21 @@ export function runWorker(): Promise<number> {
         heartbeatMs: init.heartbeatMs,
         maxOfflineMs: init.maxOfflineMs,
         seed: init.data.seed,
+        fault: init.fault,
         logger,
         onReady: () => send({ type: "ready", bootId: runtime.bootId, pid: process.pid, addresses: Object.fromEntries(runtime.addresses) }),
         onExit: (code) => resolve(code),
       });
       host = runtime;
+      // SIGTERM from the agent: close cleanly and write the stats file (benchmarks read it).
+      process.once("SIGTERM", () => {
+        void runtime.close().then(async () => {
+          if (init.statsFile) await writeFile(init.statsFile, JSON.stringify({ hostId: runtime.hostId, pid: process.pid, counters: runtime.counters, latencies: runtime.latencies, rssBytes: process.memoryUsage.rss() }));
+          resolve(0);
+        });
+      });
+      // A benchmark's measurement window starts now (the agent forwards SIGUSR2).
+      process.on("SIGUSR2", () => runtime.resetStats());
     };
     process.on("message", (raw: unknown) => {
       const parsed = ParentToWorkerSchema.safeParse(raw);

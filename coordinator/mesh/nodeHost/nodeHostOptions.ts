@@ -5,6 +5,14 @@
  *                   [--data mnist|sensor] [--total-shards N] [--max-examples M] [--seed S]
  *                   [--heartbeat-ms MS] [--host-id ID] [--max-offline-ms MS]
  *                   [--fault wrong-key|no-heartbeat|bad-update-signature] [--stats-file FILE]
+ *                   [--control-address 0x…] [--warm-spare true|false]
+ *
+ * `--control-address` is the coordinator's control address (`GET /api/mesh/control`;
+ * `synod nodes deploy` passes it): the agent then opens a control socket and obeys
+ * control messages signed by that key only. Without it the host runs its nodes but
+ * takes no faults from the coordinator. `--warm-spare` (default true) keeps a second
+ * worker process loaded and waiting, so a restart takes seconds (it costs that
+ * process's memory).
  *
  * The keys file holds each node's id, global index and private key (JSON, mode 0600).
  * Without one, or when it does not exist yet, the host generates fresh keys and writes
@@ -17,12 +25,14 @@ import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { getAddress } from "viem";
 import { generatePrivateKey } from "viem/accounts";
 import { z } from "zod";
 import { NodeHostOptionsError } from "../../errors/mesh.ts";
 import { NodeIdSchema } from "../remote/wire.ts";
 import { HOST_DATASETS, type HostDatasetName } from "./loadShards.ts";
-import { HOST_FAULTS, type HostedNodeKey, type HostFault } from "./nodeHostRuntime.ts";
+import type { HostedNodeKey } from "./nodeHostRuntime.ts";
+import { HOST_FAULTS, type HostFault } from "./workerChannel.ts";
 
 /** Parsed `synod node-host` options. */
 export type NodeHostOptions = {
@@ -39,6 +49,9 @@ export type NodeHostOptions = {
   maxOfflineMs: number;
   fault: HostFault | undefined;
   statsFile: string | undefined;
+  /** The coordinator's control address, checksummed. */
+  controlAddress: `0x${string}` | undefined;
+  warmSpare: boolean;
 };
 
 /** The keys file's content. */
@@ -82,6 +95,8 @@ export function parseNodeHostArgs(argv: readonly string[]): NodeHostOptions {
         "max-offline-ms": { type: "string" },
         fault: { type: "string" },
         "stats-file": { type: "string" },
+        "control-address": { type: "string" },
+        "warm-spare": { type: "string" },
       },
     }));
   } catch (cause) {
@@ -108,6 +123,10 @@ export function parseNodeHostArgs(argv: readonly string[]): NodeHostOptions {
   if (fault !== undefined && !HOST_FAULTS.includes(fault)) issues.push(`--fault: one of ${HOST_FAULTS.join(", ")}, got ${JSON.stringify(values.fault)}`);
   const hostId = values["host-id"] ?? `${os.hostname()}-${firstIndex}`;
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(hostId)) issues.push("--host-id: letters, digits, '.', '_' and '-', at most 128");
+  const controlAddress = values["control-address"];
+  if (controlAddress !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(controlAddress)) issues.push(`--control-address: a 0x-prefixed 20-byte address (GET /api/mesh/control on the coordinator), got ${JSON.stringify(controlAddress)}`);
+  const warmSpare = values["warm-spare"] ?? "true";
+  if (warmSpare !== "true" && warmSpare !== "false") issues.push(`--warm-spare: true or false, got ${JSON.stringify(warmSpare)}`);
   const heartbeatMs = int(issues, "heartbeat-ms", values["heartbeat-ms"], 1000, 50, 600_000) ?? 1000;
   const options = {
     nodes: nodes ?? 1,
@@ -123,6 +142,8 @@ export function parseNodeHostArgs(argv: readonly string[]): NodeHostOptions {
     maxOfflineMs: int(issues, "max-offline-ms", values["max-offline-ms"], 5 * 60_000, 1000, 7 * 24 * 3_600_000) ?? 300_000,
     fault,
     statsFile: values["stats-file"] ? path.resolve(values["stats-file"]) : undefined,
+    controlAddress: controlAddress && /^0x[0-9a-fA-F]{40}$/.test(controlAddress) ? getAddress(controlAddress) : undefined,
+    warmSpare: warmSpare !== "false",
   };
   if (issues.length) throw new NodeHostOptionsError({ issues });
   return options;

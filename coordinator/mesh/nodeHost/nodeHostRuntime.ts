@@ -31,11 +31,8 @@ import { MeshNode } from "../meshNode.ts";
 import { createNodeIdentity } from "../nodeIdentity.ts";
 import { createNodeMessageSigner, type NodeMessageKind, type NodeMessageSigner } from "../remote/nodeMessage.ts";
 import { CoordinatorToHostSchema, decodeParams, encodeParams, type CoordinatorToHost, type HostToCoordinator } from "../remote/wire.ts";
-import type { HostCommand } from "./workerChannel.ts";
+import type { HostCommand, HostFault } from "./workerChannel.ts";
 
-/** Ways a host can be made to fail on purpose (deployment tests). */
-export const HOST_FAULTS = ["wrong-key", "no-heartbeat", "bad-update-signature"] as const;
-export type HostFault = (typeof HOST_FAULTS)[number];
 
 /** A node's key as the keys file holds it. */
 export type HostedNodeKey = { nodeId: string; index: number; privateKey: Hex };

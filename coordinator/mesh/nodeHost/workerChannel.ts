@@ -10,6 +10,10 @@ import { AttackSpecSchema } from "../../fl/attacks/createAttack.ts";
 import { NodeIdSchema } from "../remote/wire.ts";
 import { HOST_DATASETS } from "./loadShards.ts";
 
+/** Ways a host can be made to fail on purpose (deployment tests): see `nodeHostRuntime.ts`. */
+export const HOST_FAULTS = ["wrong-key", "no-heartbeat", "bad-update-signature"] as const;
+export type HostFault = (typeof HOST_FAULTS)[number];
+
 /** What a host does on command, besides being killed or frozen by signal. */
 export const HostCommandSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("ping") }),
@@ -38,6 +42,10 @@ export const WorkerInitSchema = z.strictObject({
   model: z.strictObject({ kind: z.enum(["logistic-regression", "mlp"]), hidden: z.number().int().positive().optional() }),
   heartbeatMs: z.number().int().min(50).max(600_000),
   maxOfflineMs: z.number().int().min(1000),
+  /** Misbehave on purpose (deployment tests): see `HOST_FAULTS`. */
+  fault: z.enum(HOST_FAULTS).optional(),
+  /** Where the worker writes its counters and latencies when SIGTERM stops it (benchmarks). */
+  statsFile: z.string().min(1).max(4096).optional(),
 });
 export type WorkerInit = z.infer<typeof WorkerInitSchema>;
 

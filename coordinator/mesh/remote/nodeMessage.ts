@@ -29,14 +29,19 @@ export const nodeMessageTypes = {
   ],
 } as const;
 
-/** What a node signs; `payload` is hashed into `payloadHash`. */
-export type NodeMessageKind = "register" | "heartbeat" | "update" | "probe";
+/**
+ * What a message is; `payload` is hashed into `payloadHash`. Nodes sign the first four;
+ * a host agent signs `agent-hello` with one of its nodes' keys, and the coordinator
+ * signs `control` (nodeId = the host id) with its control key. The kind is part of the
+ * signed struct, so a message of one kind is never accepted as another.
+ */
+export type NodeMessageKind = "register" | "heartbeat" | "update" | "probe" | "agent-hello" | "control";
 
 /** The signed struct. */
 export type NodeMessageFields = { kind: NodeMessageKind; nodeId: string; seq: number; sentAt: number; payloadHash: Hex };
 
 /** A message as it travels: the struct's fields, the payload string and the signature. */
-export type SignedNodeMessage = { kind: NodeMessageKind; nodeId: string; seq: number; sentAt: number; payload: string; signature: Hex };
+export type SignedNodeMessage<K extends NodeMessageKind = NodeMessageKind> = { kind: K; nodeId: string; seq: number; sentAt: number; payload: string; signature: Hex };
 
 const TYPEHASH = keccak256(stringToBytes("NodeMessage(string kind,string nodeId,uint64 seq,uint64 sentAt,bytes32 payloadHash)"), "bytes");
 const DOMAIN_SEPARATOR = hexToBytes(hashDomain({ domain: nodeMessageDomain, types: { EIP712Domain: [{ name: "name", type: "string" }, { name: "version", type: "string" }] } }));
@@ -99,7 +104,7 @@ export type NodeMessageSigner = {
    * @param seq - strictly increasing per node (the coordinator refuses replays).
    * @param payload - the JSON string to send.
    */
-  sign(kind: NodeMessageKind, nodeId: string, seq: number, payload: string): SignedNodeMessage;
+  sign<K extends NodeMessageKind>(kind: K, nodeId: string, seq: number, payload: string): SignedNodeMessage<K>;
 };
 
 /**

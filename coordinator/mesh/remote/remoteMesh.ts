@@ -199,6 +199,12 @@ export class RemoteMesh {
     return [...this.#admitted.values()];
   }
 
+  /** One node id's admitted key and host, if admitted (host agents are checked against it). */
+  admittedNode(nodeId: string): AdmittedNode | undefined {
+    const node = this.#admitted.get(nodeId);
+    return node ? { ...node } : undefined;
+  }
+
   /** A host socket connected: returns its session id (sent to it in `hello`). */
   openSession(channel: HostChannel): string {
     const sessionId = randomUUID();

@@ -31,7 +31,7 @@ describe("synod nodes / synod node-host", () => {
   before(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-nodes-cli-"));
     coordinator = await startCoordinator({
-      env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", SYNOD_NETWORK_PROFILE: "local", IPFS_API_URL: "http://127.0.0.1:9", RPC_URL: "http://127.0.0.1:9" },
+      env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", SYNOD_NETWORK_PROFILE: "local", IPFS_API_URL: "http://127.0.0.1:9", RPC_URL: "http://127.0.0.1:9", SYNOD_MESH_NODES: "0" },
       services: [createMeshService({ onReady: (m) => (mesh = m) })],
     });
     env = { SYNOD_API_URL: coordinator.url, SYNOD_ADMIN_TOKEN: coordinator.adminToken.token, SYNOD_DATA_DIR: dataDir };

@@ -4,7 +4,8 @@
  * admitted, or never heartbeat) is detected by the health check and rolled back
  * (processes gone, nodes deregistered, out of the manifest) while the rest stay
  * healthy; unknown keys and wrong signatures are refused; an FL round trains over the
- * remote nodes like over in-process ones.
+ * remote nodes like over in-process ones. Every host is a host agent given the
+ * coordinator's control address, and comes under its control.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -22,10 +23,14 @@ import { createStrategy } from "../../../coordinator/fl/strategies/createStrateg
 import { manifestPath, readManifest } from "../../../coordinator/mesh/deploy/deploymentManifest.ts";
 import { deployMeshNodes, rollbackAll } from "../../../coordinator/mesh/deploy/deployMeshNodes.ts";
 import { isAlive } from "../../../coordinator/mesh/deploy/hostProcesses.ts";
+import { agentRoutes } from "../../../coordinator/api/mesh.ts";
+import { AgentRegistry } from "../../../coordinator/mesh/hosts/agentRegistry.ts";
+import { loadOrCreateControlKey } from "../../../coordinator/mesh/hosts/controlKey.ts";
 import { createMeshService } from "../../../coordinator/services/createMeshService.ts";
 import { createNodeMessageSigner } from "../../../coordinator/mesh/remote/nodeMessage.ts";
 import type { RemoteMesh } from "../../../coordinator/mesh/remote/remoteMesh.ts";
 import { startCoordinator, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
+import type { CoordinatorServiceFactory } from "../../../coordinator/services/coordinatorService.ts";
 
 const SEED = 7;
 const MAX_EXAMPLES = 3000;
@@ -42,7 +47,14 @@ describe("mesh node deployment (real node-host processes)", () => {
   let dataDir: string;
   let coordinator: StartCoordinatorReturnType;
   let mesh: RemoteMesh;
+  let agents: AgentRegistry;
   let api: ApiClient;
+  // The host agents' control socket and /api/mesh/control, next to the mesh routes.
+  const agentService: CoordinatorServiceFactory = async ({ config, logger }) => {
+    const key = await loadOrCreateControlKey(config.dataDir);
+    agents = new AgentRegistry({ controlKey: key.privateKey, admitted: (nodeId) => mesh.admittedNode(nodeId), logger });
+    return { routes: () => [agentRoutes({ agents, logger })] };
+  };
   /** What the fake MeshPolicy bans. */
   const bans: string[] = [];
   const test = holdout();
@@ -60,8 +72,8 @@ describe("mesh node deployment (real node-host processes)", () => {
   before(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-deploy-"));
     coordinator = await startCoordinator({
-      env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", IPFS_API_URL: "http://127.0.0.1:9", RPC_URL: "http://127.0.0.1:9", SYNOD_NETWORK_PROFILE: "local", SYNOD_NODE_RATE_LIMIT_MAX: "100000" },
-      services: [createMeshService({ onReady: (m) => (mesh = m), policyBans: async () => bans, policyRefreshMs: 200, federation: { registerClient: (c) => runner.register(c), unregisterClient: (id) => runner.unregister(id) } })],
+      env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", IPFS_API_URL: "http://127.0.0.1:9", RPC_URL: "http://127.0.0.1:9", SYNOD_NETWORK_PROFILE: "local", SYNOD_NODE_RATE_LIMIT_MAX: "100000", SYNOD_MESH_NODES: "0" },
+      services: [createMeshService({ onReady: (m) => (mesh = m), policyBans: async () => bans, policyRefreshMs: 200, federation: { registerClient: (c) => runner.register(c), unregisterClient: (id) => runner.unregister(id) } }), agentService],
     });
     api = createApiClient({ env: { SYNOD_API_URL: coordinator.url, SYNOD_ADMIN_TOKEN: coordinator.adminToken.token } });
   });
@@ -78,7 +90,7 @@ describe("mesh node deployment (real node-host processes)", () => {
   it("deploys 50 nodes in batches of 10, rolls back the batch made to fail, keeps the rest healthy", async () => {
     const summary = await deploy([50], 10, { faults: new Map([[3, "wrong-key"]]), parallelBatches: 2 });
 
-    assert.equal(summary.batches.length, 6);
+    assert.equal(summary.batches.length, 6, JSON.stringify(summary.batches.map((b) => [b.id, b.status, Math.round(b.durationMs), b.reason])));
     const failed = summary.batches.filter((b) => b.status === "rolled-back");
     assert.equal(failed.length, 1);
     const [rolledBack] = failed;
@@ -105,6 +117,18 @@ describe("mesh node deployment (real node-host processes)", () => {
     assert.deepEqual(health.filter((h) => !h.healthy).map((h) => `${h.nodeId}: ${h.problem}`), []);
     for (const batch of manifest.batches) for (const host of batch.hosts) assert.equal(isAlive(host.pid!), true);
     assert.equal(summary.stages[0]!.healthy, 50);
+    // Every host was given the control address and is under control: its agent (the
+    // manifest's pid) connected, its worker running.
+    assert.equal(manifest.controlAddress, agents.controlAddress);
+    for (const host of manifest.batches.flatMap((b) => b.hosts)) {
+      const agent = agents.host(host.hostId);
+      assert.deepEqual([agent?.connected, agent?.agentPid, agent?.state], [true, host.pid, "running"], host.hostId);
+      assert.ok(agent?.pid && isAlive(agent.pid), `${host.hostId}: worker ${agent?.pid}`);
+    }
+    // The rolled-back host's worker went with its agent (the host's process group was killed).
+    const rolledBackWorker = agents.host("batch-003-h0")?.pid;
+    assert.ok(rolledBackWorker, "batch-003's agent reported its worker");
+    assert.equal(isAlive(rolledBackWorker), false);
   });
 
   it("detects a batch whose nodes register but never heartbeat, and rolls it back", async () => {
