@@ -54,8 +54,13 @@ export type NodeMeshParameters = Pick<RemoteMeshParameters, "bannedAddresses" | 
 
 /** Options of {@link NodeMesh.startLocalHosts}. */
 export type StartLocalHostsParameters = {
-  /** Nodes in all, `node-000` … */
+  /** Nodes in all, `<idPrefix>-000` … */
   numNodes: number;
+  /**
+   * Names the nodes; the coordinator's own are `local-…`, apart from the `node-…` that
+   * `synod nodes deploy` starts, so both can join one mesh.
+   */
+  idPrefix: string;
   nodesPerHost: number;
   /** Node keys are kept here, one file per host (mode 0600), so identities survive restarts. */
   keysDir: string;
@@ -174,10 +179,10 @@ export class NodeMesh {
     };
     const hosts: ChildHost[] = [];
     for (let first = 0, h = 0; first < parameters.numNodes; first += parameters.nodesPerHost, h++) {
-      const hostId = `host-${String(h).padStart(3, "0")}`;
+      const hostId = `${parameters.idPrefix}-host-${String(h).padStart(3, "0")}`;
       const count = Math.min(parameters.nodesPerHost, parameters.numNodes - first);
-      const keys = await loadOrCreateNodeKeys(path.join(parameters.keysDir, `node-keys-${hostId}.json`), { count, firstIndex: first });
-      if (keys.some((k, i) => k.nodeId !== nodeIdOf(first + i))) throw new Error(`${hostId}: its keys file names other nodes; remove ${parameters.keysDir} to start afresh`);
+      const keys = await loadOrCreateNodeKeys(path.join(parameters.keysDir, `node-keys-${hostId}.json`), { count, firstIndex: first, prefix: parameters.idPrefix });
+      if (keys.some((k, i) => k.nodeId !== nodeIdOf(first + i, parameters.idPrefix))) throw new Error(`${hostId}: its keys file names other nodes; remove ${parameters.keysDir} to start afresh`);
       this.remote.admit(keys.map((k) => ({ nodeId: k.nodeId, address: addressOf(k.privateKey), hostId })));
       const host = new ChildHost({
         init: { hostId, nodes: keys, data: parameters.data, model: parameters.model, heartbeatMs: parameters.heartbeatMs, maxOfflineMs: 60_000 },

@@ -10,9 +10,11 @@
  */
 import path from "node:path";
 import { Gauge } from "prom-client";
-import { meshRoutes } from "../api/mesh.ts";
+import { agentRoutes, meshRoutes } from "../api/mesh.ts";
 import { Monitor } from "../mapek/monitor.ts";
 import { manifestNodes, manifestPath, readManifest } from "../mesh/deploy/deploymentManifest.ts";
+import { AgentRegistry } from "../mesh/hosts/agentRegistry.ts";
+import { loadOrCreateControlKey } from "../mesh/hosts/controlKey.ts";
 import { NodeMesh, type Federation } from "../mesh/nodeMesh.ts";
 import type { RemoteMesh } from "../mesh/remote/remoteMesh.ts";
 import type { CoordinatorService, CoordinatorServiceFactory } from "./coordinatorService.ts";
@@ -29,8 +31,8 @@ export type CreateMeshServiceParameters = {
   policyBans?: () => Promise<readonly string[] | undefined>;
   /** How often `policyBans` is read, ms; default 30 000. */
   policyRefreshMs?: number;
-  /** Hands out the registry and the mesh (tests, benchmarks). */
-  onReady?: (remote: RemoteMesh, mesh: NodeMesh) => void;
+  /** Hands out the registry, the mesh and the host agents (tests, benchmarks). */
+  onReady?: (remote: RemoteMesh, mesh: NodeMesh, agents: AgentRegistry) => void;
   /** Ping period of host sockets, ms (default 10 s). */
   socketPingMs?: number;
 };
@@ -71,6 +73,12 @@ export function createMeshService(parameters: CreateMeshServiceParameters = {}):
       logger: log,
     });
     const stopObserving = services.fl?.observeRounds((record) => mesh.observeRound(record));
+    // Hosts on other machines come under control when their agent connects, signed by
+    // their nodes' keys; the agents obey only what the control key signs.
+    const controlKey = await loadOrCreateControlKey(config.dataDir);
+    const agents = new AgentRegistry({ controlKey: controlKey.privateKey, admitted: (nodeId) => mesh.remote.admittedNode(nodeId), logger: log });
+    agents.onHostUp((host) => mesh.attachHost(host));
+    agents.onHostDown((hostId) => mesh.detachHost(hostId));
     const manifest = await readManifest(manifestPath(config.dataDir));
     if (manifest) {
       const nodes = manifestNodes(manifest);
@@ -107,15 +115,16 @@ export function createMeshService(parameters: CreateMeshServiceParameters = {}):
         for (const [reason, n] of Object.entries(s.rejected)) this.set({ kind: `refused-${reason}` }, n ?? 0);
       },
     });
-    parameters.onReady?.(remote, mesh);
+    parameters.onReady?.(remote, mesh, agents);
     const ownNodes = config.mesh.nodesPerHost > 0 ? config.fl.meshNodes : 0;
     return {
       provides: { mesh, monitor },
-      routes: () => [meshRoutes({ mesh: remote, logger, ...(parameters.socketPingMs ? { socketPingMs: parameters.socketPingMs } : {}) })],
+      routes: () => [meshRoutes({ mesh: remote, logger, ...(parameters.socketPingMs ? { socketPingMs: parameters.socketPingMs } : {}) }), agentRoutes({ agents, logger })],
       async start() {
         if (ownNodes === 0) return;
         await mesh.startLocalHosts({
           numNodes: ownNodes,
+          idPrefix: "local",
           nodesPerHost: config.mesh.nodesPerHost,
           // Generated once per data dir (mode 0600), never derived from a public seed.
           keysDir: path.join(config.dataDir, "mesh", "local"),
@@ -141,6 +150,7 @@ export function createMeshService(parameters: CreateMeshServiceParameters = {}):
       close: async () => {
         clearInterval(bansTimer);
         stopObserving?.();
+        agents.close();
         await mesh.close();
         metrics.registry.removeSingleMetric("synod_mesh_remote_nodes");
         metrics.registry.removeSingleMetric("synod_mesh_node_messages");

@@ -168,6 +168,7 @@ export async function createChaosTestbed(parameters: CreateChaosTestbedParameter
     apiUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
     await mesh.startLocalHosts({
       numNodes: parameters.numNodes,
+      idPrefix: "node",
       nodesPerHost: parameters.nodesPerHost,
       keysDir,
       data: { dataset: hostDataset(parameters.dataset), totalShards: parameters.numNodes, seed: parameters.seed, ...(parameters.maxExamples !== undefined ? { maxExamples: parameters.maxExamples } : {}) },

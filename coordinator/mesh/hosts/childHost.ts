@@ -10,7 +10,8 @@ import { NodeHostError } from "../../errors/mesh.ts";
 import type { AttackSpec } from "../../fl/attacks/createAttack.ts";
 import { LinkProxy, type LinkDirection, type LinkImpairment } from "../link/linkProxy.ts";
 import { forkWorker } from "../nodeHost/forkWorker.ts";
-import type { HostCommand, WorkerInit, WorkerToParent } from "../nodeHost/workerChannel.ts";
+import type { HostCommand, WorkerInit } from "../nodeHost/workerChannel.ts";
+import { WorkerProcess, type WorkerExit } from "../nodeHost/workerProcess.ts";
 import type { HostControl, HostLink, HostState } from "./hostControl.ts";
 
 /** Options of {@link ChildHost}. */
@@ -26,7 +27,7 @@ export type ChildHostParameters = {
   /** Where worker processes come from; default a fresh fork each time (a `WorkerPool` gives warm ones). */
   spawn?: () => ChildProcess;
   /** Called when the worker exits, with the signal that ended it. */
-  onExit?: (info: { code: number | null; signal: NodeJS.Signals | null }) => void;
+  onExit?: (exit: WorkerExit) => void;
 };
 
 /**
@@ -46,13 +47,10 @@ export class ChildHost implements HostControl {
   #parameters: ChildHostParameters;
   #proxy: LinkProxy;
   #listening: Promise<number> | undefined;
-  #child: ChildProcess | undefined;
+  #worker: WorkerProcess | undefined;
   #state: HostState = "stopped";
   #bootId = "";
-  #nextId = 1;
-  #pending = new Map<number, { resolve: () => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
   #clockOffsetMs = 0;
-  #exited: Promise<void> = Promise.resolve();
   #starting: Promise<void> | undefined;
   #restarts = 0;
 
@@ -73,7 +71,7 @@ export class ChildHost implements HostControl {
     return this.#state;
   }
   get pid(): number | undefined {
-    return this.#child?.pid;
+    return this.#worker?.pid;
   }
   get bootId(): string {
     return this.#bootId;
@@ -102,113 +100,63 @@ export class ChildHost implements HostControl {
   }
 
   async #start(): Promise<void> {
-    const timeoutMs = this.#parameters.startTimeoutMs ?? 30_000;
-    if (this.#child) this.#restarts++;
+    if (this.#worker) this.#restarts++;
     this.#state = "starting";
     this.#proxy.retarget(this.#parameters.api());
     const proxyPort = await (this.#listening ??= this.#proxy.listen());
     let child = (this.#parameters.spawn ?? forkWorker)();
     // A spare that died while waiting would never answer: take a fresh fork instead.
     if (!child.connected || child.exitCode !== null || child.signalCode !== null) child = forkWorker();
-    this.#child = child;
-    // Without a listener a failed IPC write (EPIPE to a process that just died) would be
-    // thrown as an uncaught exception in the coordinator; the send callbacks report it.
-    child.on("error", () => undefined);
-    this.#exited = new Promise((resolve) => {
-      child.once("exit", (code, signal) => {
-        if (this.#child === child) {
-          this.#state = this.#state === "stopped" ? "stopped" : "dead";
-          for (const [id, pending] of this.#pending) {
-            clearTimeout(pending.timer);
-            pending.reject(new NodeHostError({ hostId: this.hostId, reason: `exited (${signal ?? code}) before answering command ${id}` }));
-          }
-          this.#pending.clear();
-          this.#parameters.onExit?.({ code, signal });
-        }
-        resolve();
-      });
-    });
-    const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new NodeHostError({ hostId: this.hostId, reason: `its nodes did not all register within ${timeoutMs} ms` })), timeoutMs);
-      child.on("message", (raw: unknown) => {
-        const reply = raw as WorkerToParent;
-        if (reply.type === "ready") {
-          clearTimeout(timer);
-          this.#bootId = reply.bootId;
-          this.#state = "running";
-          resolve();
-        } else if (reply.type === "ack") {
-          const pending = this.#pending.get(reply.id);
-          if (!pending) return;
-          this.#pending.delete(reply.id);
-          clearTimeout(pending.timer);
-          if (reply.error) pending.reject(new NodeHostError({ hostId: this.hostId, reason: reply.error }));
-          else pending.resolve();
-        }
-      });
-      child.once("exit", () => {
-        clearTimeout(timer);
-        reject(new NodeHostError({ hostId: this.hostId, reason: "exited during start" }));
-      });
+    const worker = new WorkerProcess(child);
+    this.#worker = worker;
+    void worker.exited.then((exit) => {
+      if (this.#worker !== worker) return;
+      this.#state = this.#state === "stopped" ? "stopped" : "dead";
+      this.#parameters.onExit?.(exit);
     });
     this.#clockOffsetMs = 0;
-    child.send({ type: "init", init: { ...this.#parameters.init, coordinatorUrl: `http://127.0.0.1:${proxyPort}` } }, (error) => {
-      // The exit handler above rejects `ready`; this only keeps the failed write from being thrown.
-      if (error) child.kill("SIGKILL");
-    });
-    await ready;
+    try {
+      worker.init({ ...this.#parameters.init, coordinatorUrl: `http://127.0.0.1:${proxyPort}` });
+      const ready = await worker.whenReady(this.#parameters.startTimeoutMs ?? 30_000);
+      this.#bootId = ready.bootId;
+      this.#state = "running";
+    } catch (cause) {
+      // Not ready in time or exited: a half-started worker is killed, never left behind.
+      await worker.kill();
+      throw new NodeHostError({ hostId: this.hostId, reason: "its nodes did not all register", cause });
+    }
   }
 
   async kill(): Promise<void> {
-    const child = this.#child;
-    if (!child || this.#state === "dead" || this.#state === "stopped") return;
-    child.kill("SIGKILL");
-    await this.#exited;
+    if (!this.#worker || this.#state === "dead" || this.#state === "stopped") return;
+    await this.#worker.kill();
   }
 
   async pause(): Promise<void> {
-    if (this.#state !== "running" || !this.#child) throw new NodeHostError({ hostId: this.hostId, reason: `cannot pause while ${this.#state}` });
-    this.#child.kill("SIGSTOP");
+    if (this.#state !== "running" || !this.#worker) throw new NodeHostError({ hostId: this.hostId, reason: `cannot pause while ${this.#state}` });
+    this.#worker.signal("SIGSTOP");
     this.#state = "paused";
   }
 
   async resume(): Promise<void> {
-    if (this.#state !== "paused" || !this.#child) return;
-    this.#child.kill("SIGCONT");
+    if (this.#state !== "paused" || !this.#worker) return;
+    this.#worker.signal("SIGCONT");
     this.#state = "running";
   }
 
   async restart(): Promise<void> {
     // Already coming back (another restart, or a start): that is the restart.
     if (this.#starting) return this.#starting;
-    if (this.#state === "paused") this.#child?.kill("SIGCONT");
     await this.kill();
     await this.start();
   }
 
-  /**
-   * Sends a control command and waits for its ack (rejects if the worker is not running
-   * or does not answer within `timeoutMs`: a paused worker does not answer).
-   */
+  /** Sends a control command and waits for its ack (a paused worker does not answer). */
   #command(command: HostCommand, timeoutMs = 2000): Promise<void> {
-    const child = this.#child;
-    if (!child || (this.#state !== "running" && this.#state !== "paused")) {
+    if (!this.#worker || (this.#state !== "running" && this.#state !== "paused")) {
       return Promise.reject(new NodeHostError({ hostId: this.hostId, reason: `not running (${this.#state})` }));
     }
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(new NodeHostError({ hostId: this.hostId, reason: `no answer to ${command.type} within ${timeoutMs} ms` }));
-      }, timeoutMs);
-      this.#pending.set(id, { resolve, reject, timer });
-      // A worker killed a moment ago still looks alive until its exit event: the write fails (EPIPE) instead.
-      child.send({ type: "command", id, command }, (error) => {
-        if (!error || !this.#pending.delete(id)) return;
-        clearTimeout(timer);
-        reject(new NodeHostError({ hostId: this.hostId, reason: `${command.type} not delivered: ${error.message}` }));
-      });
-    });
+    return this.#worker.command(command, timeoutMs);
   }
 
   async isResponsive(timeoutMs = 300): Promise<boolean> {
@@ -239,13 +187,8 @@ export class ChildHost implements HostControl {
 
   /** Stops the worker for good (SIGKILL: hosts keep no state worth a graceful stop) and closes the link. */
   async stop(): Promise<void> {
-    const child = this.#child;
     this.#state = "stopped";
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGCONT");
-      child.kill("SIGKILL");
-      await this.#exited;
-    }
+    await this.#worker?.kill();
     await this.#proxy.close();
   }
 }

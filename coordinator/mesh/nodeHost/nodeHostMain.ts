@@ -117,6 +117,9 @@ export function runWorker(): Promise<number> {
       );
     });
     process.on("disconnect", () => resolve(0));
+    // A parent that died while this worker was still loading its modules closed the
+    // channel before the listener above existed: never outlive it.
+    if (!process.connected) resolve(0);
   });
 }
 

@@ -59,8 +59,8 @@ export const NodeKeysFileSchema = z.strictObject({
   nodes: z.array(z.strictObject({ nodeId: NodeIdSchema, index: z.number().int().nonnegative(), privateKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/) })).min(1),
 });
 
-/** Node id of global index `i`: `node-000`, `node-001`, … (three digits at least). */
-export const nodeIdOf = (index: number) => `node-${String(index).padStart(3, "0")}`;
+/** Node id of global index `i`: `node-000`, `node-001`, … (three digits at least); another `prefix` for another family of nodes. */
+export const nodeIdOf = (index: number, prefix = "node") => `${prefix}-${String(index).padStart(3, "0")}`;
 
 const int = (issues: string[], name: string, value: string | undefined, fallback: number | undefined, min: number, max: number): number | undefined => {
   if (value === undefined) return fallback;
@@ -156,14 +156,14 @@ export function parseNodeHostArgs(argv: readonly string[]): NodeHostOptions {
  * @returns the keys, in index order.
  * @throws {NodeHostOptionsError} when the file exists but is not a keys file, or holds a different number of nodes.
  */
-export async function loadOrCreateNodeKeys(file: string, options: { count: number; firstIndex: number }): Promise<HostedNodeKey[]> {
+export async function loadOrCreateNodeKeys(file: string, options: { count: number; firstIndex: number; prefix?: string }): Promise<HostedNodeKey[]> {
   if (existsSync(file)) {
     const parsed = NodeKeysFileSchema.safeParse(JSON.parse(await readFile(file, "utf8")));
     if (!parsed.success) throw new NodeHostOptionsError({ issues: parsed.error.issues.map((i) => `${file}: ${i.path.join(".")}: ${i.message}`) });
     if (parsed.data.nodes.length !== options.count) throw new NodeHostOptionsError({ issues: [`${file} holds ${parsed.data.nodes.length} nodes, --nodes says ${options.count}`] });
     return parsed.data.nodes.map((n) => ({ ...n, privateKey: n.privateKey as `0x${string}` }));
   }
-  const nodes = Array.from({ length: options.count }, (_, i) => ({ nodeId: nodeIdOf(options.firstIndex + i), index: options.firstIndex + i, privateKey: generatePrivateKey() }));
+  const nodes = Array.from({ length: options.count }, (_, i) => ({ nodeId: nodeIdOf(options.firstIndex + i, options.prefix), index: options.firstIndex + i, privateKey: generatePrivateKey() }));
   await writeNodeKeys(file, nodes);
   return nodes;
 }

@@ -23,14 +23,11 @@ import { createStrategy } from "../../../coordinator/fl/strategies/createStrateg
 import { manifestPath, readManifest } from "../../../coordinator/mesh/deploy/deploymentManifest.ts";
 import { deployMeshNodes, rollbackAll } from "../../../coordinator/mesh/deploy/deployMeshNodes.ts";
 import { isAlive } from "../../../coordinator/mesh/deploy/hostProcesses.ts";
-import { agentRoutes } from "../../../coordinator/api/mesh.ts";
-import { AgentRegistry } from "../../../coordinator/mesh/hosts/agentRegistry.ts";
-import { loadOrCreateControlKey } from "../../../coordinator/mesh/hosts/controlKey.ts";
+import type { AgentRegistry } from "../../../coordinator/mesh/hosts/agentRegistry.ts";
 import { createMeshService } from "../../../coordinator/services/createMeshService.ts";
 import { createNodeMessageSigner } from "../../../coordinator/mesh/remote/nodeMessage.ts";
 import type { RemoteMesh } from "../../../coordinator/mesh/remote/remoteMesh.ts";
 import { startCoordinator, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
-import type { CoordinatorServiceFactory } from "../../../coordinator/services/coordinatorService.ts";
 
 const SEED = 7;
 const MAX_EXAMPLES = 3000;
@@ -49,12 +46,6 @@ describe("mesh node deployment (real node-host processes)", () => {
   let mesh: RemoteMesh;
   let agents: AgentRegistry;
   let api: ApiClient;
-  // The host agents' control socket and /api/mesh/control, next to the mesh routes.
-  const agentService: CoordinatorServiceFactory = async ({ config, logger }) => {
-    const key = await loadOrCreateControlKey(config.dataDir);
-    agents = new AgentRegistry({ controlKey: key.privateKey, admitted: (nodeId) => mesh.admittedNode(nodeId), logger });
-    return { routes: () => [agentRoutes({ agents, logger })] };
-  };
   /** What the fake MeshPolicy bans. */
   const bans: string[] = [];
   const test = holdout();
@@ -73,7 +64,7 @@ describe("mesh node deployment (real node-host processes)", () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-deploy-"));
     coordinator = await startCoordinator({
       env: { SYNOD_DATA_DIR: dataDir, SYNOD_API_PORT: "0", LOG_LEVEL: "silent", IPFS_API_URL: "http://127.0.0.1:9", RPC_URL: "http://127.0.0.1:9", SYNOD_NETWORK_PROFILE: "local", SYNOD_NODE_RATE_LIMIT_MAX: "100000", SYNOD_MESH_NODES: "0" },
-      services: [createMeshService({ onReady: (m) => (mesh = m), policyBans: async () => bans, policyRefreshMs: 200, federation: { registerClient: (c) => runner.register(c), unregisterClient: (id) => runner.unregister(id) } }), agentService],
+      services: [createMeshService({ onReady: (m, _mesh, a) => ((mesh = m), (agents = a)), policyBans: async () => bans, policyRefreshMs: 200, federation: { registerClient: (c) => runner.register(c), unregisterClient: (id) => runner.unregister(id) } })],
     });
     api = createApiClient({ env: { SYNOD_API_URL: coordinator.url, SYNOD_ADMIN_TOKEN: coordinator.adminToken.token } });
   });
