@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { BaseError } from "../errors/base.ts";
-import { createApiClient, type ApiClient } from "./apiClient.ts";
+import { createApiClient, type ApiClient } from "../client/apiClient.ts";
 import { chaosCommand } from "./commands/chaos.ts";
 import { flCommand } from "./commands/fl.ts";
 import { knowledgeCommand } from "./commands/knowledge.ts";

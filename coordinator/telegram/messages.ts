@@ -5,11 +5,12 @@
  * `language_code` ({@link languageOf}); notifications use the language the chat
  * subscribed in.
  */
+import type { FlMetrics, FlModel, FlStatus, StartRound } from "../api/schemas/fl.ts";
+import type { ProposalEntry } from "../api/schemas/proposals.ts";
 import type { SynodEvents } from "../events.ts";
 import type { ChaosRunStarted, ChaosStatusView, ExperimentEntry } from "./chaosPort.ts";
 import { escapeAttribute, escapeHtml, percent, seconds, shorten, sparkline, tokens } from "./format.ts";
 import type { MapekView } from "./mapekPort.ts";
-import type { FlMetricsView, FlModelView, FlStatusView, ProposalView, StartRoundView } from "./synodBackend.ts";
 import type { SubscriptionTopic } from "./subscriptionRepository.ts";
 
 export type Lang = "en" | "ru";
@@ -42,12 +43,12 @@ export type Catalog = {
   usage(usage: string, problem?: string): string;
   rateLimited(retryAfterMs: number): string;
   coordinatorError(message: string): string;
-  roundStarted(view: StartRoundView): string;
+  roundStarted(view: StartRound): string;
   roundBusy(message: string): string;
   roundFinished(event: SynodEvents["fl.round.finished"], links: Links): string;
-  flStatus(view: FlStatusView): string;
-  flModel(view: FlModelView, links: Links): string;
-  flMetrics(view: FlMetricsView): string;
+  flStatus(view: FlStatus): string;
+  flModel(view: FlModel, links: Links): string;
+  flMetrics(view: FlMetrics): string;
   chaosExperiments(experiments: readonly ExperimentEntry[]): string;
   chaosUnknown(name: string, known: readonly string[]): string;
   chaosStarted(started: Pick<ChaosRunStarted, "experiment" | "title" | "nominalDurationMs"> & { runId?: number; timeScale?: number }): string;
@@ -59,7 +60,7 @@ export type Catalog = {
   chaosStatusUnavailable(): string;
   mapek(reply: MapekReply): string;
   mapekUnavailable(): string;
-  proposals(list: readonly ProposalView[], links: Links): string;
+  proposals(list: readonly ProposalEntry[], links: Links): string;
   proposalsUnavailable(message: string): string;
   subscriptions(topics: readonly SubscriptionTopic[]): string;
   subscribed(topics: readonly SubscriptionTopic[]): string;

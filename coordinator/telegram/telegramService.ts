@@ -13,7 +13,7 @@
  * import { telegramService } from "./telegram/telegramService.ts";
  * export const defaultServices = [knowledgeService, flService, chaosService, meshService, telegramService];
  */
-import { createApiClient } from "../cli/apiClient.ts";
+import { createApiClient } from "../client/apiClient.ts";
 import { resolveAdminToken } from "../config.ts";
 import { TelegramStartError } from "../errors/telegram.ts";
 import type { CoordinatorService, CoordinatorServiceFactory } from "../server.ts";
