@@ -46,8 +46,8 @@ import {
   type KnowledgeAuditResponse,
   type KnowledgeEntry,
   type KnowledgeRecordResponse,
-  type RECORD_STATUSES,
-  type EPOCH_STATUSES,
+  type EpochStatus as WireEpochStatus,
+  type RecordStatus as WireRecordStatus,
 } from "./schemas/knowledge.ts";
 import type { ApiPlugin, AssertTrue, KeepsEveryKey } from "./types.ts";
 
@@ -60,8 +60,8 @@ export type KnowledgeResponsesKeepEveryField = [
   AssertTrue<KeepsEveryKey<EpochPageView, EpochPage>>,
   AssertTrue<KeepsEveryKey<KnowledgeAudit, KnowledgeAuditResponse>>,
   AssertTrue<KeepsEveryKey<CloseEpochReturnType, z.output<typeof closeEpochSchema>>>,
-  AssertTrue<[RecordStatus] extends [(typeof RECORD_STATUSES)[number]] ? ([(typeof RECORD_STATUSES)[number]] extends [RecordStatus] ? true : false) : false>,
-  AssertTrue<[EpochStatus] extends [(typeof EPOCH_STATUSES)[number]] ? ([(typeof EPOCH_STATUSES)[number]] extends [EpochStatus] ? true : false) : false>,
+  AssertTrue<[RecordStatus] extends [WireRecordStatus] ? ([WireRecordStatus] extends [RecordStatus] ? true : false) : false>,
+  AssertTrue<[EpochStatus] extends [WireEpochStatus] ? ([WireEpochStatus] extends [EpochStatus] ? true : false) : false>,
 ];
 
 export type KnowledgeRoutesParameters = {
