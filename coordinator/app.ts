@@ -5,9 +5,10 @@
  *
  * Cross-cutting, once for every route: zod validation (400 listing every problem) and
  * response schemas (`fastify-type-provider-zod`), the OpenAPI document generated from
- * them (`GET /api/openapi.json`), the body limit (413), the admin bearer token on mutating routes (401/403), named
- * rate-limit policies (429), CORS for the dApp, a request-scoped logger, the request
- * duration histogram, one error handler (5xx details hidden) and one 404.
+ * them (`GET /api/openapi.json`), the body limit (413), the admin bearer token on
+ * mutating routes (401/403), named rate-limit policies (429), CORS for the dApp, a
+ * request-scoped logger, the request duration histogram, one error handler (5xx
+ * details hidden) and one 404.
  */
 import { randomUUID } from "node:crypto";
 import fastifyCors from "@fastify/cors";

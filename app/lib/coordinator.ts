@@ -7,8 +7,9 @@ import { CID } from "multiformats/cid";
 import type { Hex } from "viem";
 import { cidFromHex } from "./verifyCid.ts";
 
-// Wire types come from the coordinator's zod schemas, the API's one contract (type-only
-// imports: nothing of the coordinator is bundled into the browser).
+// Wire types come from the coordinator's zod schemas, the API's one contract. Type-only
+// imports, but for MAPEK_STATES: that brings the mapek schema module (zod and the
+// MapekSnapshot schema, which the browser already loads for epoch manifests).
 import type { ChaosRun, ChaosRunList, ChaosStatus, ExperimentJournal, ExperimentProgress, FaultKindStatistics, FaultStatus } from "../../coordinator/api/schemas/chaos.ts";
 import type { CoordinatorEvent } from "../../coordinator/api/schemas/events.ts";
 import type { FlMetrics, FlStatus } from "../../coordinator/api/schemas/fl.ts";
