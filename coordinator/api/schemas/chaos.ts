@@ -10,7 +10,9 @@
  */
 import { z } from "zod";
 
-const timeScale = z.number().min(0.001).max(1);
+/** The time scales a run accepts: every fault and pause shortened down to a thousandth, never lengthened. */
+export const CHAOS_TIME_SCALE = { min: 0.001, max: 1 } as const;
+const timeScale = z.number().min(CHAOS_TIME_SCALE.min).max(CHAOS_TIME_SCALE.max);
 
 // --- requests ---
 

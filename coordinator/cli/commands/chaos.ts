@@ -15,7 +15,7 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { ChaosRun, ChaosStatus, ExperimentListing, ProbeResult } from "../../api/schemas/chaos.ts";
+import { CHAOS_TIME_SCALE, type ChaosRun, type ChaosStatus, type ExperimentListing, type ProbeResult } from "../../api/schemas/chaos.ts";
 import { parseExperiment } from "../../chaos/experiment/loadExperiment.ts";
 import "../../chaos/events.ts";
 import { BaseError } from "../../errors/base.ts";
@@ -140,7 +140,7 @@ async function runExperimentCommand({ api, out, onInterrupt = () => () => {}, er
   let timeScale: number | undefined;
   if (values["time-scale"] !== undefined) {
     timeScale = Number(values["time-scale"]);
-    if (!Number.isFinite(timeScale) || timeScale < 0.001 || timeScale > 1) throw new UsageError(`synod chaos run FILE|NAME [--time-scale X]\n--time-scale: from 0.001 to 1, got ${JSON.stringify(values["time-scale"])}`);
+    if (!Number.isFinite(timeScale) || timeScale < CHAOS_TIME_SCALE.min || timeScale > CHAOS_TIME_SCALE.max) throw new UsageError(`synod chaos run FILE|NAME [--time-scale X]\n--time-scale: from 0.001 to 1, got ${JSON.stringify(values["time-scale"])}`);
   }
   const source = await resolveSource(target);
 
