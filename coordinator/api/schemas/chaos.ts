@@ -9,6 +9,7 @@
  * - `GET /api/chaos/status`: the run in progress, the last one, active faults, statistics per fault kind
  */
 import { z } from "zod";
+import { noParametersBodySchema } from "./common.ts";
 
 /** The time scales a run accepts: every fault and pause shortened down to a thousandth, never lengthened. */
 export const CHAOS_TIME_SCALE = { min: 0.001, max: 1 } as const;
@@ -27,7 +28,7 @@ export const chaosRunParamsSchema = z.strictObject({ runId: z.coerce.number().in
 export const chaosRunsQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).optional() });
 export type ChaosRunsQuery = z.input<typeof chaosRunsQuerySchema>;
 /** `POST /api/chaos/runs/:runId/abort` takes no parameters. */
-export const abortChaosRunBodySchema = z.strictObject({}).optional();
+export const abortChaosRunBodySchema = noParametersBodySchema;
 
 // --- responses ---
 

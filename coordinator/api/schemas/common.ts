@@ -12,6 +12,12 @@ import { z } from "zod";
 /** `0x` and hex digits (viem's `Hex`). */
 export const hexSchema = z.templateLiteral(["0x", z.string().regex(/^[0-9a-fA-F]*$/)]);
 
+/**
+ * The body of a POST that takes no parameters: `{}`, or no body at all (which fastify
+ * hands over as `null`).
+ */
+export const noParametersBodySchema = z.strictObject({}).nullish();
+
 /** One problem in a request, with the path of the field it concerns (`nodes[1].id`). */
 export const requestIssueSchema = z.object({ path: z.string(), message: z.string() });
 

@@ -2,9 +2,10 @@
  * Federated learning: `POST /api/fl/rounds`, `GET /api/fl/status`, `/api/fl/model`, `/api/fl/metrics`.
  */
 import { z } from "zod";
+import { noParametersBodySchema } from "./common.ts";
 
-/** `POST /api/fl/rounds` takes no parameters (an empty object or no body). */
-export const startRoundBodySchema = z.strictObject({}).optional();
+/** `POST /api/fl/rounds` takes no parameters. */
+export const startRoundBodySchema = noParametersBodySchema;
 
 /** `POST /api/fl/rounds` → 202. */
 export const startRoundSchema = z.object({

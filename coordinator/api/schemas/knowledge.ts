@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import { KNOWLEDGE_KINDS, type KnowledgeKind } from "../../knowledge/schemas/common.ts";
-import { hexSchema } from "./common.ts";
+import { hexSchema, noParametersBodySchema } from "./common.ts";
 
 /** A record's lifecycle (`RecordStatus` of the outbox). */
 export const RECORD_STATUSES = ["unpublished", "pending", "proposed", "ratified", "defeated", "revoked"] as const;
@@ -54,8 +54,8 @@ export type EpochPageQuery = z.input<typeof epochPageQuerySchema>;
 
 export const knowledgeRecordParamsSchema = z.strictObject({ cid: z.string().regex(/^b[a-z2-7]{50,}$/, "must be a CIDv1 in base32") });
 
-/** `POST /api/knowledge/epochs/close` takes no parameters (an empty object or no body). */
-export const closeEpochBodySchema = z.strictObject({}).optional();
+/** `POST /api/knowledge/epochs/close` takes no parameters. */
+export const closeEpochBodySchema = noParametersBodySchema;
 
 /** `POST /api/knowledge`: a knowledge record of any kind, validated by the kind's own schema (`coordinator/knowledge/schemas/`). */
 export const submitKnowledgeBodySchema = z.unknown();
