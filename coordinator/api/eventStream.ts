@@ -10,7 +10,7 @@ import type { OutgoingHttpHeaders } from "node:http";
 import { TooManyEventStreamsError } from "../errors/api.ts";
 import type { EventBus, SynodEvent } from "../events.ts";
 import { errorResponses } from "./schemas/common.ts";
-import { eventsQuerySchema, eventsResponse } from "./schemas/events.ts";
+import { eventsHeadersSchema, eventsQuerySchema, eventsResponse } from "./schemas/events.ts";
 import type { ApiPlugin } from "./types.ts";
 
 /** A stream that has buffered this much unsent output is a client that stopped reading: drop it. */
@@ -55,7 +55,7 @@ export function createEventStream(parameters: CreateEventStreamParameters): Even
   const routes: ApiPlugin = async (app) => {
     app.get(
       "/api/events",
-      { config: { recordDuration: false }, schema: { querystring: eventsQuerySchema, response: { 200: eventsResponse, ...errorResponses } } },
+      { config: { recordDuration: false }, schema: { querystring: eventsQuerySchema, headers: eventsHeadersSchema, response: { 200: eventsResponse, ...errorResponses } } },
       async (request, reply) => {
         if (closers.size >= parameters.maxClients) throw new TooManyEventStreamsError({ limit: parameters.maxClients });
         const types = request.query.types?.split(",").map((type) => type.trim()).filter((type) => type !== "");

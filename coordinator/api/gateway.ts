@@ -6,7 +6,7 @@
  */
 import type { ContentStore } from "../ipfs/contentStore.ts";
 import { handleGatewayRequest } from "../ipfs/handleGatewayRequest.ts";
-import { gatewayParamsSchema, gatewayQuerySchema, gatewayResponses } from "./schemas/gateway.ts";
+import { gatewayHeadersSchema, gatewayParamsSchema, gatewayQuerySchema, gatewayResponses } from "./schemas/gateway.ts";
 import type { ApiPlugin } from "./types.ts";
 
 /**
@@ -22,7 +22,7 @@ export function gatewayRoutes({ store, maxFileBytes }: { store: ContentStore; ma
       "/ipfs/:cid",
       {
         config: { rateLimitPolicy: "gateway" },
-        schema: { params: gatewayParamsSchema, querystring: gatewayQuerySchema, response: gatewayResponses },
+        schema: { params: gatewayParamsSchema, querystring: gatewayQuerySchema, headers: gatewayHeadersSchema, response: gatewayResponses },
       },
       async (request, reply) => {
         const ifNoneMatch = request.headers["if-none-match"];

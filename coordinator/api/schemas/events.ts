@@ -15,6 +15,12 @@ export const eventsQuerySchema = z.object({
 });
 export type EventsQuery = z.input<typeof eventsQuerySchema>;
 
+/** Headers the stream reads (others pass through untouched). */
+export const eventsHeadersSchema = z.looseObject({
+  /** What `EventSource` sends on reconnecting: resume after this id. Not a whole number: ignored. */
+  "last-event-id": z.string().optional(),
+});
+
 /** One event as its `data:` line carries it (`id` and `type` repeat the SSE fields). */
 export const coordinatorEventSchema = z.object({
   id: z.number().int(),

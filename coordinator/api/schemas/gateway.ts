@@ -12,6 +12,14 @@ export const gatewayQuerySchema = z.object({
   format: z.string().max(16).optional(),
 });
 
+/** Headers the gateway reads (others pass through untouched). */
+export const gatewayHeadersSchema = z.looseObject({
+  /** `application/vnd.ipld.raw` or `application/vnd.ipld.car` ask for the block or a CAR. */
+  accept: z.string().optional(),
+  /** A CID's content never changes: a matching ETag gets 304. */
+  "if-none-match": z.union([z.string(), z.array(z.string())]).optional(),
+});
+
 /** Bytes (OpenAPI `format: binary`), which fastify sends as they are; nothing for HEAD. */
 const bytes = z.custom<Uint8Array | undefined>((value) => value === undefined || value instanceof Uint8Array).meta({ type: "string", format: "binary" });
 const plainTextError = z.custom<Uint8Array | string>((value) => value instanceof Uint8Array || typeof value === "string").meta({ type: "string" });
