@@ -3,30 +3,35 @@
  * `server.ts` is the process). Everything it uses is a parameter, so tests build it
  * with fakes or real pieces and call `inject()` without a port.
  *
- * Cross-cutting, once for every route: zod validation (400 listing every problem),
- * the body limit (413), the admin bearer token on mutating routes (401/403), named
- * rate-limit policies (429), CORS for the dApp, a request-scoped logger, the request
- * duration histogram, one error handler (5xx details hidden) and one 404.
+ * Cross-cutting, once for every route: zod validation (400 listing every problem) and
+ * response schemas (`fastify-type-provider-zod`), the OpenAPI document generated from
+ * them (`GET /api/openapi.json`), the body limit (413), the admin bearer token on
+ * mutating routes (401/403), named rate-limit policies (429), CORS for the dApp, a
+ * request-scoped logger, the request duration histogram, one error handler (5xx
+ * details hidden) and one 404.
  */
 import { randomUUID } from "node:crypto";
 import fastifyCors from "@fastify/cors";
 import fastifyRateLimit from "@fastify/rate-limit";
-import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyInstance, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from "fastify";
+import fastifySwagger from "@fastify/swagger";
+import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyInstance, type FastifyBaseLogger, type FastifySchemaCompiler, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from "fastify";
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 import { RateLimitedError } from "./errors/api.ts";
 import type { EventBus } from "./events.ts";
 import type { ContentStore } from "./ipfs/contentStore.ts";
 import type { Logger } from "./logger.ts";
 import type { SynodConfig } from "./config.ts";
-import { createAdminAuthHook } from "./api/auth.ts";
+import { createAdminAuthHook, routeAuth } from "./api/auth.ts";
 import { createErrorHandler, notFoundHandler } from "./api/errorHandler.ts";
 import { createEventStream } from "./api/eventStream.ts";
 import { gatewayRoutes } from "./api/gateway.ts";
 import { healthRoutes, type HealthCheck } from "./api/health.ts";
 import type { LoadShedder } from "./api/loadShedding.ts";
 import { metricsRoutes, type Metrics } from "./api/metrics.ts";
+import { openApiRoutes } from "./api/openapi.ts";
 import { statusRoutes } from "./api/status.ts";
 import type { ApiPlugin, RateLimitPolicy } from "./api/types.ts";
-import { zodSerializerCompiler, zodValidatorCompiler, type ZodTypeProvider } from "./api/zod.ts";
 
 /** A window in words, as the rate-limit plugin writes it ("1 minute", "30 seconds"). */
 function formatWindow(ms: number): string {
@@ -36,6 +41,17 @@ function formatWindow(ms: number): string {
   if (ms % 1000 === 0) return unit(ms / 1000, "second");
   return `${ms} ms`;
 }
+
+/**
+ * The zod validator, refusing a route whose schema is not zod when the app starts
+ * (a JSON schema copied from plain fastify) rather than at its first request.
+ */
+const zodOnlyValidatorCompiler: FastifySchemaCompiler<z.ZodType> = (route) => {
+  if (!(route.schema instanceof z.ZodType)) {
+    throw new TypeError(`Route ${route.method} ${route.url}: the ${route.httpPart ?? "request"} schema must be a zod schema.`);
+  }
+  return validatorCompiler(route);
+};
 
 /** The fastify instance `buildApp` returns. */
 export type SynodApp = FastifyInstance<
@@ -107,8 +123,30 @@ export async function buildApp(parameters: BuildAppParameters): Promise<SynodApp
     forceCloseConnections: "idle",
   }).withTypeProvider<ZodTypeProvider>();
 
-  app.setValidatorCompiler(zodValidatorCompiler);
-  app.setSerializerCompiler(zodSerializerCompiler);
+  // Requests are parsed by their zod schemas (defaults and coercions apply); responses
+  // are encoded by theirs, so a route never sends a shape its schema does not promise.
+  app.setValidatorCompiler(zodOnlyValidatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // Before any route, so its onRoute hook sees them all.
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Synod coordinator API",
+        version: parameters.version,
+        description: "Generated from the routes' zod schemas (`coordinator/api/schemas/`). Mutating routes need `Authorization: Bearer $SYNOD_ADMIN_TOKEN` unless they say otherwise.",
+      },
+      components: { securitySchemes: { adminToken: { type: "http", scheme: "bearer" } } },
+    },
+    // Routes that need the admin token say so in the document.
+    transform: (document) => {
+      const transformed = jsonSchemaTransform(document);
+      const methods = [document.route.method].flat();
+      if (!methods.some((method) => routeAuth(method, document.route.config) === "admin")) return transformed;
+      return { ...transformed, schema: { ...transformed.schema, security: [{ adminToken: [] }] } };
+    },
+    transformObject: jsonSchemaTransformObject,
+  });
   app.setErrorHandler(createErrorHandler({ bodyLimit: api.bodyLimit }));
   app.setNotFoundHandler(notFoundHandler);
 
@@ -190,6 +228,7 @@ export async function buildApp(parameters: BuildAppParameters): Promise<SynodApp
     stopCounting();
   });
 
+  await app.register(openApiRoutes());
   await app.register(healthRoutes({ checks: parameters.healthChecks }));
   await app.register(metricsRoutes(metrics));
   await app.register(

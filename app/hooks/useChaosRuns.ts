@@ -1,7 +1,7 @@
 "use client";
 
 import { useQueries, type UseQueryResult } from "@tanstack/react-query";
-import { readCoordinatorJson, type ChaosRun, type ChaosRuns } from "../lib/coordinator.ts";
+import { readCoordinatorJson, type ChaosRun, type ChaosRunList } from "../lib/coordinator.ts";
 import { useCoordinatorJson } from "./useCoordinatorJson.ts";
 import { useSynodConfig } from "./useSynodConfig.ts";
 
@@ -16,7 +16,7 @@ export type UseChaosRunsParameters = {
 
 export type UseChaosRunsReturnType = {
   /** `GET /api/chaos/runs` (without journals). */
-  list: UseQueryResult<ChaosRuns>;
+  list: UseQueryResult<ChaosRunList>;
   /** Each listed run with its journal (`GET /api/chaos/runs/:id`), in list order; `undefined` until read. */
   runs: Array<{ run: ChaosRun; detail: ChaosRun | undefined; error: Error | null }>;
 };
@@ -28,7 +28,7 @@ export type UseChaosRunsReturnType = {
  */
 export function useChaosRuns({ limit = 10, enabled, refreshKey }: UseChaosRunsParameters): UseChaosRunsReturnType {
   const { coordinatorUrl } = useSynodConfig();
-  const list = useCoordinatorJson<ChaosRuns>({ path: `/api/chaos/runs?limit=${limit}`, enabled, refetchIntervalMs: 15_000, ...(refreshKey !== undefined ? { refreshKey } : {}) });
+  const list = useCoordinatorJson<ChaosRunList>({ path: `/api/chaos/runs?limit=${limit}`, enabled, refetchIntervalMs: 15_000, ...(refreshKey !== undefined ? { refreshKey } : {}) });
   const listed = list.data?.runs ?? [];
   const details = useQueries({
     queries: listed.map((run) => ({

@@ -1,10 +1,10 @@
 "use client";
 
 import { useQuery, type UseQueryResult } from "@tanstack/react-query";
-import { readCoordinatorStatus, type CoordinatorStatus } from "../lib/coordinator.ts";
+import { readCoordinatorStatus, type StatusReport } from "../lib/coordinator.ts";
 import { useSynodConfig } from "./useSynodConfig.ts";
 
-export type UseCoordinatorStatusReturnType = UseQueryResult<CoordinatorStatus>;
+export type UseCoordinatorStatusReturnType = UseQueryResult<StatusReport>;
 
 /** The coordinator's `/api/status`, polled; an error means "not reachable". */
 export function useCoordinatorStatus(): UseCoordinatorStatusReturnType {

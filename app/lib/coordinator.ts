@@ -8,22 +8,70 @@ import type { Hex } from "viem";
 import { formatMilliseconds } from "./format.ts";
 import { cidFromHex } from "./verifyCid.ts";
 
-/** One component's health check, as in `GET /health` (`HealthCheckReport`). */
-export type CoordinatorComponent = { status: "up" | "down"; critical: boolean; latencyMs: number; error?: string };
+// Wire types come from the coordinator's zod schemas, the API's one contract. Type-only
+// imports, but for MAPEK_STATES: that brings the mapek schema module (zod and the
+// MapekSnapshot schema, which the browser already loads for epoch manifests).
+import type {
+  ChaosRun,
+  ChaosRunList,
+  ChaosSchedule,
+  ChaosScheduleList,
+  ChaosStatus,
+  ExperimentJournal,
+  ExperimentProgress,
+  FaultKindStatistics,
+  FaultStatus,
+} from "../../coordinator/api/schemas/chaos.ts";
+import type { CoordinatorEvent } from "../../coordinator/api/schemas/events.ts";
+import type { FlMetrics, FlStatus } from "../../coordinator/api/schemas/fl.ts";
+import type { HealthCheckReport } from "../../coordinator/api/schemas/health.ts";
+import type {
+  AnomalyModelSummary,
+  AnomalyReading,
+  MapekAction,
+  MapekHistory,
+  MapekIncident,
+  MapekStateName,
+  MapekStatus,
+  MapekTickSummary,
+  NodeCondition,
+  PhiFactors,
+  PhiThresholds,
+  TelemetryClass,
+} from "../../coordinator/api/schemas/mapek.ts";
+import type { StatusReport } from "../../coordinator/api/schemas/status.ts";
 
-/** The body of `GET /api/status` (`StatusReport`), as far as the dashboard uses it. */
-export type CoordinatorStatus = {
-  name: string;
-  version: string;
-  startedAt: string;
-  uptimeSeconds: number;
-  ready: boolean;
-  /** Health checks by name (`chain`, `ipfs`, …). */
-  components: Record<string, CoordinatorComponent>;
-  eventStreamClients: number;
+/** The MAPE-K states, from healthiest to idle (those of the MapekSnapshot schema). */
+export { MAPEK_STATES } from "../../coordinator/api/schemas/mapek.ts";
+
+export type {
+  AnomalyModelSummary,
+  AnomalyReading,
+  ChaosRun,
+  ChaosRunList,
+  ChaosSchedule,
+  ChaosScheduleList,
+  ChaosStatus,
+  CoordinatorEvent,
+  ExperimentJournal,
+  ExperimentProgress,
+  FaultKindStatistics,
+  FaultStatus,
+  FlMetrics,
+  FlStatus,
+  HealthCheckReport,
+  MapekAction,
+  MapekHistory,
+  MapekIncident,
+  MapekStateName,
+  MapekStatus,
+  MapekTickSummary,
+  NodeCondition,
+  PhiFactors,
+  PhiThresholds,
+  StatusReport,
+  TelemetryClass,
 };
-
-export type CoordinatorEvent = { id: number; type: string; time: string; data: Record<string, unknown> };
 
 /** Reads `/api/status`; throws with a readable message when the coordinator cannot be reached. */
 export async function readCoordinatorStatus({
@@ -34,7 +82,7 @@ export async function readCoordinatorStatus({
   coordinatorUrl: string;
   fetchFn?: typeof fetch;
   signal?: AbortSignal;
-}): Promise<CoordinatorStatus> {
+}): Promise<StatusReport> {
   const url = `${coordinatorUrl.replace(/\/+$/, "")}/api/status`;
   let response: Response;
   try {
@@ -43,7 +91,7 @@ export async function readCoordinatorStatus({
     throw new Error(`coordinator not reachable at ${coordinatorUrl}: ${(error as Error).message}`);
   }
   if (!response.ok) throw new Error(`coordinator answered ${response.status} at ${url}`);
-  return (await response.json()) as CoordinatorStatus;
+  return (await response.json()) as StatusReport;
 }
 
 export type FlRoundPoint = { round: number; accuracy: number | undefined; participants: number; status: string };
@@ -165,25 +213,8 @@ export function coordinatorErrorText(error: Error): string {
   return error instanceof CoordinatorResponseError && error.shortMessage ? error.shortMessage : error.message;
 }
 
-/** `GET /api/fl/status`, as far as the dashboard uses it. */
-export type FlStatus = {
-  nodes?: { total?: number; online?: number; banned?: number };
-  rounds?: { completed?: number; failed?: number; running?: number };
-  updates?: { accepted?: number; rejected?: number };
-  current?: { round: number; timeoutMs?: number } | null;
-  strategy?: Record<string, unknown>;
-};
-
-/** `GET /api/fl/metrics`, as far as the dashboard uses it. */
-export type FlMetrics = {
-  rounds?: { completed?: number; failed?: number };
-  updates?: { accepted?: number; rejected?: number; rejectedByReason?: Record<string, number> };
-  byzantineDetections?: number;
-  accuracy?: Array<{ round: number; accuracy: number; loss?: number }>;
-};
-
 /** Accuracy per round from the metrics endpoint and the live events, the newer source winning per round. */
-export function mergeFlProgress(metrics: FlMetrics | undefined, events: readonly CoordinatorEvent[]): Array<{ round: number; accuracy: number | null }> {
+export function mergeFlProgress(metrics: { accuracy: ReadonlyArray<{ round: number; accuracy: number }> } | undefined, events: readonly CoordinatorEvent[]): Array<{ round: number; accuracy: number | null }> {
   const byRound = new Map<number, number | null>();
   for (const point of metrics?.accuracy ?? []) byRound.set(point.round, point.accuracy);
   for (const point of flProgress(events)) {
@@ -193,10 +224,6 @@ export function mergeFlProgress(metrics: FlMetrics | undefined, events: readonly
 }
 
 // --- MAPE-K (`GET /api/mapek`, `GET /api/mapek/history`) ---
-
-/** The MAPE-K states, from healthiest to idle (`MAPEK_STATES` of the MapekSnapshot schema). */
-export const MAPEK_STATES = ["EUPHORIC", "HARMONIC", "CONTEMPLATIVE", "MYSTICAL", "CHAOTIC", "QUIESCENT"] as const;
-export type MapekStateName = (typeof MAPEK_STATES)[number];
 
 /** φ's ceiling, the golden ratio (φ = Φ · H with H in [0, 1]). */
 export const PHI_MAX = (1 + Math.sqrt(5)) / 2;
@@ -212,9 +239,6 @@ export const PHI_THRESHOLDS = [
   { state: "CONTEMPLATIVE", phi: 0.809 },
   { state: "MYSTICAL", phi: 0.485 },
 ] as const satisfies ReadonlyArray<{ state: MapekStateName; phi: number }>;
-
-/** The φ thresholds in force (`PhiThresholds`), as `/api/mapek` reports them. */
-export type PhiThresholds = { euphoric: number; harmonic: number; contemplative: number; mystical: number };
 
 /** The thresholds as the chart draws them: those in force, else the defaults. */
 export function phiThresholdsOf(thresholds: PhiThresholds | null | undefined): ReadonlyArray<{ state: "EUPHORIC" | "HARMONIC" | "CONTEMPLATIVE" | "MYSTICAL"; phi: number }> {
@@ -234,97 +258,16 @@ export const PHI_FACTORS = [
   { key: "quality", symbol: "Q", label: "Model quality", weight: 0.2, description: "latest hold-out accuracy vs the best recent one" },
   { key: "responsiveness", symbol: "L", label: "Responsiveness", weight: 0.1, description: "API latency budget vs measured latency" },
   { key: "trust", symbol: "T", label: "Trust", weight: 0.1, description: "share of nodes not suspected Byzantine" },
-] as const;
-export type PhiFactors = Record<(typeof PHI_FACTORS)[number]["key"], number>;
-
-/** A node's condition as MAPE-K diagnoses it (`NodeCondition`). */
-export type NodeCondition = "down" | "frozen" | "partitioned" | "unreachable" | "byzantine" | "overloaded" | "skewed" | "degraded";
-
-/** Classes of the MAPE-K anomaly model (`TelemetryClass`). */
-export type TelemetryClass = "healthy" | "unresponsive" | "degraded-link" | "overloaded" | "byzantine" | "clock-skew";
-
-/** The anomaly model's verdict on a node (`AnomalyReading`). */
-export type AnomalyReading = { label: TelemetryClass; confidence: number; streak: number };
-
-/** How the anomaly model was trained and scored (`AnomalyModelSummary`). */
-export type AnomalyModelSummary = {
-  dataset: string;
-  architecture: string;
-  strategy: string;
-  rounds: number;
-  clients: number;
-  trainExamples: number;
-  testExamples: number;
-  accuracy: number;
-  recall: Record<TelemetryClass, number>;
-  precision: Record<TelemetryClass, number | null>;
-  accuracyPerRound: number[];
-  trainMs: number;
-};
-
-/** A healing action as executed (`ExecutedAction`). */
-export type MapekAction = {
-  action: string;
-  target: string | null;
-  nodes: string[];
-  reason: string;
-  at: number;
-  outcome: "succeeded" | "failed" | "skipped";
-  detail?: string;
-};
-
-/** An incident from a node's first condition to its healing (`MapekIncident`); times in ms since epoch. */
-export type MapekIncident = {
-  incidentId: string;
-  nodeId: string;
-  condition: NodeCondition;
-  lastHealthyAt: number;
-  detectedAt: number;
-  healedAt: number | null;
-  resolution: "healed" | "mitigated" | null;
-  actions: MapekAction[];
-};
-
-/** The body of `GET /api/mapek`. Fields are `null` before the loop's first tick. */
-export type MapekStatus = {
-  state: MapekStateName | null;
-  phi: number | null;
-  epoch: number;
-  at: number | null;
-  factors: PhiFactors | null;
-  /** The lower φ bound of each state in force (MeshPolicy). */
-  thresholds: PhiThresholds | null;
-  nodes: { total: number; healthy: number; stale: number; isolated: number } | null;
-  /** Each node that has a condition. */
-  conditions: Record<string, NodeCondition>;
-  apiLatencyMs: number | null;
-  lastActions: MapekAction[];
-  openIncidents: MapekIncident[];
-  /** Closed incidents, newest first (at most 50). */
-  recentIncidents: MapekIncident[];
-  /** Nodes excluded from FL and why. */
-  excluded: Record<string, "byzantine" | "route">;
-  shedding: boolean;
-  /** The anomaly model's verdict on each node it does not call healthy. */
-  anomalies: Record<string, AnomalyReading>;
-  /** `null` until the model is trained. */
-  anomalyModel: AnomalyModelSummary | null;
-};
-
-/** One tick of `GET /api/mapek/history` (`MapekTickSummary`). */
-export type MapekTickSummary = { epoch: number; at: number; state: MapekStateName; phi: number; conditions: number; actions: number };
-
-/** The body of `GET /api/mapek/history`, oldest tick first. */
-export type MapekHistory = { ticks: MapekTickSummary[] };
+] as const satisfies ReadonlyArray<{ key: keyof PhiFactors; symbol: string; label: string; weight: number; description: string }>;
 
 /** The state φ falls in at the default thresholds (`CHAOTIC` below MYSTICAL). */
 export function phiBand(phi: number): MapekStateName {
   return PHI_THRESHOLDS.find((t) => phi >= t.phi)?.state ?? "CHAOTIC";
 }
 
-/** φ per epoch for the chart, oldest first; a tick with a non-finite φ becomes a gap. */
+/** φ per epoch for the chart, oldest first; a tick without a finite φ becomes a gap. */
 export function phiSeries(history: MapekHistory | undefined): Array<{ x: number; y: number | null }> {
-  return (history?.ticks ?? []).map((t) => ({ x: t.epoch, y: Number.isFinite(t.phi) ? Math.round(t.phi * 1000) / 1000 : null }));
+  return (history?.ticks ?? []).map((t) => ({ x: t.epoch, y: t.phi !== null && Number.isFinite(t.phi) ? Math.round(t.phi * 1000) / 1000 : null }));
 }
 
 /** How long an incident lasted (detected → healed), ms; `undefined` while it is open. */
@@ -333,97 +276,6 @@ export function incidentDurationMs(incident: Pick<MapekIncident, "detectedAt" | 
 }
 
 // --- Chaos (`GET /api/chaos/status`, `/api/chaos/runs`, `/api/chaos/runs/:id`) ---
-
-/** A fault kind's wire name, e.g. `network-delay`. */
-export type FaultKindName = string;
-
-/** Statistics of one fault kind (`FaultKindStatistics`); MTTD/MTTR in ms over detected / healed nodes. */
-export type FaultKindStatistics = { injected: number; active: number; recovered: number; failed: number; detected: number; healed: number; mttdMs: number | null; mttrMs: number | null };
-
-/** One fault as the engine tracks it (`FaultStatus`), as far as the dashboard uses it. */
-export type FaultStatus = {
-  faultId: string;
-  kind: FaultKindName;
-  phase: "injecting" | "injected" | "recovering" | "recovered" | "failed";
-  targets: string[];
-  affected: string[];
-  injectedAt: number | null;
-  recoveredAt: number | null;
-  durationMs: number;
-  message: string | null;
-};
-
-/** A run's latest progress line (`ExperimentProgress`). */
-export type ExperimentProgress = { at: number; phase: string; detail: string };
-
-/** A finished run's journal (`ExperimentJournal`), as far as the dashboard uses it. */
-export type ExperimentJournal = {
-  status: "completed" | "failed" | "aborted" | "interrupted";
-  deviated: boolean;
-  startedAt: number;
-  endedAt: number;
-  mttdMs: number | null;
-  mttrMs: number | null;
-  /** Litmus score, 0–100. */
-  resilienceScore: number;
-  abortReason: string | null;
-  records: { chaosReportCid: string; incidentCids: string[] } | null;
-};
-
-/** One chaos run (`ChaosRun`); `journal` is `null` in lists and while the run is in progress. */
-export type ChaosRun = {
-  runId: number;
-  experiment: string;
-  title: string;
-  file: string | null;
-  status: "running" | ExperimentJournal["status"];
-  /** What started it; absent from coordinators that ran no schedules. */
-  trigger?: "manual" | "schedule";
-  timeScale: number;
-  /** The method's length at the run's time scale, ms. */
-  nominalDurationMs: number;
-  startedAt: number;
-  endedAt: number | null;
-  progress: ExperimentProgress | null;
-  reportCid: string | null;
-  journal: ExperimentJournal | null;
-};
-
-/** The body of `GET /api/chaos/status`. */
-export type ChaosStatus = {
-  running: ChaosRun | null;
-  last: ChaosRun | null;
-  activeFaults: FaultStatus[];
-  /** Every kind, zeros included. */
-  statistics: Record<FaultKindName, FaultKindStatistics>;
-};
-
-/** The body of `GET /api/chaos/runs`, newest first. */
-export type ChaosRuns = { runs: ChaosRun[] };
-
-/** One experiment the coordinator runs on a schedule (`ExperimentScheduleStatus`); times in ms since epoch. */
-export type ChaosSchedule = {
-  experiment: string;
-  file: string | null;
-  /** Interval between firings, ms; `null` for a cron schedule. */
-  everyMs: number | null;
-  cron: string | null;
-  /** Finished scheduled runs the coordinator keeps. */
-  historyLimit: number;
-  concurrencyPolicy: "Forbid";
-  nextRunAt: number | null;
-  lastFiredAt: number | null;
-  fired: number;
-  started: number;
-  /** Firings that started nothing because a run was still going. */
-  skipped: number;
-  lastSkip: { at: number; reason: "overlap" | "busy"; runningRunId: number | null } | null;
-  lastError: { at: number; message: string } | null;
-  lastRun: { runId: number; status: ChaosRun["status"]; verdict: ChaosRun["status"] | "deviated"; resilienceScore: number | null; startedAt: number; endedAt: number | null } | null;
-};
-
-/** The body of `GET /api/chaos/schedules`, by experiment name. */
-export type ChaosSchedules = { schedules: ChaosSchedule[] };
 
 /** How a schedule fires, for people: `every 1h 00m` or `cron 0 * * * *`. */
 export function scheduleLabel(schedule: Pick<ChaosSchedule, "everyMs" | "cron">): string {
@@ -446,7 +298,7 @@ export function runProgress(run: Pick<ChaosRun, "startedAt" | "endedAt" | "nomin
 }
 
 /** The fault kinds that saw any fault, most injected first, then by name. */
-export function faultStatisticsRows(statistics: Record<FaultKindName, FaultKindStatistics> | undefined): Array<{ kind: FaultKindName } & FaultKindStatistics> {
+export function faultStatisticsRows(statistics: Record<string, FaultKindStatistics> | undefined): Array<{ kind: string } & FaultKindStatistics> {
   return Object.entries(statistics ?? {})
     .filter(([, s]) => s.injected > 0 || s.active > 0 || s.failed > 0)
     .map(([kind, s]) => ({ kind, ...s }))

@@ -18,11 +18,12 @@ import type {
   EpochEntry,
   EpochList,
   EpochPage,
+  EpochStatus,
   KnowledgeEntry,
   KnowledgeList,
   KnowledgeRecordResponse,
-} from "../../coordinator/api/knowledge.ts";
-import type { EpochStatus, RecordStatus as KnowledgeRecordStatus } from "../../coordinator/store/knowledgeRepository.ts";
+  RecordStatus as KnowledgeRecordStatus,
+} from "../../coordinator/api/schemas/knowledge.ts";
 
 export type { EpochEntry, EpochList, EpochPage, EpochStatus, KnowledgeEntry, KnowledgeList, KnowledgeRecordResponse, KnowledgeRecordStatus };
 

@@ -13,19 +13,38 @@
  *
  * Live progress: the `chaos.experiment.*` and `chaos.fault.*` events on `GET /api/events`.
  * Where the mesh is not in node-host processes every route answers 503 saying so.
+ * Schemas: `schemas/chaos.ts`.
  */
-import { z } from "zod";
-import type { ExperimentRunner } from "../chaos/experiment/experimentRunner.ts";
-import type { ExperimentScheduler } from "../chaos/experiment/experimentScheduler.ts";
+import type { ChaosRun as ChaosRunView, ExperimentRunner } from "../chaos/experiment/experimentRunner.ts";
+import type { ExperimentScheduler, ExperimentScheduleStatus } from "../chaos/experiment/experimentScheduler.ts";
+import type { ExperimentListing as ExperimentListingView } from "../chaos/experiment/listExperiments.ts";
 import { RequestValidationError } from "../errors/api.ts";
 import { ChaosUnavailableError, InvalidExperimentError, UnknownChaosRunError } from "../errors/chaos.ts";
-import type { ApiPlugin } from "./types.ts";
+import {
+  abortChaosRunBodySchema,
+  chaosRunBodySchema,
+  chaosRunListSchema,
+  chaosRunParamsSchema,
+  chaosRunSchema,
+  chaosRunsQuerySchema,
+  chaosScheduleListSchema,
+  chaosStatusSchema,
+  experimentListSchema,
+  type ChaosRun,
+  type ChaosSchedule,
+  type ChaosStatus,
+  type ExperimentListing,
+} from "./schemas/chaos.ts";
+import { errorResponses } from "./schemas/common.ts";
+import type { ApiPlugin, AssertTrue, KeepsEveryKey } from "./types.ts";
 
-const RunBodySchema = z.union([
-  z.strictObject({ name: z.string().min(1).max(200), timeScale: z.number().min(0.001).max(1).optional() }),
-  z.strictObject({ yaml: z.string().min(1).max(256 * 1024), file: z.string().min(1).max(1024).optional(), timeScale: z.number().min(0.001).max(1).optional() }),
-]);
-const RunParamsSchema = z.strictObject({ runId: z.coerce.number().int().min(1) });
+// The schemas keep every field the runner returns (the serializer drops unknown ones).
+export type ChaosResponsesKeepEveryField = [
+  AssertTrue<KeepsEveryKey<ExperimentListingView, ExperimentListing>>,
+  AssertTrue<KeepsEveryKey<ChaosRunView, ChaosRun>>,
+  AssertTrue<KeepsEveryKey<ReturnType<ExperimentRunner["status"]>, ChaosStatus>>,
+  AssertTrue<KeepsEveryKey<ExperimentScheduleStatus, ChaosSchedule>>,
+];
 
 /** Options of {@link chaosRoutes}: the runner (and the scheduler, when schedules run), or why there is none. */
 export type ChaosRoutesParameters = { runner: ExperimentRunner; scheduler?: ExperimentScheduler } | { runner: null; unavailable: string };
@@ -36,8 +55,8 @@ export function chaosRoutes(parameters: ChaosRoutesParameters): ApiPlugin {
     return parameters.runner;
   };
   return async (app) => {
-    app.get("/api/chaos/experiments", async () => ({ experiments: await runner().experiments() }));
-    app.post("/api/chaos/runs", { schema: { body: RunBodySchema } }, async (request, reply) => {
+    app.get("/api/chaos/experiments", { schema: { response: { 200: experimentListSchema, ...errorResponses } } }, async () => ({ experiments: await runner().experiments() }));
+    app.post("/api/chaos/runs", { schema: { body: chaosRunBodySchema, response: { 202: chaosRunSchema, ...errorResponses } } }, async (request, reply) => {
       const { timeScale, ...source } = request.body;
       const run = await runner()
         .start(source, timeScale === undefined ? {} : { timeScale })
@@ -49,17 +68,21 @@ export function chaosRoutes(parameters: ChaosRoutesParameters): ApiPlugin {
       reply.code(202);
       return run;
     });
-    app.get("/api/chaos/runs", { schema: { querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).optional() }) } }, async (request) => ({
+    app.get("/api/chaos/runs", { schema: { querystring: chaosRunsQuerySchema, response: { 200: chaosRunListSchema, ...errorResponses } } }, async (request) => ({
       runs: runner().runs(request.query.limit === undefined ? {} : { limit: request.query.limit }),
     }));
-    app.get("/api/chaos/runs/:runId", { schema: { params: RunParamsSchema } }, async (request) => {
+    app.get("/api/chaos/runs/:runId", { schema: { params: chaosRunParamsSchema, response: { 200: chaosRunSchema, ...errorResponses } } }, async (request) => {
       const run = runner().run(request.params.runId);
       if (!run) throw new UnknownChaosRunError({ runId: request.params.runId });
       return run;
     });
-    app.post("/api/chaos/runs/:runId/abort", { schema: { params: RunParamsSchema, body: z.strictObject({}).optional() } }, async (request) => runner().abort(request.params.runId));
-    app.get("/api/chaos/status", async () => runner().status());
-    app.get("/api/chaos/schedules", async () => {
+    app.post(
+      "/api/chaos/runs/:runId/abort",
+      { schema: { params: chaosRunParamsSchema, body: abortChaosRunBodySchema, response: { 200: chaosRunSchema, ...errorResponses } } },
+      async (request) => runner().abort(request.params.runId),
+    );
+    app.get("/api/chaos/status", { schema: { response: { 200: chaosStatusSchema, ...errorResponses } } }, async () => runner().status());
+    app.get("/api/chaos/schedules", { schema: { response: { 200: chaosScheduleListSchema, ...errorResponses } } }, async () => {
       if (parameters.runner === null) throw new ChaosUnavailableError({ reason: parameters.unavailable });
       return { schedules: parameters.scheduler?.schedules() ?? [] };
     });

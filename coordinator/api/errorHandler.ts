@@ -1,25 +1,17 @@
 /**
  * The API's one error handler (after fastify/demo `src/app.ts`): logs the full error
  * with the request, shows clients a 4xx's `shortMessage` and nothing of a 5xx but a
- * request id to quote, always as `{ error: { name, message } }`.
+ * request id to quote, always as `{ error: { name, message } }` (`errorResponseSchema`,
+ * which every route declares for its 4xx and 5xx).
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { BaseError } from "../errors/base.ts";
-import { BadRequestError, PayloadTooLargeError, RequestValidationError, RouteNotFoundError, type RequestIssue } from "../errors/api.ts";
+import { BadRequestError, PayloadTooLargeError, RequestValidationError, RouteNotFoundError, type RequestIssue, type RequestPart } from "../errors/api.ts";
+import type { ErrorResponse } from "./schemas/common.ts";
 
 /** The JSON body of every error response. */
-export type ErrorResponseBody = {
-  error: {
-    /** The error class, e.g. `RequestValidationError`; `InternalServerError` for any 5xx. */
-    name: string;
-    /** One line for people: the `shortMessage` of a 4xx. */
-    message: string;
-    /** Validation problems, each with its field path (400 only). */
-    issues?: readonly RequestIssue[];
-    /** The request id, also in the coordinator's log (5xx only). */
-    requestId?: string;
-  };
-};
+export type ErrorResponseBody = ErrorResponse;
 
 export type ToErrorResponseReturnType = { statusCode: number; body: ErrorResponseBody };
 
@@ -38,15 +30,39 @@ function statusCodeOf(error: unknown): number {
   return typeof status === "number" && Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
 }
 
+const PARTS: readonly RequestPart[] = ["body", "querystring", "params", "headers"];
+
 /**
- * Turns framework errors into Synod's errors where one exists (the body limit, a
- * malformed body), so clients see one naming scheme.
+ * A JSON pointer of the validator (`/nodes/1/id`) as the API writes paths (`nodes[1].id`).
+ * Numeric segments are taken as array indexes: a record keyed by digits reads as one.
+ *
+ * @param pointer - `instancePath` of a validation issue; `/` for the part itself.
+ */
+export function formatIssuePath(pointer: string): string {
+  let out = "";
+  for (const segment of pointer.split("/").slice(1)) {
+    if (segment === "") continue;
+    if (/^\d+$/.test(segment)) out += `[${segment}]`;
+    else out += out === "" ? segment : `.${segment}`;
+  }
+  return out;
+}
+
+/**
+ * Turns framework errors into Synod's errors where one exists (a request that fails
+ * its schema, the body limit, a malformed body), so clients see one naming scheme.
  *
  * @param error - what a route, hook or the framework threw.
  * @param options.bodyLimit - the configured body limit, named in the 413 message.
  */
 export function normalizeError(error: unknown, options: { bodyLimit: number }): unknown {
   if (error instanceof BaseError) return error;
+  // fastify-type-provider-zod's validator: every zod issue of one request part, as fastify collects them.
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const part = PARTS.find((name) => name === error.validationContext) ?? "body";
+    const issues: RequestIssue[] = error.validation.map((issue) => ({ path: formatIssuePath(issue.instancePath), message: issue.message ?? "is invalid" }));
+    return new RequestValidationError({ part, issues });
+  }
   const code = typeof error === "object" && error !== null && "code" in error ? (error as FastifyError).code : undefined;
   if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return new PayloadTooLargeError({ limit: options.bodyLimit, cause: error });
   const status = statusCodeOf(error);
@@ -83,7 +99,7 @@ export function toErrorResponse(error: unknown, requestId: string): ToErrorRespo
       error: {
         name,
         message,
-        ...(error instanceof RequestValidationError ? { issues: error.issues } : {}),
+        ...(error instanceof RequestValidationError ? { issues: [...error.issues] } : {}),
         ...(statusCode >= 500 ? { requestId } : {}),
       },
     },

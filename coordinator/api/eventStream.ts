@@ -7,9 +7,10 @@
  * after one payload; heartbeats keep proxies from closing an idle stream.
  */
 import type { OutgoingHttpHeaders } from "node:http";
-import { z } from "zod";
 import { TooManyEventStreamsError } from "../errors/api.ts";
 import type { EventBus, SynodEvent } from "../events.ts";
+import { errorResponses } from "./schemas/common.ts";
+import { eventsHeadersSchema, eventsQuerySchema, eventsResponse } from "./schemas/events.ts";
 import type { ApiPlugin } from "./types.ts";
 
 /** A stream that has buffered this much unsent output is a client that stopped reading: drop it. */
@@ -39,17 +40,6 @@ export function formatServerSentEvent(event: SynodEvent): string {
   return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
-const querystring = z.object({
-  /** Comma-separated types or dotted prefixes, e.g. `fl,knowledge.record.ratified`. */
-  types: z
-    .string()
-    .max(1024)
-    .regex(/^[A-Za-z0-9._,-]*$/, { error: "must be comma-separated event types or prefixes" })
-    .optional(),
-  /** Resume after this event id (for clients that cannot send `Last-Event-ID`). */
-  lastEventId: z.coerce.number().int().min(0).optional(),
-});
-
 /**
  * Creates the event stream over a bus.
  *
@@ -65,7 +55,7 @@ export function createEventStream(parameters: CreateEventStreamParameters): Even
   const routes: ApiPlugin = async (app) => {
     app.get(
       "/api/events",
-      { config: { recordDuration: false }, schema: { querystring } },
+      { config: { recordDuration: false }, schema: { querystring: eventsQuerySchema, headers: eventsHeadersSchema, response: { 200: eventsResponse, ...errorResponses } } },
       async (request, reply) => {
         if (closers.size >= parameters.maxClients) throw new TooManyEventStreamsError({ limit: parameters.maxClients });
         const types = request.query.types?.split(",").map((type) => type.trim()).filter((type) => type !== "");

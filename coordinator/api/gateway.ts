@@ -4,9 +4,9 @@
  * reply. Its errors stay plain text, as the gateway spec has them, rather than the
  * API's JSON errors.
  */
-import { z } from "zod";
 import type { ContentStore } from "../ipfs/contentStore.ts";
 import { handleGatewayRequest } from "../ipfs/handleGatewayRequest.ts";
+import { gatewayHeadersSchema, gatewayParamsSchema, gatewayQuerySchema, gatewayResponses } from "./schemas/gateway.ts";
 import type { ApiPlugin } from "./types.ts";
 
 /**
@@ -22,10 +22,7 @@ export function gatewayRoutes({ store, maxFileBytes }: { store: ContentStore; ma
       "/ipfs/:cid",
       {
         config: { rateLimitPolicy: "gateway" },
-        schema: {
-          params: z.object({ cid: z.string().min(1).max(512) }),
-          querystring: z.object({ format: z.string().max(16).optional() }),
-        },
+        schema: { params: gatewayParamsSchema, querystring: gatewayQuerySchema, headers: gatewayHeadersSchema, response: gatewayResponses },
       },
       async (request, reply) => {
         const ifNoneMatch = request.headers["if-none-match"];
@@ -44,7 +41,7 @@ export function gatewayRoutes({ store, maxFileBytes }: { store: ContentStore; ma
           else request.log.info(context, "gateway request rejected");
         }
         reply.code(response.status).headers(response.headers);
-        if (response.body === null) return reply.send();
+        if (response.body === null) return reply.send(undefined);
         return reply.send(Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength));
       },
     );

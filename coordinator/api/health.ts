@@ -4,7 +4,11 @@
  * Checks run in parallel, each with a deadline, so one hung dependency cannot hang
  * the probe.
  */
+import { errorResponses } from "./schemas/common.ts";
+import { healthReportSchema, type HealthCheckReport, type HealthReport } from "./schemas/health.ts";
 import type { ApiPlugin } from "./types.ts";
+
+export type { HealthCheckReport, HealthReport };
 
 /** A plain JSON value (what a check's details may hold). */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -31,25 +35,6 @@ export type HealthCheck = {
   critical?: boolean;
   /** Answers within the deadline (abort on `signal`); a throw counts as down. */
   check(signal: AbortSignal): Promise<HealthCheckOutcome>;
-};
-
-/** One check as reported. */
-export type HealthCheckReport = {
-  status: "up" | "down";
-  critical: boolean;
-  latencyMs: number;
-  details?: { [key: string]: JsonValue };
-  error?: string;
-};
-
-/** The body of `GET /health`. */
-export type HealthReport = {
-  status: "ok" | "unavailable";
-  /** The process answers (always `true` in a response). */
-  live: true;
-  /** Every critical check is up. */
-  ready: boolean;
-  checks: Record<string, HealthCheckReport>;
 };
 
 /** A short, safe line for a failed check: Synod's and viem's errors carry a `shortMessage`. */
@@ -122,7 +107,8 @@ export function healthRoutes({ checks, timeoutMs }: { checks: readonly HealthChe
     names.add(check.name);
   }
   return async (app) => {
-    app.get("/health", async (request, reply) => {
+    // 503 carries the same report: probes read which check is down.
+    app.get("/health", { schema: { response: { 200: healthReportSchema, 503: healthReportSchema, ...errorResponses } } }, async (request, reply) => {
       const report = await runHealthChecks(checks, { logger: request.log, ...(timeoutMs ? { timeoutMs } : {}) });
       // Probes must see the truth now, not a cached answer.
       reply.code(report.ready ? 200 : 503).header("Cache-Control", "no-store");

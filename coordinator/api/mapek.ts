@@ -9,11 +9,35 @@
  *
  * State changes also arrive live as `mapek.state.changed` events on `GET /api/events`.
  * Where the mesh is not in node-host processes both routes answer 503 saying so.
+ * Schemas: `schemas/mapek.ts`.
  */
-import { z } from "zod";
 import { ChaosUnavailableError } from "../errors/chaos.ts";
-import type { MapekLoop } from "../mapek/mapekLoop.ts";
-import type { ApiPlugin } from "./types.ts";
+import type { AnomalyModelSummary as AnomalyModelSummaryView } from "../mapek/anomalyModel.ts";
+import type { ExecutedAction, MapekIncident as MapekIncidentView, MapekLoop, MapekTickSummary as MapekTickSummaryView } from "../mapek/mapekLoop.ts";
+import { errorResponses } from "./schemas/common.ts";
+import {
+  mapekHistoryQuerySchema,
+  mapekHistorySchema,
+  mapekStatusSchema,
+  type AnomalyModelSummary,
+  type MapekAction,
+  type MapekIncident,
+  type MapekStatus,
+  type MapekTickSummary,
+} from "./schemas/mapek.ts";
+import type { ApiPlugin, AssertTrue, KeepsEveryKey } from "./types.ts";
+
+// The schemas keep every field the loop returns (the serializer drops unknown ones).
+export type MapekResponsesKeepEveryField = [
+  AssertTrue<KeepsEveryKey<ExecutedAction, MapekAction>>,
+  AssertTrue<KeepsEveryKey<MapekIncidentView, MapekIncident>>,
+  AssertTrue<KeepsEveryKey<ReturnType<MapekLoop["incidentGroups"]>, MapekStatus["incidentGroups"]>>,
+  AssertTrue<KeepsEveryKey<AnomalyModelSummaryView, AnomalyModelSummary>>,
+  AssertTrue<KeepsEveryKey<MapekTickSummaryView, MapekTickSummary>>,
+];
+
+/** φ as JSON can carry it: a non-finite value (no factors to compute it from) is `null`. */
+const finiteOrNull = (value: number | null | undefined): number | null => (value !== null && value !== undefined && Number.isFinite(value) ? value : null);
 
 /** Options of {@link mapekRoutes}: the loop, or why there is none. */
 export type MapekRoutesParameters = { loop: MapekLoop } | { loop: null; unavailable: string };
@@ -24,13 +48,13 @@ export function mapekRoutes(parameters: MapekRoutesParameters): ApiPlugin {
     return parameters.loop;
   };
   return async (app) => {
-    app.get("/api/mapek", async () => {
+    app.get("/api/mapek", { schema: { response: { 200: mapekStatusSchema, ...errorResponses } } }, async (): Promise<MapekStatus> => {
       const l = loop();
       const tick = l.lastTick;
       const analysis = tick?.analysis;
       return {
         state: l.state,
-        phi: tick?.phi ?? null,
+        phi: finiteOrNull(tick?.phi),
         epoch: tick?.epoch ?? 0,
         at: analysis?.at ?? null,
         factors: analysis?.factors ?? null,
@@ -57,8 +81,10 @@ export function mapekRoutes(parameters: MapekRoutesParameters): ApiPlugin {
         anomalyModel: l.anomalyModel?.summary ?? null,
       };
     });
-    app.get("/api/mapek/history", { schema: { querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).optional() }) } }, async (request) => ({
-      ticks: loop().history(request.query.limit),
+    app.get("/api/mapek/history", { schema: { querystring: mapekHistoryQuerySchema, response: { 200: mapekHistorySchema, ...errorResponses } } }, async (request) => ({
+      ticks: loop()
+        .history(request.query.limit)
+        .map((tick) => ({ ...tick, phi: finiteOrNull(tick.phi) })),
     }));
   };
 }

@@ -23,6 +23,7 @@
  *   coordinator's control key (see `mesh/hosts/agentWire.ts`).
  * - `GET /api/mesh/control`: the control key's address (public: agents are started
  *   with it, `synod nodes deploy` passes it on), and the agents connected.
+ * Schemas: `schemas/mesh.ts`; the signed node messages' schema is the mesh's wire protocol.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -31,9 +32,28 @@ import { z } from "zod";
 import type { Logger } from "../logger.ts";
 import type { AgentRegistry } from "../mesh/hosts/agentRegistry.ts";
 import type { CoordinatorToAgent } from "../mesh/hosts/agentWire.ts";
-import type { RemoteMesh } from "../mesh/remote/remoteMesh.ts";
-import { NodeIdSchema, SignedNodeMessageSchema, type CoordinatorToHost } from "../mesh/remote/wire.ts";
-import type { ApiPlugin } from "./types.ts";
+import type { NodeHealth as NodeHealthView, RemoteMesh, RemoteMeshStats, RemoteNodeView } from "../mesh/remote/remoteMesh.ts";
+import { SignedNodeMessageSchema, type CoordinatorToHost } from "../mesh/remote/wire.ts";
+import { errorResponses } from "./schemas/common.ts";
+import {
+  admitNodesBodySchema,
+  admitNodesSchema,
+  deregisterNodesBodySchema,
+  deregisterNodesSchema,
+  heartbeatSchema,
+  heartbeatsSchema,
+  meshControlSchema,
+  meshNodesSchema,
+  meshStatsSchema,
+  nodeHealthBodySchema,
+  nodesHealthSchema,
+  receiveUpdateSchema,
+  registerNodeSchema,
+  type MeshStats,
+  type NodeHealth,
+  type RemoteNode,
+} from "./schemas/mesh.ts";
+import type { ApiPlugin, AssertTrue, KeepsEveryKey } from "./types.ts";
 
 /** Path of the host socket. */
 export const MESH_SOCKET_PATH = "/api/mesh/ws";
@@ -42,6 +62,16 @@ export const MESH_SOCKET_PATH = "/api/mesh/ws";
 export const AGENT_SOCKET_PATH = "/api/mesh/agent";
 
 const AddressSchema = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
+
+// The schemas keep every field the mesh returns (the serializer drops unknown ones).
+export type MeshResponsesKeepEveryField = [
+  AssertTrue<KeepsEveryKey<RemoteNodeView, RemoteNode>>,
+  AssertTrue<KeepsEveryKey<RemoteMeshStats, MeshStats>>,
+  AssertTrue<KeepsEveryKey<NodeHealthView, NodeHealth>>,
+  AssertTrue<KeepsEveryKey<ReturnType<RemoteMesh["register"]>, z.output<typeof registerNodeSchema>>>,
+  AssertTrue<KeepsEveryKey<ReturnType<RemoteMesh["heartbeats"]>, z.output<typeof heartbeatsSchema>>>,
+  AssertTrue<KeepsEveryKey<ReturnType<RemoteMesh["receiveUpdate"]>, z.output<typeof receiveUpdateSchema>>>,
+];
 
 /** Options of {@link meshRoutes}. */
 export type MeshRoutesParameters = {
@@ -110,33 +140,39 @@ export function meshRoutes({ mesh, logger, maxSockets = 10_000, socketPingMs = 1
     });
 
     // Node messages: refusals are 4xx with the rule that was broken, never a 5xx.
-    const node = { config: { auth: "none" as const, rateLimitPolicy: "node" as const }, schema: { body: SignedNodeMessageSchema } };
-    app.post("/api/mesh/register", node, async (request) => mesh.register(request.body));
-    app.post("/api/mesh/heartbeat", node, async (request) => mesh.heartbeat(request.body));
-    app.post("/api/mesh/updates", node, async (request) => mesh.receiveUpdate(request.body));
+    const node = { auth: "none", rateLimitPolicy: "node" } as const;
+    const signed = <Response extends z.ZodType>(response: Response) => ({ config: node, schema: { body: SignedNodeMessageSchema, response: { 200: response, ...errorResponses } } });
+    app.post("/api/mesh/register", signed(registerNodeSchema), async (request) => mesh.register(request.body));
+    app.post("/api/mesh/heartbeat", signed(heartbeatSchema), async (request) => mesh.heartbeat(request.body));
+    app.post("/api/mesh/updates", signed(receiveUpdateSchema), async (request) => mesh.receiveUpdate(request.body));
     // A host's nodes' heartbeats in one request (each still signed by its node).
     app.post(
       "/api/mesh/heartbeats",
-      { config: { auth: "none", rateLimitPolicy: "node" }, schema: { body: z.strictObject({ messages: z.array(SignedNodeMessageSchema).min(1).max(5000) }) } },
+      { config: node, schema: { body: z.strictObject({ messages: z.array(SignedNodeMessageSchema).min(1).max(5000) }), response: { 200: heartbeatsSchema, ...errorResponses } } },
       async (request) => mesh.heartbeats(request.body.messages),
     );
 
-    app.get("/api/mesh/nodes", async () => ({ nodes: mesh.nodes(), admitted: mesh.admitted().length, sockets: mesh.sessionCount() }));
-    app.get("/api/mesh/stats", async () => ({ ...mesh.stats, registered: mesh.nodes().length, admitted: mesh.admitted().length, sockets: mesh.sessionCount() }));
+    app.get("/api/mesh/nodes", { schema: { response: { 200: meshNodesSchema, ...errorResponses } } }, async () => ({ nodes: mesh.nodes(), admitted: mesh.admitted().length, sockets: mesh.sessionCount() }));
+    app.get("/api/mesh/stats", { schema: { response: { 200: meshStatsSchema, ...errorResponses } } }, async () => ({
+      ...mesh.stats,
+      registered: mesh.nodes().length,
+      admitted: mesh.admitted().length,
+      sockets: mesh.sessionCount(),
+    }));
 
     app.post(
       "/api/mesh/nodes/admit",
-      { schema: { body: z.strictObject({ nodes: z.array(z.strictObject({ nodeId: NodeIdSchema, address: AddressSchema, hostId: z.string().min(1).max(128), batch: z.string().max(64).optional() })).max(10_000) }) } },
-      async (request) => mesh.admit(request.body.nodes.map((n) => ({ ...n, address: n.address as `0x${string}` }))),
+      { schema: { body: admitNodesBodySchema, response: { 200: admitNodesSchema, ...errorResponses } } },
+      async (request) => mesh.admit(request.body.nodes),
     );
     app.post(
       "/api/mesh/nodes/deregister",
-      { schema: { body: z.strictObject({ nodeIds: z.array(NodeIdSchema).max(10_000), reason: z.string().max(200).optional() }) } },
+      { schema: { body: deregisterNodesBodySchema, response: { 200: deregisterNodesSchema, ...errorResponses } } },
       async (request) => mesh.deregister(request.body.nodeIds, request.body.reason ?? "deregistered by the operator"),
     );
     app.post(
       "/api/mesh/nodes/health",
-      { schema: { body: z.strictObject({ nodeIds: z.array(NodeIdSchema).max(10_000), probe: z.boolean().optional(), probeTimeoutMs: z.int().min(50).max(30_000).optional() }) } },
+      { schema: { body: nodeHealthBodySchema, response: { 200: nodesHealthSchema, ...errorResponses } } },
       async (request) => {
         const nodes = await mesh.health(request.body.nodeIds, { probe: request.body.probe ?? true, probeTimeoutMs: request.body.probeTimeoutMs ?? 2000 });
         return { healthy: nodes.filter((n) => n.healthy).length, total: nodes.length, nodes };
@@ -218,7 +254,7 @@ export function agentRoutes({ agents, logger, maxSockets = 10_000, socketPingMs 
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     });
 
-    app.get("/api/mesh/control", async () => ({
+    app.get("/api/mesh/control", { schema: { response: { 200: meshControlSchema, ...errorResponses } } }, async () => ({
       address: agents.controlAddress,
       agents: agents.hosts().map((host) => ({ hostId: host.hostId, connected: host.connected, state: host.state, pid: host.pid ?? null, restarts: host.restarts, nodes: host.nodeIds.length })),
     }));

@@ -13,6 +13,8 @@
  * roundsTotal.inc({ status: "completed" });
  */
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { errorResponses } from "./schemas/common.ts";
+import { metricsResponse } from "./schemas/metrics.ts";
 import type { ApiPlugin } from "./types.ts";
 
 /** The coordinator's metrics. */
@@ -65,7 +67,7 @@ export function createMetrics(parameters: CreateMetricsParameters = {}): Metrics
  */
 export function metricsRoutes({ registry }: Pick<Metrics, "registry">): ApiPlugin {
   return async (app) => {
-    app.get("/metrics", async (_request, reply) => {
+    app.get("/metrics", { schema: { response: { 200: metricsResponse, ...errorResponses } } }, async (_request, reply) => {
       reply.type(registry.contentType);
       return registry.metrics();
     });

@@ -2,25 +2,10 @@
  * `GET /api/status`: what this coordinator is (version, uptime), how it is configured
  * (secrets redacted) and how its components are doing.
  */
-import { runHealthChecks, type HealthCheck, type HealthReport } from "./health.ts";
+import { runHealthChecks, type HealthCheck } from "./health.ts";
+import { errorResponses } from "./schemas/common.ts";
+import { statusReportSchema, type StatusReport } from "./schemas/status.ts";
 import type { ApiPlugin } from "./types.ts";
-
-/** The body of `GET /api/status`. */
-export type StatusReport = {
-  name: "synod-coordinator";
-  version: string;
-  node: string;
-  pid: number;
-  startedAt: string;
-  uptimeSeconds: number;
-  /** The configuration summary, secrets redacted (see `summarizeConfig`). */
-  config: unknown;
-  /** Each component's check, as in `GET /health`. */
-  components: HealthReport["checks"];
-  ready: boolean;
-  /** Clients on the live event stream. */
-  eventStreamClients: number;
-};
 
 export type StatusRoutesParameters = {
   version: string;
@@ -42,7 +27,7 @@ export type StatusRoutesParameters = {
 export function statusRoutes(parameters: StatusRoutesParameters): ApiPlugin {
   const now = parameters.now ?? (() => new Date());
   return async (app) => {
-    app.get("/api/status", async (request): Promise<StatusReport> => {
+    app.get("/api/status", { schema: { response: { 200: statusReportSchema, ...errorResponses } } }, async (request): Promise<StatusReport> => {
       const health = await runHealthChecks(parameters.checks, { logger: request.log });
       return {
         name: "synod-coordinator",

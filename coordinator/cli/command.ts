@@ -3,7 +3,7 @@
  * The commands import this file, never `main.ts`, so `main.ts` can load each command's
  * module only when that command runs.
  */
-import type { ApiClient } from "./apiClient.ts";
+import type { ApiClient } from "../client/apiClient.ts";
 import type { Output } from "./output.ts";
 
 export type CommandContext = {

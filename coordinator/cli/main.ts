@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { BaseError } from "../errors/base.ts";
 import { UsageError } from "../errors/cli.ts";
-import { createApiClient } from "./apiClient.ts";
+import { createApiClient } from "../client/apiClient.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { createOutput } from "./output.ts";
 

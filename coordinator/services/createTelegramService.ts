@@ -13,7 +13,7 @@
  * import { telegramService } from "./createTelegramService.ts";
  * export const defaultServices = [knowledgeService, flService, meshService, chaosService, telegramService];
  */
-import { createApiClient } from "../cli/apiClient.ts";
+import { createApiClient } from "../client/apiClient.ts";
 import { resolveAdminToken } from "../config.ts";
 import { TelegramStartError } from "../errors/telegram.ts";
 import type { CoordinatorService, CoordinatorServiceFactory } from "./coordinatorService.ts";

@@ -4,6 +4,7 @@
  * glue in `createTelegramBot.ts` checks admin rights and arity before `run`, and turns
  * errors into replies.
  */
+import { CHAOS_TIME_SCALE } from "../api/schemas/chaos.ts";
 import { UnknownSubscriptionTopicError } from "../errors/telegram.ts";
 import type { Logger } from "../logger.ts";
 import { ChaosUnavailableError, ExperimentRunningError, UnknownExperimentError } from "../errors/chaos.ts";
@@ -47,15 +48,14 @@ export type BotCommand = {
   run(context: CommandContext): Promise<void>;
 };
 
-/** The time scales `POST /api/chaos/runs` accepts. */
-const TIME_SCALE = { min: 0.001, max: 1 } as const;
 const CHAOS_RUN_USAGE = "/chaos_run [experiment] [time-scale]";
 
 /** A `/chaos_run` time scale (`0.05`, `.5`, `1`), or `undefined` if it is not one in 0.001–1. */
 export function parseTimeScale(text: string): number | undefined {
   if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text)) return undefined;
   const value = Number(text);
-  return value >= TIME_SCALE.min && value <= TIME_SCALE.max ? value : undefined;
+  // The bounds `POST /api/chaos/runs` accepts.
+  return value >= CHAOS_TIME_SCALE.min && value <= CHAOS_TIME_SCALE.max ? value : undefined;
 }
 
 /** Runs `read`; `undefined` where the coordinator runs no chaos engine or MAPE-K loop (its 503). */

@@ -6,9 +6,8 @@
  */
 import { Bot, GrammyError, HttpError, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { ZodError } from "zod";
-import { ApiRequestError, CoordinatorUnreachableError } from "../cli/apiClient.ts";
 import { BaseError } from "../errors/base.ts";
+import { ApiRequestError, ApiResponseValidationError, CoordinatorUnreachableError } from "../errors/client.ts";
 import { redactBotToken, TelegramStartError } from "../errors/telegram.ts";
 import type { Logger } from "../logger.ts";
 import { createChatRateLimiter } from "./chatRateLimiter.ts";
@@ -111,7 +110,7 @@ export function createTelegramBot(parameters: CreateTelegramBotParameters): Tele
     }
     if (error instanceof CoordinatorUnreachableError) return t.coordinatorError(error.shortMessage);
     logger.error({ err: error, command }, "command failed");
-    if (error instanceof ZodError) return t.coordinatorError("The coordinator answered in a shape this bot does not understand (another version?).");
+    if (error instanceof ApiResponseValidationError) return t.coordinatorError("The coordinator answered in a shape this bot does not understand (another version?).");
     if (error instanceof BaseError) return t.coordinatorError(error.shortMessage);
     return t.internalError();
   };

@@ -5,12 +5,13 @@
  * `language_code` (`languageOf.ts`); notifications use the language the chat
  * subscribed in.
  */
+import type { FlMetrics, FlModel, FlStatus, StartRound } from "../api/schemas/fl.ts";
+import type { ProposalEntry } from "../api/schemas/proposals.ts";
 import type { SynodEvents } from "../events.ts";
 import type { ChaosRunStarted, ChaosStatusView, ExperimentEntry } from "./chaosPort.ts";
 import { escapeAttribute, escapeHtml, percent, seconds, shorten, sparkline, tokens } from "./format.ts";
 import type { Lang } from "./languageOf.ts";
 import type { MapekView } from "./mapekPort.ts";
-import type { FlMetricsView, FlModelView, FlStatusView, ProposalView, StartRoundView } from "./synodBackend.ts";
 import type { SubscriptionTopic } from "./subscriptionRepository.ts";
 
 /** Links the replies carry. */
@@ -35,12 +36,12 @@ export type Catalog = {
   usage(usage: string, problem?: string): string;
   rateLimited(retryAfterMs: number): string;
   coordinatorError(message: string): string;
-  roundStarted(view: StartRoundView): string;
+  roundStarted(view: StartRound): string;
   roundBusy(message: string): string;
   roundFinished(event: SynodEvents["fl.round.finished"], links: Links): string;
-  flStatus(view: FlStatusView): string;
-  flModel(view: FlModelView, links: Links): string;
-  flMetrics(view: FlMetricsView): string;
+  flStatus(view: FlStatus): string;
+  flModel(view: FlModel, links: Links): string;
+  flMetrics(view: FlMetrics): string;
   chaosExperiments(experiments: readonly ExperimentEntry[]): string;
   chaosUnknown(name: string, known: readonly string[]): string;
   chaosStarted(started: Pick<ChaosRunStarted, "experiment" | "title" | "nominalDurationMs"> & { runId?: number; timeScale?: number }): string;
@@ -52,7 +53,7 @@ export type Catalog = {
   chaosStatusUnavailable(): string;
   mapek(reply: MapekReply): string;
   mapekUnavailable(): string;
-  proposals(list: readonly ProposalView[], links: Links): string;
+  proposals(list: readonly ProposalEntry[], links: Links): string;
   proposalsUnavailable(message: string): string;
   subscriptions(topics: readonly SubscriptionTopic[]): string;
   subscribed(topics: readonly SubscriptionTopic[]): string;

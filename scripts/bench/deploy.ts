@@ -11,7 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { createApiClient } from "../../coordinator/cli/apiClient.ts";
+import { createApiClient } from "../../coordinator/client/apiClient.ts";
 import { deployMeshNodes, rollbackAll } from "../../coordinator/mesh/deploy/deployMeshNodes.ts";
 import { manifestPath, readManifest } from "../../coordinator/mesh/deploy/deploymentManifest.ts";
 import { createProgressBar } from "../../coordinator/mesh/deploy/progressBar.ts";

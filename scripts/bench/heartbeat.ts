@@ -12,7 +12,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { createApiClient } from "../../coordinator/cli/apiClient.ts";
+import { createApiClient } from "../../coordinator/client/apiClient.ts";
 import { splitDataset } from "../../coordinator/fl/datasets/dataset.ts";
 import { loadMnist } from "../../coordinator/fl/datasets/mnist.ts";
 import { createLogisticRegression } from "../../coordinator/fl/model/logisticRegression.ts";

@@ -25,11 +25,11 @@ import {
   type EpochEntry,
   type EpochPage,
   type KnowledgeRecordResponse,
-} from "../../coordinator/api/knowledge.ts";
+} from "../../coordinator/api/schemas/knowledge.ts";
 import { epochTree, recordLeaf } from "../../coordinator/knowledge/epochTree.ts";
 import type { EpochManifestV1 } from "../../coordinator/knowledge/schemas/epochManifest.ts";
 import { KNOWLEDGE_KINDS, type KnowledgeKind } from "../../coordinator/knowledge/schemas/common.ts";
-import type { StatusReport } from "../../coordinator/api/status.ts";
+import type { StatusReport } from "../../coordinator/api/schemas/status.ts";
 import type { SynodEvent } from "../../coordinator/events.ts";
 import { createLocalAccountProvider } from "../../app/lib/localAccountProvider.ts";
 import SynodLocalModule from "../../ignition/modules/SynodLocal.ts";

@@ -37,7 +37,7 @@ import { hardhat } from "viem/chains";
 import { deployedContracts } from "../../app/contracts/deployedContracts.ts";
 import { DEV_ACCOUNTS } from "../../app/lib/devAccounts.ts";
 import { KNOWLEDGE_KIND_LABELS, KNOWLEDGE_KINDS } from "../../app/lib/knowledge.ts";
-import type { EpochEntry, EpochPage, KnowledgeRecordResponse } from "../../coordinator/api/knowledge.ts";
+import type { EpochEntry, EpochPage, KnowledgeRecordResponse } from "../../coordinator/api/schemas/knowledge.ts";
 import { isAlive } from "../../coordinator/mesh/deploy/hostProcesses.ts";
 import { descendants } from "../fixtures/processes.ts";
 import { startSystem, type StartedSystem } from "../fixtures/startProcess.ts";

@@ -15,28 +15,24 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { ChaosRun, ExperimentRunner } from "../../chaos/experiment/experimentRunner.ts";
-import type { ExperimentScheduleStatus } from "../../chaos/experiment/experimentScheduler.ts";
-import type { ExperimentListing } from "../../chaos/experiment/listExperiments.ts";
+import { CHAOS_TIME_SCALE, type ChaosRun, type ChaosSchedule, type ChaosStatus, type ExperimentListing, type ProbeResult } from "../../api/schemas/chaos.ts";
 import { parseExperiment } from "../../chaos/experiment/loadExperiment.ts";
-import type { ProbeResult } from "../../chaos/experiment/probes.ts";
 import "../../chaos/events.ts";
 import { BaseError } from "../../errors/base.ts";
 import { UnknownExperimentError } from "../../errors/chaos.ts";
 import type { SynodEvent, SynodEvents } from "../../events.ts";
-import { ApiRequestError, type ApiClient } from "../apiClient.ts";
-import type { CommandContext } from "../command.ts";
+import { abortChaosRun, getChaosRun, getChaosStatus, listChaosExperiments, listChaosRuns, listChaosSchedules, startChaosRun } from "../../client/actions/chaos.ts";
+import { subscribeServerSentEvents } from "../../client/serverSentEvents.ts";
 import { UsageError } from "../../errors/cli.ts";
+import { ApiRequestError } from "../../errors/client.ts";
+import type { CommandContext } from "../command.ts";
 import type { Output } from "../output.ts";
-import { subscribeServerSentEvents } from "../serverSentEvents.ts";
 
 const USAGE = "synod chaos ls | run FILE|NAME [--time-scale X] | status | runs [--limit N] | show ID | abort ID";
 /** The run is polled this often besides the event stream. */
 const POLL_MS = 2_000;
 /** Event types `run` follows (prefixes, see `GET /api/events?types=`). */
 const FOLLOWED_EVENTS = ["chaos", "mesh.incident", "mapek.state.changed"];
-
-type ChaosStatus = ReturnType<ExperimentRunner["status"]>;
 
 /** Another run holds the coordinator's one experiment slot. */
 export class ChaosRunRefusedError extends BaseError {
@@ -60,10 +56,10 @@ export async function chaosCommand(context: CommandContext): Promise<number | vo
   const [sub, ...rest] = context.args;
   switch (sub) {
     case "ls": {
-      const { experiments } = await api.get<{ experiments: ExperimentListing[] }>("/api/chaos/experiments");
+      const { experiments } = await listChaosExperiments(api);
       // A coordinator from before schedules ran has no such route: its schedules never fire.
-      const { schedules } = await api.get<{ schedules: ExperimentScheduleStatus[] }>("/api/chaos/schedules").catch((failure: unknown) => {
-        if (failure instanceof ApiRequestError && failure.status === 404) return { schedules: [] as ExperimentScheduleStatus[] };
+      const { schedules } = await listChaosSchedules(api).catch((failure: unknown) => {
+        if (failure instanceof ApiRequestError && failure.status === 404) return { schedules: [] as ChaosSchedule[] };
         throw failure;
       });
       const listed = experiments.map((e) => (e.valid ? { ...e, scheduled: schedules.find((s) => s.experiment === e.name) ?? null } : e));
@@ -73,14 +69,14 @@ export async function chaosCommand(context: CommandContext): Promise<number | vo
     case "run":
       return runExperimentCommand(context, rest);
     case "status": {
-      const status = await api.get<ChaosStatus>("/api/chaos/status");
+      const status = await getChaosStatus(api);
       out.result(status, () => printStatus(out, status));
       return;
     }
     case "runs": {
       const { values } = parseOwn(() => parseArgs({ args: rest, options: { limit: { type: "string" } } }), "synod chaos runs [--limit N]");
       const limit = values.limit === undefined ? undefined : wholeNumber("--limit", values.limit);
-      const { runs } = await api.get<{ runs: ChaosRun[] }>("/api/chaos/runs", { limit });
+      const { runs } = await listChaosRuns(api, { limit });
       out.result(runs, () =>
         out.table(
           runs.map((r) => ({ run: `#${r.runId}`, experiment: r.experiment, status: r.status, started: new Date(r.startedAt).toISOString(), took: r.endedAt ? seconds(r.endedAt - r.startedAt) : "…", scale: r.timeScale, report: r.reportCid })),
@@ -90,12 +86,12 @@ export async function chaosCommand(context: CommandContext): Promise<number | vo
       return;
     }
     case "show": {
-      const run = await api.get<ChaosRun>(`/api/chaos/runs/${runIdArgument(rest, "show")}`);
+      const run = await getChaosRun(api, { runId: runIdArgument(rest, "show") });
       out.result(run, () => printSummary(out, run));
       return run.status === "running" || (run.status === "completed" && !run.journal?.deviated) ? 0 : 1;
     }
     case "abort": {
-      const run = await api.post<ChaosRun>(`/api/chaos/runs/${runIdArgument(rest, "abort")}/abort`, {});
+      const run = await abortChaosRun(api, { runId: runIdArgument(rest, "abort") });
       out.result(run, () => printSummary(out, run));
       return;
     }
@@ -150,7 +146,7 @@ async function runExperimentCommand({ api, out, onInterrupt = () => () => {}, er
   let timeScale: number | undefined;
   if (values["time-scale"] !== undefined) {
     timeScale = Number(values["time-scale"]);
-    if (!Number.isFinite(timeScale) || timeScale < 0.001 || timeScale > 1) throw new UsageError(`synod chaos run FILE|NAME [--time-scale X]\n--time-scale: from 0.001 to 1, got ${JSON.stringify(values["time-scale"])}`);
+    if (!Number.isFinite(timeScale) || timeScale < CHAOS_TIME_SCALE.min || timeScale > CHAOS_TIME_SCALE.max) throw new UsageError(`synod chaos run FILE|NAME [--time-scale X]\n--time-scale: from 0.001 to 1, got ${JSON.stringify(values["time-scale"])}`);
   }
   const source = await resolveSource(target);
 
@@ -227,14 +223,14 @@ async function runExperimentCommand({ api, out, onInterrupt = () => () => {}, er
   let run: ChaosRun;
   try {
     try {
-      run = await api.post<ChaosRun>("/api/chaos/runs", { ...source, ...(timeScale === undefined ? {} : { timeScale }) });
+      run = await startChaosRun(api, { ...source, ...(timeScale === undefined ? {} : { timeScale }) });
     } catch (failure) {
       if (failure instanceof ApiRequestError && failure.status === 409) {
-        const running = await api.get<ChaosStatus>("/api/chaos/status").then((s) => s.running, () => null);
+        const running = await getChaosStatus(api).then((s) => s.running, () => null);
         throw new ChaosRunRefusedError({ message: failure.shortMessage, running });
       }
       if (failure instanceof ApiRequestError && failure.status === 404 && "name" in source) {
-        const { experiments } = await api.get<{ experiments: ExperimentListing[] }>("/api/chaos/experiments").catch(() => ({ experiments: [] as ExperimentListing[] }));
+        const { experiments } = await listChaosExperiments(api).catch(() => ({ experiments: [] as ExperimentListing[] }));
         const known = experiments.flatMap((e) => (e.valid ? [e.name] : []));
         throw new UnknownExperimentError({ name: source.name, known });
       }
@@ -252,7 +248,7 @@ async function runExperimentCommand({ api, out, onInterrupt = () => () => {}, er
       if (interrupted) return;
       interrupted = true;
       live(`${stamp()} ${"interrupt".padEnd(19)} asking the coordinator to abort run #${runId} (faults are rolled back)`);
-      aborting = api.post(`/api/chaos/runs/${runId}/abort`, {}).catch((failure: unknown) => error(`synod: abort failed: ${failure instanceof Error ? failure.message : String(failure)}\n`));
+      aborting = abortChaosRun(api, { runId: run.runId }).catch((failure: unknown) => error(`synod: abort failed: ${failure instanceof Error ? failure.message : String(failure)}\n`));
       wake();
     });
     try {
@@ -264,7 +260,7 @@ async function runExperimentCommand({ api, out, onInterrupt = () => () => {}, er
         });
         wake = () => {};
         if (aborting) await aborting;
-        run = await api.get<ChaosRun>(`/api/chaos/runs/${runId}`);
+        run = await getChaosRun(api, { runId: run.runId });
         if (!connection.ok && run.progress && run.progress.detail !== lastSample) {
           lastSample = run.progress.detail;
           live(`${stamp()} ${run.progress.phase.padEnd(19)} ${run.progress.detail}`);
@@ -298,13 +294,13 @@ function scheduleCell(e: Extract<ExperimentListing, { valid: true }>): string | 
 }
 
 /** The last scheduled run's verdict, and how many firings were skipped. */
-function lastScheduledCell(scheduled: ExperimentScheduleStatus | null): string | null {
+function lastScheduledCell(scheduled: ChaosSchedule | null): string | null {
   if (!scheduled) return null;
   const last = scheduled.lastRun ? `#${scheduled.lastRun.runId} ${scheduled.lastRun.verdict}` : "none yet";
   return scheduled.skipped ? `${last}, ${scheduled.skipped} skipped` : last;
 }
 
-function printExperiments(out: Output, experiments: ReadonlyArray<ExperimentListing & { scheduled?: ExperimentScheduleStatus | null }>): void {
+function printExperiments(out: Output, experiments: ReadonlyArray<ExperimentListing & { scheduled?: ChaosSchedule | null }>): void {
   out.table(
     experiments.map((e) =>
       e.valid

@@ -4,17 +4,16 @@
  * `synod fl model`    the current global model, its CIDs and ratification
  * `synod fl metrics`  rejections by reason, Byzantine detections, accuracy per round
  */
-import type { StartRoundReturnType } from "../../fl/flService.ts";
-import type { FlMetricsView, FlModelView, FlStatusView } from "../../telegram/synodBackend.ts";
-import type { CommandContext } from "../command.ts";
+import { getFlMetrics, getFlModel, getFlStatus, startFlRound } from "../../client/actions/fl.ts";
 import { UsageError } from "../../errors/cli.ts";
+import type { CommandContext } from "../command.ts";
 
 const percent = (value: number | null) => (value === null ? "–" : `${(value * 100).toFixed(1)} %`);
 
 export async function flCommand({ api, out, args }: CommandContext): Promise<void> {
   switch (args[0]) {
     case "status": {
-      const s = await api.get<FlStatusView>("/api/fl/status");
+      const s = await getFlStatus(api);
       out.result(s, () => {
         out.line(`nodes    ${s.nodes.total} (online ${s.nodes.online}, banned ${s.nodes.banned})`);
         out.line(`rounds   ${s.rounds.completed} completed, ${s.rounds.failed} failed${s.current ? `; round ${s.current.round} running (deadline ${s.current.timeoutMs} ms)` : ""}`);
@@ -24,12 +23,12 @@ export async function flCommand({ api, out, args }: CommandContext): Promise<voi
       return;
     }
     case "start": {
-      const started = await api.post<StartRoundReturnType>("/api/fl/rounds", {});
+      const started = await startFlRound(api);
       out.result(started, () => out.line(`round ${started.round} started: ${started.participants} participants, deadline ${started.timeoutMs} ms`));
       return;
     }
     case "model": {
-      const m = await api.get<FlModelView>("/api/fl/model");
+      const m = await getFlModel(api);
       out.result(m, () => {
         if (m.round === null) return out.line("no model yet: no round has completed");
         out.line(`model v${m.version} (round ${m.round}): holdout accuracy ${percent(m.holdoutAccuracy)}, loss ${m.holdoutLoss?.toFixed(4) ?? "–"}`);
@@ -39,7 +38,7 @@ export async function flCommand({ api, out, args }: CommandContext): Promise<voi
       return;
     }
     case "metrics": {
-      const m = await api.get<FlMetricsView>("/api/fl/metrics");
+      const m = await getFlMetrics(api);
       out.result(m, () => {
         out.line(`rounds   ${m.rounds.completed} completed, ${m.rounds.failed} failed`);
         out.line(`updates  ${m.updates.accepted} accepted, ${m.updates.rejected} rejected${Object.keys(m.updates.rejectedByReason).length ? ` (${Object.entries(m.updates.rejectedByReason).map(([reason, n]) => `${reason} ${n}`).join(", ")})` : ""}`);

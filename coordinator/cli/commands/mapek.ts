@@ -2,27 +2,11 @@
  * `synod mapek`                     state, φ and its factors, node counts, open incidents, exclusions
  * `synod mapek history [--limit N]` φ over the last N ticks as a sparkline, and the state changes among them
  */
-import type { MapekIncident, MapekTickSummary } from "../../mapek/mapekLoop.ts";
-import type { CommandContext } from "../command.ts";
+import type { MapekStatus, MapekTickSummary } from "../../api/schemas/mapek.ts";
+import { getMapekHistory, getMapekStatus } from "../../client/actions/mapek.ts";
 import { UsageError } from "../../errors/cli.ts";
+import type { CommandContext } from "../command.ts";
 import type { Output } from "../output.ts";
-
-/** `GET /api/mapek` (see coordinator/api/mapek.ts). */
-type MapekView = {
-  state: string;
-  phi: number | null;
-  epoch: number;
-  at: number | null;
-  factors: Record<string, number> | null;
-  nodes: { total: number; healthy: number; stale: number; isolated: number } | null;
-  conditions: Record<string, string>;
-  apiLatencyMs: number | null;
-  lastActions: Array<{ action: string; target: string | null; nodes: string[]; reason: string; outcome: string }>;
-  openIncidents: MapekIncident[];
-  recentIncidents: MapekIncident[];
-  excluded: Record<string, string>;
-  shedding: boolean;
-};
 
 /** φ peaks at the golden ratio (every factor at 1); the sparkline uses that fixed scale so charts compare. */
 const PHI_MAX = (1 + Math.sqrt(5)) / 2;
@@ -38,21 +22,21 @@ const time = (at: number) => new Date(at).toISOString().slice(11, 19);
 export async function mapekCommand({ api, out, args, options }: CommandContext): Promise<void> {
   const [sub] = args;
   if (sub === undefined || sub === "status") {
-    const view = await api.get<MapekView>("/api/mapek");
+    const view = await getMapekStatus(api);
     out.result(view, () => printView(out, view));
     return;
   }
   if (sub === "history") {
     const limit = options.limit === undefined ? 120 : Number(options.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError("synod mapek history [--limit N]   (N from 1 to 1000)");
-    const { ticks } = await api.get<{ ticks: MapekTickSummary[] }>("/api/mapek/history", { limit });
+    const { ticks } = await getMapekHistory(api, { limit });
     out.result(ticks, () => printHistory(out, ticks));
     return;
   }
   throw new UsageError("synod mapek [history [--limit N]]");
 }
 
-function printView(out: Output, v: MapekView): void {
+function printView(out: Output, v: MapekStatus): void {
   out.line(`state ${v.state} · φ ${v.phi === null ? "—" : v.phi.toFixed(3)} · epoch ${v.epoch}${v.at ? ` at ${new Date(v.at).toISOString()}` : ""}`);
   if (v.factors) out.line(`factors ${Object.entries(v.factors).map(([name, value]) => `${name} ${value.toFixed(2)}`).join(" · ")}`);
   if (v.nodes) out.line(`nodes ${v.nodes.total} total · ${v.nodes.healthy} healthy · ${v.nodes.stale} stale · ${v.nodes.isolated} isolated`);
@@ -80,13 +64,16 @@ function printHistory(out: Output, ticks: readonly MapekTickSummary[]): void {
   if (ticks.length === 0) return out.line("(no ticks yet)");
   const first = ticks[0]!;
   const last = ticks.at(-1)!;
-  const phis = ticks.map((t) => t.phi);
+  // A tick whose φ was not a finite number has none (`null`): a gap in the line, left out of the figures.
+  const phis = ticks.flatMap((t) => (t.phi === null ? [] : [t.phi]));
+  const fixed = (phi: number | null) => (phi === null ? "—" : phi.toFixed(3));
   out.line(`φ over ${ticks.length} ticks (epoch ${first.epoch} ${time(first.at)} → ${last.epoch} ${time(last.at)}), scale 0–${PHI_MAX.toFixed(3)}:`);
   // Wrapped at 60 ticks a row, so long histories stay readable in a terminal.
-  for (let i = 0; i < ticks.length; i += 60) out.line(`  ${sparkline(phis.slice(i, i + 60))}`);
-  out.line(`  min ${Math.min(...phis).toFixed(3)} · mean ${(phis.reduce((a, b) => a + b, 0) / phis.length).toFixed(3)} · max ${Math.max(...phis).toFixed(3)} · now ${last.phi.toFixed(3)} ${last.state}`);
+  for (let i = 0; i < ticks.length; i += 60) out.line(`  ${ticks.slice(i, i + 60).map((t) => (t.phi === null ? " " : sparkline([t.phi]))).join("")}`);
+  const figures = phis.length ? `min ${Math.min(...phis).toFixed(3)} · mean ${(phis.reduce((a, b) => a + b, 0) / phis.length).toFixed(3)} · max ${Math.max(...phis).toFixed(3)}` : "no φ measured";
+  out.line(`  ${figures} · now ${fixed(last.phi)} ${last.state}`);
   out.line();
-  const changes = ticks.flatMap((t, i) => (i > 0 && t.state !== ticks[i - 1]!.state ? [{ epoch: t.epoch, at: time(t.at), change: `${ticks[i - 1]!.state} → ${t.state}`, phi: t.phi.toFixed(3), conditions: t.conditions, actions: t.actions }] : []));
+  const changes = ticks.flatMap((t, i) => (i > 0 && t.state !== ticks[i - 1]!.state ? [{ epoch: t.epoch, at: time(t.at), change: `${ticks[i - 1]!.state} → ${t.state}`, phi: fixed(t.phi), conditions: t.conditions, actions: t.actions }] : []));
   out.line(changes.length ? "state changes:" : `state changes: none (${first.state} throughout)`);
   if (changes.length) out.table(changes, ["epoch", "at", "change", "phi", "conditions", "actions"]);
 }

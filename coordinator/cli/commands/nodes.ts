@@ -14,15 +14,16 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import type { NodeHealth } from "../../api/schemas/mesh.ts";
+import { admitNodes, checkNodesHealth } from "../../client/actions/mesh.ts";
 import { DeploymentOptionsError } from "../../errors/mesh.ts";
 import { emptyManifest, manifestPath, readManifest, writeManifest } from "../../mesh/deploy/deploymentManifest.ts";
 import { deployMeshNodes, rollbackAll, rollbackBatch, type RollbackResult } from "../../mesh/deploy/deployMeshNodes.ts";
 import { isAlive } from "../../mesh/deploy/hostProcesses.ts";
 import { createProgressBar } from "../../mesh/deploy/progressBar.ts";
 import { HOST_FAULTS, type HostFault } from "../../mesh/nodeHost/workerChannel.ts";
-import type { NodeHealth } from "../../mesh/remote/remoteMesh.ts";
-import type { CommandContext } from "../command.ts";
 import { UsageError } from "../../errors/cli.ts";
+import type { CommandContext } from "../command.ts";
 
 const USAGE = "synod nodes deploy (--count N | --stages 50,100,500) --batch-size B [options] | status | rollback (--batch ID | --all) | admit FILE";
 
@@ -130,7 +131,7 @@ export async function nodesCommand({ api, out, args }: CommandContext): Promise<
       let health: NodeHealth[] = [];
       let coordinatorError: string | null = null;
       try {
-        health = nodeIds.length ? (await api.post<{ nodes: NodeHealth[] }>("/api/mesh/nodes/health", { nodeIds, probe: true })).nodes : [];
+        health = nodeIds.length ? (await checkNodesHealth(api, { nodeIds, probe: true })).nodes : [];
       } catch (error) {
         coordinatorError = error instanceof Error ? error.message.split("\n")[0]! : String(error);
       }
@@ -181,7 +182,7 @@ export async function nodesCommand({ api, out, args }: CommandContext): Promise<
       const nodes = parsed.nodes.map((n, i) => ({ nodeId: n.nodeId, index: Number(/(\d+)$/.exec(n.nodeId)?.[1] ?? i), address: n.address as `0x${string}` }));
       manifest.batches.push({ id, stage: 1, status: "external", startedAt: new Date().toISOString(), healthyAt: null, hosts: [{ hostId, pid: null, machine: "remote", keysFile: null, logFile: null, fault: null, startedAt: new Date().toISOString(), nodes }] });
       await writeManifest(file, manifest);
-      const result = await api.post<{ admitted: number }>("/api/mesh/nodes/admit", { nodes: nodes.map((n) => ({ nodeId: n.nodeId, address: n.address, hostId, batch: id })) });
+      const result = await admitNodes(api, { nodes: nodes.map((n) => ({ nodeId: n.nodeId, address: n.address, hostId, batch: id })) });
       out.result({ batch: id, hostId, ...result }, () => out.line(`admitted ${result.admitted} node keys of ${hostId} as ${id}`));
       return;
     }

@@ -3,9 +3,9 @@
  * `synod proposals show ID`
  */
 import { formatEther } from "viem";
-import type { ProposalDetails, ProposalEntry } from "../../knowledge/proposalsView.ts";
-import type { CommandContext } from "../command.ts";
+import { getProposal, listProposals } from "../../client/actions/proposals.ts";
 import { UsageError } from "../../errors/cli.ts";
+import type { CommandContext } from "../command.ts";
 
 const votes = (wei: string) => `${Number(formatEther(BigInt(wei))).toLocaleString("en-US")} MESH`;
 
@@ -13,7 +13,7 @@ export async function proposalsCommand({ api, out, args, options }: CommandConte
   const [sub, id] = args;
   switch (sub) {
     case "ls": {
-      const { proposals } = await api.get<{ proposals: ProposalEntry[] }>("/api/proposals", { limit: options.limit });
+      const { proposals } = await listProposals(api, { limit: options.limit });
       out.result(proposals, () =>
         out.table(
           proposals.map((p) => ({ id: `${p.id.slice(0, 10)}…`, state: p.state, type: p.proposalType, for: votes(p.votes.for), against: votes(p.votes.against), actions: p.actions, title: p.title })),
@@ -24,7 +24,7 @@ export async function proposalsCommand({ api, out, args, options }: CommandConte
     }
     case "show": {
       if (!id) throw new UsageError("synod proposals show ID");
-      const p = await api.get<ProposalDetails>(`/api/proposals/${encodeURIComponent(id)}`);
+      const p = await getProposal(api, { id });
       out.result(p, () => {
         out.line(`${p.title}`);
         out.line(`id ${p.id}`);

@@ -14,7 +14,7 @@ import { TelegramTokenMissingError } from "../../errors/telegram.ts";
 import { createLogger } from "../../logger.ts";
 import { openDatabase } from "../../store/openDatabase.ts";
 import { createTelegramBot } from "../../telegram/createTelegramBot.ts";
-import { subscribeServerSentEvents } from "../serverSentEvents.ts";
+import { subscribeServerSentEvents } from "../../client/serverSentEvents.ts";
 import { SubscriptionRepository } from "../../telegram/subscriptionRepository.ts";
 import { createHttpBackend } from "../../telegram/synodBackend.ts";
 import type { CommandContext } from "../command.ts";

@@ -237,6 +237,22 @@ describe("chaos schedules", () => {
     assert.deepEqual(listed.map((e) => [e.name, e.scheduled?.nextRunAt ?? null]), [["every-five-minutes", cron!.nextRunAt], ["hourly", hourly!.nextRunAt], ["manual-only", null]]);
   });
 
+  it("`synod chaos ls` still lists a coordinator from before schedules: no schedules route, listings without `schedule`", async (t) => {
+    // That coordinator's answers, as it sent them: the interval only, and a 404 for GET /api/chaos/schedules.
+    const older = [
+      { file: "experiments/hourly.yaml", valid: true, name: "hourly", title: "Hourly", tags: [], faults: ["byzantine"], nominalDurationMs: 50, scheduleEveryMs: 3_600_000 },
+      { file: "experiments/manual.yaml", valid: true, name: "manual-only", title: "By hand", tags: [], faults: ["byzantine"], nominalDurationMs: 50, scheduleEveryMs: null },
+    ];
+    const { app } = await buildTestApp(t, { app: { routes: [async (routes) => void routes.get("/api/chaos/experiments", async () => ({ experiments: older }))] } });
+    const url = await app.listen({ host: "127.0.0.1", port: 0 });
+    let stdout = "";
+    let stderr = "";
+    const code = await main(["chaos", "ls"], { env: { SYNOD_API_URL: url }, write: (text) => (stdout += text), error: (text) => (stderr += text) });
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^hourly .*every 60 min 0 s\s+—\s+—/m);
+    assert.match(stdout, /^manual-only\s+byzantine\s+\S+ \S+\s+—\s+—\s+—/m);
+  });
+
   it("refuses intervals under the minimum outside tests, and invalid schedules in YAML with their paths", () => {
     const scheduler = new ExperimentScheduler({ runner });
     assert.throws(() => scheduler.add({ experiment: "flip", schedule: { everyMs: 1_000, historyLimit: 10 } }), (error: unknown) => error instanceof InvalidExperimentError && error.issues[0]?.path === "schedule.everyMs");

@@ -16,7 +16,7 @@ import { knowledgeRoutes } from "../../../coordinator/api/knowledge.ts";
 import { mapekRoutes } from "../../../coordinator/api/mapek.ts";
 import { createMetrics } from "../../../coordinator/api/metrics.ts";
 import { proposalsRoutes } from "../../../coordinator/api/proposals.ts";
-import { createApiClient } from "../../../coordinator/cli/apiClient.ts";
+import { createApiClient } from "../../../coordinator/client/apiClient.ts";
 import { loadConfig } from "../../../coordinator/config.ts";
 import { ChainUnavailableError } from "../../../coordinator/errors/chain.ts";
 import { createEventBus, type EventBus } from "../../../coordinator/events.ts";

@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ApiRequestError, CoordinatorUnreachableError, type ApiClient } from "../../../coordinator/cli/apiClient.ts";
+import type { ApiClient } from "../../../coordinator/client/apiClient.ts";
+import { ApiRequestError, CoordinatorUnreachableError } from "../../../coordinator/errors/client.ts";
 import { createEventBus } from "../../../coordinator/events.ts";
 import { createLogger } from "../../../coordinator/logger.ts";
 import { openDatabase, type Database } from "../../../coordinator/store/openDatabase.ts";
@@ -45,7 +46,7 @@ const unavailable = () => {
 
 /** `/api/chaos/*` answers as the coordinator gives them (`coordinator/api/chaos.ts`), one run at a time. */
 function scriptChaos(api: ReturnType<typeof scriptedApi>) {
-  const run = { runId: 4, experiment: "node-failure", title: "A node crashes", file: "experiments/node-failure.yaml", status: "running", timeScale: 1, nominalDurationMs: 30_000, startedAt: 1, endedAt: null, progress: null as { phase: string; detail: string } | null, reportCid: null, journal: null };
+  const run = { runId: 4, experiment: "node-failure", title: "A node crashes", file: "experiments/node-failure.yaml", status: "running", timeScale: 1, nominalDurationMs: 30_000, startedAt: 1, endedAt: null, progress: null as { at: number; phase: string; detail: string } | null, reportCid: null, journal: null };
   let running: typeof run | null = null;
   api.answers.set("/api/chaos/experiments", () => ({
     experiments: [
@@ -57,14 +58,16 @@ function scriptChaos(api: ReturnType<typeof scriptedApi>) {
     const { name, timeScale = 1 } = body as { name: string; timeScale?: number };
     if (name !== "node-failure") throw new ApiRequestError({ status: 404, message: `No chaos experiment is named "${name}".` });
     if (running) throw new ApiRequestError({ status: 409, message: `Chaos experiment "${running.experiment}" is still running.` });
-    running = { ...run, timeScale, nominalDurationMs: run.nominalDurationMs * timeScale, progress: { phase: "fault-applied", detail: "node-crash on n2" } };
+    running = { ...run, timeScale, nominalDurationMs: run.nominalDurationMs * timeScale, progress: { at: 2, phase: "fault-applied", detail: "node-crash on n2" } };
     return running;
   });
   const statistics = (injected: number) => ({ injected, active: injected, recovered: 0, failed: 0, detected: 0, healed: 0, mttdMs: null, mttrMs: null });
   api.answers.set("/api/chaos/status", () => ({
     running,
     last: null,
-    activeFaults: running ? [{ faultId: "f1", kind: "node-crash", phase: "injected", targets: ["n2"], affected: ["n2"], detection: {} }] : [],
+    activeFaults: running
+      ? [{ faultId: "f1", kind: "node-crash", phase: "injected", targets: ["n2"], affected: ["n2"], injectedAt: 2, recoveredAt: null, durationMs: 30_000, detection: {}, records: [{ target: "n2", phase: "injected" }], message: null }]
+      : [],
     statistics: { "node-crash": statistics(running ? 1 : 0), "network-delay": statistics(0) },
   }));
 }
@@ -178,23 +181,29 @@ describe("Telegram bot commands with test doubles behind its ports", () => {
   });
 
   it("over /api/mapek: state, φ and incidents from the loop", async () => {
-    const incident = (n: number, healedAt: number | null) => ({ incidentId: `i${n}`, nodeId: `n${n}`, condition: "stale", lastHealthyAt: 0, detectedAt: 1, healedAt, resolution: healedAt ? "healed" : null, actions: [] });
+    const incident = (n: number, healedAt: number | null) => ({ incidentId: `i${n}`, groupId: `g${n}`, nodeId: `n${n}`, condition: "partitioned", lastHealthyAt: 0, detectedAt: 1, healedAt, resolution: healedAt ? "healed" : null, actions: [] });
     api.answers.set("/api/mapek", () => ({
       state: "HARMONIC",
       phi: 0.7421,
       epoch: 12,
       at: 5,
       factors: null,
+      thresholds: null,
+      metrics: {},
       nodes: null,
-      conditions: {},
+      conditions: { n5: "partitioned" },
       apiLatencyMs: null,
       lastActions: [],
       openIncidents: [incident(5, null)],
       recentIncidents: [incident(1, 2), incident(2, 3), incident(3, 4), incident(4, null)],
-      excluded: { n5: "stale" },
+      incidentGroups: [],
+      blips: {},
+      excluded: { n5: "route" },
       shedding: false,
+      anomalies: {},
+      anomalyModel: null,
     }));
-    assert.match(await ask("/mapek"), /State: <b>HARMONIC<\/b>\nφ = 0\.742 \(epoch 12\)\n🚨 Open incidents: 1 \(n5: stale\)\n🩹 Healed: 3 · excluded from FL: 1/);
+    assert.match(await ask("/mapek"), /State: <b>HARMONIC<\/b>\nφ = 0\.742 \(epoch 12\)\n🚨 Open incidents: 1 \(n5: partitioned\)\n🩹 Healed: 3 · excluded from FL: 1/);
     api.answers.set("/api/mapek", () => ({ state: "HARMONIC", phi: "high" }));
     assert.match(await ask("/mapek"), /answered in a shape this bot does not understand/);
   });

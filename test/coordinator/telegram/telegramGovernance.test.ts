@@ -15,7 +15,7 @@ import { knowledgeRoutes } from "../../../coordinator/api/knowledge.ts";
 import { createMetrics } from "../../../coordinator/api/metrics.ts";
 import { proposalsRoutes } from "../../../coordinator/api/proposals.ts";
 import { createChainClient, type ChainClient } from "../../../coordinator/chain/createChainClient.ts";
-import { createApiClient } from "../../../coordinator/cli/apiClient.ts";
+import { createApiClient } from "../../../coordinator/client/apiClient.ts";
 import { loadConfig } from "../../../coordinator/config.ts";
 import { createEventBus, type EventBus } from "../../../coordinator/events.ts";
 import { loadMnist } from "../../../coordinator/fl/datasets/mnist.ts";

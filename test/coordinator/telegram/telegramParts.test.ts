@@ -8,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
+import type { ProposalEntry } from "../../../coordinator/api/schemas/proposals.ts";
 import { UnknownSubscriptionTopicError } from "../../../coordinator/errors/telegram.ts";
 import { redactBotToken } from "../../../coordinator/errors/telegram.ts";
 import { openDatabase } from "../../../coordinator/store/openDatabase.ts";
@@ -19,7 +20,20 @@ import { MESSAGES, type Catalog, type Links } from "../../../coordinator/telegra
 import { parseTopics, SUBSCRIPTION_TOPICS, SubscriptionRepository } from "../../../coordinator/telegram/subscriptionRepository.ts";
 import { checkTelegramHtml } from "../../fixtures/botApiServer.ts";
 
-const proposal = { id: "123456789012345678901234567890", state: "Active", title: 'Ratify "3 records" <batch> & more', voteStart: 1_700_000_000, voteEnd: 1_700_600_000, votes: { for: "225000000000000000000000", against: "0", abstain: "1000000000000000000" }, proposalType: "routine" as const, epoch: { epoch: 3, records: 3 } };
+const proposal: ProposalEntry = {
+  id: "123456789012345678901234567890",
+  state: "Active",
+  proposer: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+  title: 'Ratify "3 records" <batch> & more',
+  description: 'Ratify "3 records" <batch> & more',
+  voteStart: 1_700_000_000,
+  voteEnd: 1_700_600_000,
+  eta: null,
+  votes: { for: "225000000000000000000000", against: "0", abstain: "1000000000000000000" },
+  actions: 1,
+  proposalType: "routine",
+  epoch: { epoch: 3, status: "proposed", root: `0x${"ab".repeat(32)}`, manifestCid: "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy", records: 3, headlines: [] },
+};
 const links: Links = { dappUrl: "http://127.0.0.1:3000", apiUrl: "http://127.0.0.1:8787" };
 const cid = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy";
 

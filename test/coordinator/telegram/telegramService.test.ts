@@ -12,7 +12,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
 import { flRoutes } from "../../../coordinator/api/fl.ts";
-import { createApiClient } from "../../../coordinator/cli/apiClient.ts";
+import { createApiClient } from "../../../coordinator/client/apiClient.ts";
 import { telegramCommand } from "../../../coordinator/cli/commands/telegram.ts";
 import { createOutput } from "../../../coordinator/cli/output.ts";
 import { TelegramTokenMissingError } from "../../../coordinator/errors/telegram.ts";

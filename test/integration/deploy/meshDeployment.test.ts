@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generatePrivateKey } from "viem/accounts";
-import { createApiClient, type ApiClient } from "../../../coordinator/cli/apiClient.ts";
+import { createApiClient, type ApiClient } from "../../../coordinator/client/apiClient.ts";
 import { splitDataset } from "../../../coordinator/fl/datasets/dataset.ts";
 import { loadMnist } from "../../../coordinator/fl/datasets/mnist.ts";
 import { createLogisticRegression } from "../../../coordinator/fl/model/logisticRegression.ts";

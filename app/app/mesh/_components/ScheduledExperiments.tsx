@@ -1,7 +1,7 @@
 "use client";
 
 import { useCoordinatorJson } from "../../../hooks/useCoordinatorJson.ts";
-import { CoordinatorResponseError, coordinatorErrorText, scheduleLabel, type ChaosSchedule, type ChaosSchedules } from "../../../lib/coordinator.ts";
+import { CoordinatorResponseError, coordinatorErrorText, scheduleLabel, type ChaosSchedule, type ChaosScheduleList } from "../../../lib/coordinator.ts";
 import { formatMilliseconds } from "../../../lib/format.ts";
 import { Moment } from "./Moment.tsx";
 
@@ -18,7 +18,7 @@ const SKIP_REASONS: Record<NonNullable<ChaosSchedule["lastSkip"]>["reason"], str
 
 /** The experiments the coordinator runs on its own (`GET /api/chaos/schedules`): how often, when next, and how the last scheduled run went. */
 export function ScheduledExperiments({ refreshKey, now }: ScheduledExperimentsProps) {
-  const schedules = useCoordinatorJson<ChaosSchedules>({ path: "/api/chaos/schedules", enabled: true, refetchIntervalMs: 15_000, refreshKey });
+  const schedules = useCoordinatorJson<ChaosScheduleList>({ path: "/api/chaos/schedules", enabled: true, refetchIntervalMs: 15_000, refreshKey });
   // A coordinator from before schedules has no such route, and runs none.
   if (schedules.error instanceof CoordinatorResponseError && schedules.error.status === 404) return null;
   const rows = schedules.data?.schedules ?? [];

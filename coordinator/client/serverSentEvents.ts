@@ -1,16 +1,15 @@
 /**
  * The coordinator's event bus seen from another process: `GET /api/events` (server-sent
- * events) as a {@link BotEventSource}, for CLI commands that follow a coordinator
- * (`synod telegram` running apart from it, `synod chaos run`). Reconnects with `Last-Event-ID` after a drop, so events published while
- * it was away are delivered as far as the coordinator's history reaches.
+ * events) with the bus's `subscribe`, for what follows a coordinator from outside
+ * (`synod telegram` running apart from it, `synod chaos run`). Reconnects with
+ * `Last-Event-ID` after a drop, so events published while it was away are delivered as
+ * far as the coordinator's history reaches. Each event is validated with the stream's
+ * schema (`coordinatorEventSchema`); one that does not match is skipped.
  */
-import { z } from "zod";
+import { coordinatorEventSchema } from "../api/schemas/events.ts";
 import { redactUrl } from "../errors/base.ts";
-import { matchesEventTypes, type EventListener, type SubscribeOptions, type SynodEvent } from "../events.ts";
+import { matchesEventTypes, type EventBus, type EventListener, type SubscribeOptions, type SynodEvent } from "../events.ts";
 import type { Logger } from "../logger.ts";
-import type { BotEventSource } from "../telegram/eventObserver.ts";
-
-const EventSchema = z.object({ id: z.number().int(), type: z.string(), time: z.string(), data: z.unknown() });
 
 export type ServerSentEventsParameters = {
   /** The coordinator's base URL. */
@@ -24,7 +23,7 @@ export type ServerSentEventsParameters = {
   fetch?: typeof fetch;
 };
 
-export type ServerSentEvents = BotEventSource & {
+export type ServerSentEvents = Pick<EventBus, "subscribe"> & {
   /**
    * Settles with the first connection attempt: `ok` once the coordinator answered (it
    * subscribes the stream to its bus before answering, so later events are not missed).
@@ -82,7 +81,7 @@ export function subscribeServerSentEvents({ apiUrl, logger, types, retryMs = 3_0
           .map((line) => line.slice(5).trimStart())
           .join("\n");
         if (!data) continue;
-        const parsed = EventSchema.safeParse(JSON.parse(data));
+        const parsed = coordinatorEventSchema.safeParse(JSON.parse(data));
         if (!parsed.success) continue;
         lastId = Math.max(lastId, parsed.data.id);
         // The wire carries exactly what the bus delivered (see formatServerSentEvent).
