@@ -94,9 +94,10 @@ describe("chaos and MAPE-K API", () => {
     it("serves the MAPE-K state over the hosted nodes and its history", async () => {
       const deadline = Date.now() + 30_000;
       let state: { state: string | null; phi: number | null; nodes: { total: number } | null; thresholds?: unknown; anomalyModel?: { strategy: string } | null } = { state: null, phi: null, nodes: null };
-      while (Date.now() < deadline && !state.state) {
+      // The hosts start once the API listens: the loop may tick before all 4 nodes registered.
+      while (Date.now() < deadline && (!state.state || state.nodes?.total !== 4)) {
         state = (await (await fetch(`${coordinator.url}/api/mapek`)).json()) as typeof state;
-        if (!state.state) await new Promise((resolve) => setTimeout(resolve, 200));
+        if (!state.state || state.nodes?.total !== 4) await new Promise((resolve) => setTimeout(resolve, 200));
       }
       assert.ok(state.state, "a tick happened");
       assert.equal(state.nodes?.total, 4);

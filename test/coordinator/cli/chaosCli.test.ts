@@ -114,10 +114,10 @@ describe("synod CLI: chaos and mapek", () => {
 
     assert.equal(code, 0, `${stdout}\n${stderr}`);
     assert.equal(stderr, "");
-    const killed = /fault-applied\s+.*node-crash on (node-\d+)/.exec(stdout)?.[1];
+    const killed = /fault-applied\s+.*node-crash on (local-\d+)/.exec(stdout)?.[1];
     assert.ok(killed, `no fault-applied line naming the node:\n${stdout}`);
     assert.match(stdout, new RegExp(`fault injected\\s+node-crash on ${killed}`));
-    assert.match(stdout, /incident detected\s+\S+ on node-\d+/);
+    assert.match(stdout, /incident detected\s+\S+ on local-\d+/);
     assert.match(stdout, /chaos run #1 node-failure: completed, steady state held/);
     assert.match(stdout, /^nodes-healthy\s+✓ \S+\s+✓ \S+/m);
     // Under load the heal can come after the run's recovery wait: MTTR is then "—".
