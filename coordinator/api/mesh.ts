@@ -25,9 +25,6 @@
  *   with it, `synod nodes deploy` passes it on), and the agents connected.
  * Schemas: `schemas/mesh.ts`; the signed node messages' schema is the mesh's wire protocol.
  */
-import type { IncomingMessage } from "node:http";
-import type { Duplex } from "node:stream";
-import { WebSocketServer, type WebSocket } from "ws";
 import { z } from "zod";
 import type { Logger } from "../logger.ts";
 import type { AgentRegistry } from "../mesh/hosts/agentRegistry.ts";
@@ -53,6 +50,7 @@ import {
   type NodeHealth,
   type RemoteNode,
 } from "./schemas/mesh.ts";
+import { mountJsonSocket } from "./jsonSocket.ts";
 import type { ApiPlugin, AssertTrue, KeepsEveryKey } from "./types.ts";
 
 /** Path of the host socket. */
@@ -60,8 +58,6 @@ export const MESH_SOCKET_PATH = "/api/mesh/ws";
 
 /** Path of the host agents' control socket. */
 export const AGENT_SOCKET_PATH = "/api/mesh/agent";
-
-const AddressSchema = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
 
 // The schemas keep every field the mesh returns (the serializer drops unknown ones).
 export type MeshResponsesKeepEveryField = [
@@ -87,56 +83,14 @@ export type MeshRoutesParameters = {
 
 export function meshRoutes({ mesh, logger, maxSockets = 10_000, socketPingMs = 10_000, maxFrameBytes = 1024 * 1024 }: MeshRoutesParameters): ApiPlugin {
   return async (app) => {
-    const log = logger.child({ component: "mesh-api" });
-    const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
-    const alive = new WeakMap<WebSocket, boolean>();
-
-    const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
-      if (pathname !== MESH_SOCKET_PATH) return;
-      if (wss.clients.size >= maxSockets) {
-        socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
-        return;
-      }
-      wss.handleUpgrade(request, socket, head, (ws) => {
-        alive.set(ws, true);
-        const sessionId = mesh.openSession({
-          send: (message: CoordinatorToHost) => ws.send(JSON.stringify(message)),
-          close: (reason) => ws.close(1001, reason.slice(0, 120)),
-        });
-        ws.on("pong", () => alive.set(ws, true));
-        ws.on("message", (data, isBinary) => {
-          if (isBinary) return;
-          let frame: unknown;
-          try {
-            frame = JSON.parse(data.toString());
-          } catch {
-            return;
-          }
-          mesh.onHostFrame(sessionId, frame);
-        });
-        ws.on("close", () => mesh.closeSession(sessionId));
-        ws.on("error", (err) => log.debug({ err, sessionId }, "host socket error"));
-      });
-    };
-    app.server.on("upgrade", onUpgrade);
-    const pinger = setInterval(() => {
-      for (const ws of wss.clients) {
-        if (alive.get(ws) === false) {
-          ws.terminate();
-          continue;
-        }
-        alive.set(ws, false);
-        ws.ping();
-      }
-    }, socketPingMs);
-    pinger.unref();
-    app.addHook("preClose", async () => {
-      clearInterval(pinger);
-      app.server.off("upgrade", onUpgrade);
-      mesh.close();
-      for (const ws of wss.clients) ws.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    mountJsonSocket<CoordinatorToHost>(app, {
+      path: MESH_SOCKET_PATH,
+      protocol: { open: (channel) => mesh.openSession(channel), frame: (sessionId, frame) => mesh.onHostFrame(sessionId, frame), close: (sessionId) => mesh.closeSession(sessionId), stop: () => mesh.close() },
+      logger: logger.child({ component: "mesh-api" }),
+      maxSockets,
+      pingMs: socketPingMs,
+      maxFrameBytes,
+      closeCode: 1001,
     });
 
     // Node messages: refusals are 4xx with the rule that was broken, never a 5xx.
@@ -202,56 +156,14 @@ export type AgentRoutesParameters = {
  */
 export function agentRoutes({ agents, logger, maxSockets = 10_000, socketPingMs = 10_000, maxFrameBytes = 256 * 1024 }: AgentRoutesParameters): ApiPlugin {
   return async (app) => {
-    const log = logger.child({ component: "agent-api" });
-    const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
-    const alive = new WeakMap<WebSocket, boolean>();
-
-    const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
-      if (pathname !== AGENT_SOCKET_PATH) return;
-      if (wss.clients.size >= maxSockets) {
-        socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
-        return;
-      }
-      wss.handleUpgrade(request, socket, head, (ws) => {
-        alive.set(ws, true);
-        const sessionId = agents.openSession({
-          send: (frame: CoordinatorToAgent) => ws.send(JSON.stringify(frame)),
-          close: (reason) => ws.close(1008, reason.slice(0, 120)),
-        });
-        ws.on("pong", () => alive.set(ws, true));
-        ws.on("message", (data, isBinary) => {
-          if (isBinary) return;
-          let frame: unknown;
-          try {
-            frame = JSON.parse(data.toString());
-          } catch {
-            return;
-          }
-          agents.onFrame(sessionId, frame);
-        });
-        ws.on("close", () => agents.closeSession(sessionId));
-        ws.on("error", (err) => log.debug({ err, sessionId }, "agent socket error"));
-      });
-    };
-    app.server.on("upgrade", onUpgrade);
-    const pinger = setInterval(() => {
-      for (const ws of wss.clients) {
-        if (alive.get(ws) === false) {
-          ws.terminate();
-          continue;
-        }
-        alive.set(ws, false);
-        ws.ping();
-      }
-    }, socketPingMs);
-    pinger.unref();
-    app.addHook("preClose", async () => {
-      clearInterval(pinger);
-      app.server.off("upgrade", onUpgrade);
-      agents.close();
-      for (const ws of wss.clients) ws.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    mountJsonSocket<CoordinatorToAgent>(app, {
+      path: AGENT_SOCKET_PATH,
+      protocol: { open: (channel) => agents.openSession(channel), frame: (sessionId, frame) => agents.onFrame(sessionId, frame), close: (sessionId) => agents.closeSession(sessionId), stop: () => agents.close() },
+      logger: logger.child({ component: "agent-api" }),
+      maxSockets,
+      pingMs: socketPingMs,
+      maxFrameBytes,
+      closeCode: 1008,
     });
 
     app.get("/api/mesh/control", { schema: { response: { 200: meshControlSchema, ...errorResponses } } }, async () => ({

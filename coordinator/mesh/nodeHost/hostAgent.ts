@@ -38,6 +38,7 @@ import { LinkProxy } from "../link/linkProxy.ts";
 import { addressOfKey, createNodeMessageSigner } from "../remote/nodeMessage.ts";
 import type { WorkerInit } from "./workerChannel.ts";
 import { WorkerProcess, type WorkerExit } from "./workerProcess.ts";
+import { createReconnectBackoff } from "./reconnectBackoff.ts";
 
 /** Path of the control socket on the coordinator. */
 const AGENT_SOCKET_PATH = "/api/mesh/agent";
@@ -308,7 +309,7 @@ export async function startHostAgent(parameters: HostAgentParameters): Promise<H
   let welcomed = false;
   let lastOnline = Date.now();
   let lastHeard = Date.now();
-  let backoff = 250;
+  const backoff = createReconnectBackoff(timers);
 
   function send(frame: AgentToCoordinator): void {
     if (welcomed && socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
@@ -339,7 +340,7 @@ export async function startHostAgent(parameters: HostAgentParameters): Promise<H
     const ws = new WebSocket(`${base.replace(/^http/, "ws")}${AGENT_SOCKET_PATH}`, { handshakeTimeout: 5000, maxPayload: 1024 * 1024 });
     socket = ws;
     ws.on("open", () => {
-      backoff = 250;
+      backoff.reset();
       lastHeard = Date.now();
     });
     ws.on("ping", () => (lastHeard = Date.now()));
@@ -391,12 +392,7 @@ export async function startHostAgent(parameters: HostAgentParameters): Promise<H
       welcomed = false;
       session = undefined;
       if (closing) return;
-      const retry = setTimeout(() => {
-        timers.delete(retry);
-        connect();
-      }, backoff);
-      timers.add(retry);
-      backoff = Math.min(backoff * 2, 5000);
+      backoff.schedule(connect);
     });
   };
 

@@ -32,6 +32,7 @@ import { createNodeIdentity } from "../nodeIdentity.ts";
 import { createNodeMessageSigner, type NodeMessageKind, type NodeMessageSigner } from "../remote/nodeMessage.ts";
 import { CoordinatorToHostSchema, decodeParams, encodeParams, type CoordinatorToHost, type HostToCoordinator } from "../remote/wire.ts";
 import type { HostCommand, HostFault } from "./workerChannel.ts";
+import { createReconnectBackoff } from "./reconnectBackoff.ts";
 
 
 /** A node's key as the keys file holds it. */
@@ -379,13 +380,13 @@ export function startNodeHost(parameters: NodeHostRuntimeParameters): NodeHostRu
 
   // One socket at a time; when it closes (coordinator restarted, network cut) the next
   // attempt follows with exponential backoff up to 5 s.
-  let backoff = 250;
+  const backoff = createReconnectBackoff(timers);
   const connect = (): void => {
     if (closed) return;
     const ws = new WebSocket(socketUrl, { handshakeTimeout: 5000, maxPayload: 64 * 1024 * 1024 });
     socket = ws;
     ws.on("open", () => {
-      backoff = 250;
+      backoff.reset();
     });
     ws.on("message", (data) => {
       let frame;
@@ -402,12 +403,7 @@ export function startNodeHost(parameters: NodeHostRuntimeParameters): NodeHostRu
       for (const h of hosted.values()) h.registered = false;
       if (closed) return;
       counters.reconnects++;
-      const retry = setTimeout(() => {
-        timers.delete(retry);
-        connect();
-      }, backoff);
-      timers.add(retry);
-      backoff = Math.min(backoff * 2, 5000);
+      backoff.schedule(connect);
     });
   };
 
