@@ -1,0 +1,14 @@
+/**
+ * Child process of the kernels test: runs FedMedian on a large input with the kernel
+ * pool's helper thread started, prints the kernel counts and returns without closing
+ * the pool. The test asserts the process exits by itself.
+ */
+import { kernelCounts, kernelPool } from "../../../coordinator/fl/kernels/kernelPool.ts";
+import { createStrategy } from "../../../coordinator/fl/strategies/createStrategy.ts";
+
+await kernelPool()?.ready();
+const n = 40;
+const d = 20_000;
+const results = Array.from({ length: n }, (_, i) => ({ nodeId: `node-${i}`, params: Float32Array.from({ length: d }, (_, j) => Math.sin(i * 7 + j)), numExamples: 1 }));
+createStrategy({ name: "fedmedian" }).aggregate({ round: 1, global: new Float32Array(d), results });
+process.stdout.write(`${JSON.stringify(kernelCounts())}\n`);
