@@ -1,12 +1,12 @@
-import { countKernel, type KernelPool, type KernelTask } from "./kernelPool.ts";
+import { countKernel, type KernelPool } from "./kernelPool.ts";
 import { gramPackBytes, gramRows } from "./kernelsWat.ts";
-import { align, blockColumns, stageColumns } from "./staging.ts";
+import { align, blockColumns, stageColumns, updateBytes } from "./staging.ts";
 
-/** Columns packed per pass of the Gram kernel (n·CHUNK·4 bytes, meant to stay in L2). */
+/** Columns packed per pass of the Gram kernel (n·CHUNK·4 bytes, meant to stay in L2); also a chunk of work. */
 const CHUNK = 256;
 /** Staging bytes per block of columns (all n updates). */
 const STAGING_BYTES = 1 << 22;
-/** Multiply-adds per block from which the helper thread takes half. */
+/** Multiply-adds per block from which the helper thread is woken. */
 const PARALLEL_MACS = 1 << 22;
 
 /**
@@ -16,8 +16,9 @@ const PARALLEL_MACS = 1 << 22;
  * float32 within a 256-column chunk, float64 across chunks). The updates are staged a
  * block of columns at a time; each block is first shifted by the first update
  * (`center`: distances do not change, and the norms stay the size of the distances, so
- * the subtraction does not cancel digits), then its columns are split between the
- * calling thread and the helper, each adding to its own Gram matrix.
+ * the subtraction does not cancel digits), then the calling thread and the helper
+ * claim its 256-column chunks, each adding to its own Gram matrix; the matrices are
+ * summed at the end.
  *
  * @param pool - the kernel pool.
  * @param vectors - equal-length vectors.
@@ -30,30 +31,30 @@ export function gramSquaredDistances(pool: KernelPool, vectors: readonly Float32
   const np = gramRows(n);
   // Layout: staging (n × block f32) | distances (n × n f64) | per thread: Gram
   // (np × np f64), packing panel.
-  const block = blockColumns(n, d, STAGING_BYTES, 2 * CHUNK);
+  const block = blockColumns(n, d, STAGING_BYTES, CHUNK);
   const stagingAt = align(pool.heapBase);
   const distAt = align(stagingAt + n * block * 4);
   const gramBytes = align(np * np * 8);
-  const packBytes = align(gramPackBytes(n, CHUNK));
-  const gramAt = (t: number): number => align(distAt + n * n * 8) + t * (gramBytes + packBytes);
-  pool.reserve(gramAt(2));
+  const stride = gramBytes + align(gramPackBytes(n, CHUNK));
+  const gramAt = align(distAt + n * n * 8);
+  pool.reserve(gramAt + pool.maxThreads * stride);
   const buffer = pool.buffer;
-  const staging = new Float32Array(buffer, stagingAt, n * block);
+  const bytes = new Uint8Array(buffer);
+  const sources = updateBytes(vectors);
   const { kernels } = pool;
-  kernels.zero(gramAt(0), gramBytes);
-  kernels.zero(gramAt(1), gramBytes);
+  for (let t = 0; t < pool.maxThreads; t++) kernels.zero(gramAt + t * stride, gramBytes);
   for (let c0 = 0; c0 < d; c0 += block) {
     const width = Math.min(d, c0 + block) - c0;
-    stageColumns(staging, vectors, rows, c0, c0 + width, block);
+    stageColumns(bytes, stagingAt, sources, rows, c0, c0 + width, block);
     kernels.center(stagingAt, block, n, width);
-    const threads = pool.threadsFor((np * np * width) / 2, PARALLEL_MACS);
-    const split = Math.ceil(width / 2 / 8) * 8;
-    const ranges = threads > 1 && split < width ? [[0, split], [split, width]] : [[0, width]];
-    const tasks: KernelTask[] = ranges.map(([k0, k1], t) => ({ kernel: "gram", args: [stagingAt, n, block, k0 as number, k1 as number, gramAt(t), gramAt(t) + gramBytes, CHUNK] }));
-    pool.fork(tasks);
+    // 256 columns per chunk, fewer and longer for a block so wide that it would exceed 64 chunks.
+    const step = CHUNK * Math.max(1, Math.ceil(width / CHUNK / 64));
+    const chunks: number[][] = [];
+    for (let k0 = 0; k0 < width; k0 += step) chunks.push([stagingAt, n, block, k0, Math.min(width, k0 + step), gramAt, gramAt + gramBytes, CHUNK]);
+    pool.run({ kernel: "gram", chunks, perThread: { mask: (1 << 5) | (1 << 6), stride }, work: (np * np * width) / 2, threshold: PARALLEL_MACS });
   }
-  kernels.addf64(gramAt(0), gramAt(1), np * np);
-  kernels.distances(gramAt(0), np, n, distAt);
+  for (let t = 1; t < pool.maxThreads; t++) kernels.addf64(gramAt, gramAt + t * stride, np * np);
+  kernels.distances(gramAt, np, n, distAt);
   countKernel("gram");
   return new Float64Array(buffer, distAt, n * n).slice();
 }

@@ -46,8 +46,8 @@ export type KernelExports = {
   zero(at: number, bytes: number): void;
 };
 
-/** The exports a worker can be asked to run, by index (the task encoding of `kernelPool.ts`). */
-export const TASK_KERNELS = ["wsum", "gram", "select", "scores"] as const satisfies readonly (keyof KernelExports)[];
+/** The exports a region of `kernelPool.ts` can run on both threads, by index (its table encoding). */
+export const TASK_KERNELS = ["gram", "select", "scores"] as const satisfies readonly (keyof KernelExports)[];
 
 /**
  * Rows per group of the Gram kernel (A tile height) and B tile width (divides it).

@@ -23,10 +23,10 @@ import { kernelWeightedMean } from "../kernels/weightedSum.ts";
  * multiply-adds for distances, m² distances for Krum scores over m candidates.
  */
 export const KERNEL_THRESHOLDS = {
-  weightedMeanValues: 1 << 16,
+  weightedMeanValues: 1 << 14,
   selectValues: 1 << 12,
-  distanceMacs: 1 << 20,
-  scoreValues: 1 << 12,
+  distanceMacs: 1 << 18,
+  scoreValues: 1 << 8,
 } as const;
 
 let kernelsEnabled = true;
