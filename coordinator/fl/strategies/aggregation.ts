@@ -1,6 +1,7 @@
 import { kernelCoordinateSelect } from "../kernels/coordinateSelect.ts";
 import { gramSquaredDistances } from "../kernels/gramDistances.ts";
 import { kernelPool, type KernelPool } from "../kernels/kernelPool.ts";
+import { KernelMemoryError } from "../kernels/kernelErrors.ts";
 import { kernelKrumScores } from "../kernels/krumScores.ts";
 import { kernelWeightedMean } from "../kernels/weightedSum.ts";
 
@@ -41,9 +42,20 @@ export function setKernelsEnabled(enabled: boolean): void {
   kernelsEnabled = enabled;
 }
 
-/** The kernel pool when the kernels are on and `size` reaches `threshold`, else null. */
-function poolFor(size: number, threshold: number): KernelPool | null {
-  return kernelsEnabled && size >= threshold ? kernelPool() : null;
+/**
+ * Runs `kernel` on the kernel pool when the kernels are on, `size` reaches `threshold`
+ * and the pool exists, else `js`; also `js` when the kernels' memory cannot grow far
+ * enough (the JavaScript path needs no WebAssembly memory).
+ */
+function dispatch<T>(size: number, threshold: number, kernel: (pool: KernelPool) => T, js: () => T): T {
+  const pool = kernelsEnabled && size >= threshold ? kernelPool() : null;
+  if (!pool) return js();
+  try {
+    return kernel(pool);
+  } catch (error) {
+    if (error instanceof KernelMemoryError) return js();
+    throw error;
+  }
 }
 
 /**
@@ -53,8 +65,12 @@ function poolFor(size: number, threshold: number): KernelPool | null {
  * @param weights - non-negative weights (example counts), not all zero.
  */
 export function weightedMean(vectors: readonly Float32Array[], weights: readonly number[]): Float32Array {
-  const pool = poolFor(vectors.length * (vectors[0]?.length ?? 0), KERNEL_THRESHOLDS.weightedMeanValues);
-  return pool ? kernelWeightedMean(pool, vectors, weights) : weightedMeanJs(vectors, weights);
+  return dispatch(
+    vectors.length * (vectors[0]?.length ?? 0),
+    KERNEL_THRESHOLDS.weightedMeanValues,
+    (pool) => kernelWeightedMean(pool, vectors, weights),
+    () => weightedMeanJs(vectors, weights),
+  );
 }
 
 /**
@@ -64,8 +80,12 @@ export function weightedMean(vectors: readonly Float32Array[], weights: readonly
  * @param vectors - client vectors.
  */
 export function coordinateMedian(vectors: readonly Float32Array[]): Float32Array {
-  const pool = poolFor(vectors.length * (vectors[0]?.length ?? 0), KERNEL_THRESHOLDS.selectValues);
-  return pool ? kernelCoordinateSelect(pool, vectors) : coordinateMedianJs(vectors);
+  return dispatch(
+    vectors.length * (vectors[0]?.length ?? 0),
+    KERNEL_THRESHOLDS.selectValues,
+    (pool) => kernelCoordinateSelect(pool, vectors),
+    () => coordinateMedianJs(vectors),
+  );
 }
 
 /**
@@ -77,8 +97,12 @@ export function coordinateMedian(vectors: readonly Float32Array[]): Float32Array
  * @param beta - proportion cut from each end, in [0, 0.5).
  */
 export function trimmedMean(vectors: readonly Float32Array[], beta: number): Float32Array {
-  const pool = poolFor(vectors.length * (vectors[0]?.length ?? 0), KERNEL_THRESHOLDS.selectValues);
-  return pool ? kernelCoordinateSelect(pool, vectors, Math.floor(beta * vectors.length)) : trimmedMeanJs(vectors, beta);
+  return dispatch(
+    vectors.length * (vectors[0]?.length ?? 0),
+    KERNEL_THRESHOLDS.selectValues,
+    (pool) => kernelCoordinateSelect(pool, vectors, Math.floor(beta * vectors.length)),
+    () => trimmedMeanJs(vectors, beta),
+  );
 }
 
 /**
@@ -90,8 +114,12 @@ export function trimmedMean(vectors: readonly Float32Array[], beta: number): Flo
  */
 export function pairwiseSquaredDistances(vectors: readonly Float32Array[]): Float64Array {
   const n = vectors.length;
-  const pool = poolFor(n * n * (vectors[0]?.length ?? 0), KERNEL_THRESHOLDS.distanceMacs);
-  return pool ? gramSquaredDistances(pool, vectors) : directSquaredDistances(vectors);
+  return dispatch(
+    n * n * (vectors[0]?.length ?? 0),
+    KERNEL_THRESHOLDS.distanceMacs,
+    (pool) => gramSquaredDistances(pool, vectors),
+    () => directSquaredDistances(vectors),
+  );
 }
 
 /**
@@ -106,8 +134,12 @@ export function pairwiseSquaredDistances(vectors: readonly Float32Array[]): Floa
  * @returns one score per candidate, in `candidates` order.
  */
 export function krumScores(distances: Float64Array, n: number, candidates: readonly number[], f: number): number[] {
-  const pool = poolFor(candidates.length ** 2, KERNEL_THRESHOLDS.scoreValues);
-  return pool ? kernelKrumScores(pool, distances, n, candidates, f) : krumScoresJs(distances, n, candidates, f);
+  return dispatch(
+    candidates.length ** 2,
+    KERNEL_THRESHOLDS.scoreValues,
+    (pool) => kernelKrumScores(pool, distances, n, candidates, f),
+    () => krumScoresJs(distances, n, candidates, f),
+  );
 }
 
 /**
