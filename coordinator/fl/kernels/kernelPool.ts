@@ -83,11 +83,13 @@ export type KernelCounts = {
   gram: number;
   /** Krum scores. */
   scores: number;
+  /** Squared distances of every update to one point (norm clipping, centered clipping). */
+  distancesTo: number;
   /** Chunks the helper thread ran. */
   helperChunks: number;
 };
 
-const counts: KernelCounts = { weightedSum: 0, select: 0, gram: 0, scores: 0, helperChunks: 0 };
+const counts: KernelCounts = { weightedSum: 0, select: 0, gram: 0, scores: 0, distancesTo: 0, helperChunks: 0 };
 
 /** A snapshot of the kernel usage counts since the process started. */
 export function kernelCounts(): Readonly<KernelCounts> {

@@ -20,6 +20,8 @@
  *   per thread here, ~78% of the 128-bit FMA peak (29 GMAC/s measured).
  *   The chunk (K·n·4 bytes) stays in L2; each tile's float32 sums over a chunk are
  *   added to the float64 matrix with two f64x2 stores per row pair.
+ * - `sqdist`: ‖xᵢ − ref‖² per staged row (f32x4, float64 across 256-column chunks):
+ *   the update norms of norm clipping and centered clipping.
  * - `center`: subtracts a block's first row from the others (distances unchanged, the
  *   Gram entries stay the size of the distances, so G_aa + G_bb − 2G_ab cancels few digits).
  * - `distances`: ‖xₐ − x_b‖² = Gₐₐ + G_bb − 2Gₐ_b from a Gram matrix (float64, ≥ 0).
@@ -36,6 +38,7 @@
 export type KernelExports = {
   wsum(x: number, stride: number, m: number, w: number, width: number, acc: number): void;
   center(x: number, stride: number, n: number, width: number): void;
+  sqdist(x: number, stride: number, m: number, ref: number, width: number, acc: number): void;
   gram(x: number, n: number, d: number, k0: number, k1: number, g: number, pack: number, chunk: number): void;
   gramRows(n: number): number;
   distances(g: number, stride: number, n: number, dist: number): void;
@@ -316,6 +319,48 @@ const WSUM = `
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows)))
     (memory.fill (local.get $x) (i32.const 0) (local.get $endS))
+  )
+
+  ;; out[i] += Σ_{c < width} (x[i·stride + c] − ref[c])² for rows i < m (x, ref float32;
+  ;; out float64): differences and squares in f32x4, summed per lane over 256 columns,
+  ;; then added in float64, so the error does not grow with the width.
+  (func (export "sqdist") (param $x i32) (param $stride i32) (param $m i32) (param $ref i32) (param $width i32) (param $out i32)
+    (local $i i32) (local $r i32) (local $o i32) (local $end i32) (local $endV i32) (local $endS i32) (local $rowBytes i32)
+    (local $acc v128) (local $t v128) (local $sum f64) (local $s f32)
+    (local.set $rowBytes (i32.shl (local.get $stride) (i32.const 2)))
+    (local.set $endV (i32.shl (i32.and (local.get $width) (i32.const -4)) (i32.const 2)))
+    (local.set $endS (i32.shl (local.get $width) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (local.set $r (local.get $x))
+    (block $doneR (loop $rows
+      (br_if $doneR (i32.ge_u (local.get $i) (local.get $m)))
+      (local.set $sum (f64.const 0))
+      (local.set $o (i32.const 0))
+      (block $doneC (loop $chunks
+        (br_if $doneC (i32.ge_u (local.get $o) (local.get $endV)))
+        (local.set $end (select (i32.add (local.get $o) (i32.const 1024)) (local.get $endV) (i32.lt_u (i32.add (local.get $o) (i32.const 1024)) (local.get $endV))))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (loop $vec
+          (local.set $t (f32x4.sub (v128.load (i32.add (local.get $r) (local.get $o))) (v128.load (i32.add (local.get $ref) (local.get $o)))))
+          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $t) (local.get $t))))
+          (local.set $o (i32.add (local.get $o) (i32.const 16)))
+          (br_if $vec (i32.lt_u (local.get $o) (local.get $end))))
+        (local.set $sum (f64.add (local.get $sum)
+          (f64.add
+            (f64.add (f64.promote_f32 (f32x4.extract_lane 0 (local.get $acc))) (f64.promote_f32 (f32x4.extract_lane 1 (local.get $acc))))
+            (f64.add (f64.promote_f32 (f32x4.extract_lane 2 (local.get $acc))) (f64.promote_f32 (f32x4.extract_lane 3 (local.get $acc)))))))
+        (br $chunks)))
+      (block $doneS (loop $scalar
+        (br_if $doneS (i32.ge_u (local.get $o) (local.get $endS)))
+        (local.set $s (f32.sub (f32.load (i32.add (local.get $r) (local.get $o))) (f32.load (i32.add (local.get $ref) (local.get $o)))))
+        (local.set $sum (f64.add (local.get $sum) (f64.promote_f32 (f32.mul (local.get $s) (local.get $s)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (br $scalar)))
+      (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3)))
+        (f64.add (f64.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3)))) (local.get $sum)))
+      (local.set $r (i32.add (local.get $r) (local.get $rowBytes)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows)))
   )
 
   ;; dst[i] = f32(src[i]) for i < count (src float64, dst float32)

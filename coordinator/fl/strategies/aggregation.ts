@@ -3,6 +3,7 @@ import { gramSquaredDistances } from "../kernels/gramDistances.ts";
 import { kernelPool, type KernelPool } from "../kernels/kernelPool.ts";
 import { KernelMemoryError } from "../kernels/kernelErrors.ts";
 import { kernelKrumScores } from "../kernels/krumScores.ts";
+import { kernelSquaredDistancesTo } from "../kernels/squaredDistancesTo.ts";
 import { kernelWeightedMean } from "../kernels/weightedSum.ts";
 
 /**
@@ -20,8 +21,9 @@ import { kernelWeightedMean } from "../kernels/weightedSum.ts";
 
 /**
  * Input sizes from which the kernels run (measured on the 2-core coordinator machine,
- * see docs/fl.md): n·d values for the means, medians and trimmed means, n²·d
- * multiply-adds for distances, m² distances for Krum scores over m candidates.
+ * see docs/fl.md): n·d values for the means, distances to a point, medians and trimmed
+ * means, n²·d multiply-adds for pairwise distances, m² distances for Krum scores over
+ * m candidates.
  */
 export const KERNEL_THRESHOLDS = {
   weightedMeanValues: 1 << 14,
@@ -119,6 +121,23 @@ export function pairwiseSquaredDistances(vectors: readonly Float32Array[]): Floa
     KERNEL_THRESHOLDS.distanceMacs,
     (pool) => gramSquaredDistances(pool, vectors),
     () => directSquaredDistances(vectors),
+  );
+}
+
+/**
+ * Squared Euclidean distance of every vector to `ref` (the update norms of the
+ * clipping rules, with `ref` the global model or the current centre).
+ *
+ * @param vectors - client vectors.
+ * @param ref - the point, of the vectors' length.
+ * @returns one squared distance per vector.
+ */
+export function squaredDistancesTo(vectors: readonly Float32Array[], ref: Float32Array): Float64Array {
+  return dispatch(
+    vectors.length * ref.length,
+    KERNEL_THRESHOLDS.weightedMeanValues,
+    (pool) => kernelSquaredDistancesTo(pool, vectors, ref),
+    () => squaredDistancesToJs(vectors, ref),
   );
 }
 
@@ -227,6 +246,20 @@ export function directSquaredDistances(vectors: readonly Float32Array[]): Float6
     }
   }
   return out;
+}
+
+/**
+ * {@link squaredDistancesTo} in JavaScript: exact differences, float64 sums.
+ *
+ * @param vectors - client vectors.
+ * @param ref - the point.
+ */
+export function squaredDistancesToJs(vectors: readonly Float32Array[], ref: Float32Array): Float64Array {
+  return Float64Array.from(vectors, (v) => {
+    let s = 0;
+    for (let j = 0; j < ref.length; j++) s += ((v[j] as number) - (ref[j] as number)) ** 2;
+    return s;
+  });
 }
 
 /**

@@ -8,9 +8,10 @@ import { kernelCoordinateSelect } from "../../../coordinator/fl/kernels/coordina
 import { gramSquaredDistances } from "../../../coordinator/fl/kernels/gramDistances.ts";
 import { closeKernelPool, kernelCounts, kernelPool, type KernelCounts, type KernelPool } from "../../../coordinator/fl/kernels/kernelPool.ts";
 import { kernelKrumScores } from "../../../coordinator/fl/kernels/krumScores.ts";
+import { kernelSquaredDistancesTo } from "../../../coordinator/fl/kernels/squaredDistancesTo.ts";
 import { kernelWeightedMean } from "../../../coordinator/fl/kernels/weightedSum.ts";
 import { createRng } from "../../../coordinator/fl/random.ts";
-import { coordinateMedianJs, directSquaredDistances, KERNEL_THRESHOLDS, krumScoresJs, setKernelsEnabled, trimmedMeanJs, weightedMeanJs } from "../../../coordinator/fl/strategies/aggregation.ts";
+import { coordinateMedianJs, directSquaredDistances, KERNEL_THRESHOLDS, krumScoresJs, setKernelsEnabled, squaredDistancesToJs, trimmedMeanJs, weightedMeanJs } from "../../../coordinator/fl/strategies/aggregation.ts";
 import { createStrategy, type StrategySpec } from "../../../coordinator/fl/strategies/createStrategy.ts";
 import type { AggregateOutput, ClientResult } from "../../../coordinator/fl/strategies/strategy.ts";
 
@@ -93,6 +94,12 @@ for (const mode of ["calling thread", "with helper thread"] as const) {
         assert.ok(maxRelativeError(kernelWeightedMean(pool, vectors, weights, some), subset) < 3e-7);
       });
 
+      it(`distances to a point match the float64 loop (n = ${n}, d = ${d})`, () => {
+        const vectors = vectorsOf(n, d, n * 5 + d);
+        const ref = vectorsOf(1, d, 1)[0] as Float32Array;
+        assert.ok(maxRelativeError(kernelSquaredDistancesTo(pool, vectors, ref), squaredDistancesToJs(vectors, ref)) < 1e-6);
+      });
+
       it(`Gram distances and Krum scores match the direct double loop (n = ${n}, d = ${d})`, () => {
         const vectors = vectorsOf(n, d, n * 7 + d);
         const exact = directSquaredDistances(vectors);
@@ -118,6 +125,8 @@ const strategies: { spec: StrategySpec; uses: (keyof KernelCounts)[]; exact: boo
   { spec: { name: "krum", numMalicious: 6 }, uses: ["gram", "scores"], exact: true },
   { spec: { name: "multikrum", numMalicious: 6 }, uses: ["gram", "scores", "weightedSum"], exact: false },
   { spec: { name: "bulyan", numMalicious: 6 }, uses: ["gram", "scores", "select"], exact: false },
+  { spec: { name: "norm-clipping", maxNorm: 100 }, uses: ["distancesTo", "weightedSum"], exact: false },
+  { spec: { name: "centered-clipping", tau: 100 }, uses: ["distancesTo", "weightedSum"], exact: false },
 ];
 
 describe("strategies on a large input run on the kernels, with the JavaScript path's results", () => {
