@@ -15,7 +15,8 @@
  * both times and their ratio. Without python3 + numpy it says so on stderr, marks the
  * lines `"numpy": "unavailable"` and still prints our timings. Options: --methods a,b
  * --ns 100,500 --ds 10000,100000 --repeat 5 --no-numpy. Progress goes to stderr; each
- * line records the 1-minute load average before the case and which kernels ran.
+ * line records the 1-minute load average before the case, which kernels ran, and the
+ * process's CPU time over wall time (about 2 when the helper thread had a core).
  */
 import { spawnSync } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
@@ -99,7 +100,7 @@ function kernelsUsed(before: Readonly<KernelCounts>, after: Readonly<KernelCount
   return Object.fromEntries(Object.entries(after).flatMap(([k, v]) => (v !== before[k as keyof KernelCounts] ? [[k, v - before[k as keyof KernelCounts]]] : [])));
 }
 
-type Timing = { seconds: number; coldSeconds: number; output: AggregateOutput; kernels: Record<string, number> };
+type Timing = { seconds: number; coldSeconds: number; cpuPerWall: number; output: AggregateOutput; kernels: Record<string, number> };
 
 /** Times `aggregate` on a fresh strategy per call: the first (cold) call and the best of `repeat`. */
 function timeStrategy(spec: StrategySpec, results: readonly ClientResult[], d: number, repeat: number): Timing {
@@ -107,17 +108,23 @@ function timeStrategy(spec: StrategySpec, results: readonly ClientResult[], d: n
   let best = Infinity;
   let cold = 0;
   let output: AggregateOutput | undefined;
+  let wall = 0;
   const before = kernelCounts();
+  const cpu = process.cpuUsage();
   for (let r = 0; r < repeat; r++) {
     const strategy = createStrategy(spec);
     const t = performance.now();
     output = strategy.aggregate({ round: 1, global, results });
     const seconds = (performance.now() - t) / 1000;
+    wall += seconds;
     if (r === 0) cold = seconds;
     best = Math.min(best, seconds);
   }
+  const used = process.cpuUsage(cpu);
   const kernels = kernelsUsed(before, kernelCounts());
-  return { seconds: best, coldSeconds: cold, output: output as AggregateOutput, kernels: Object.fromEntries(Object.entries(kernels).map(([k, v]) => [k, v / repeat])) };
+  // CPU time of all the process's threads over wall time: about 2 when the helper thread got a core.
+  const cpuPerWall = (used.user + used.system) / 1e6 / wall;
+  return { seconds: best, coldSeconds: cold, cpuPerWall, output: output as AggregateOutput, kernels: Object.fromEntries(Object.entries(kernels).map(([k, v]) => [k, v / repeat])) };
 }
 
 /** Facts about a result: Krum's selected index, Multi-Krum's kept count, the trimmed count. */
@@ -201,7 +208,7 @@ async function main(): Promise<void> {
           const load = loadavg()[0] as number;
           const spec = specFor(method, f, args.beta);
           const ours = timeStrategy(spec, results(updates), d, big ? Math.min(2, args.repeat) : args.repeat);
-          const line: Record<string, unknown> = { method, strategy: spec.name, n, d, f, beta: args.beta, threads: 1 + helpers, seconds: ours.seconds, coldSeconds: ours.coldSeconds, ...facts(method, ours.output), kernels: ours.kernels, loadAverage1m: load };
+          const line: Record<string, unknown> = { method, strategy: spec.name, n, d, f, beta: args.beta, threads: 1 + helpers, seconds: ours.seconds, coldSeconds: ours.coldSeconds, cpuPerWall: ours.cpuPerWall, ...facts(method, ours.output), kernels: ours.kernels, loadAverage1m: load };
           if (withNumpy) {
             const out = join(dir, `out_${method}.f32`);
             // OpenBLAS's own threads can lose badly to a loaded machine, so the BLAS-based
@@ -225,7 +232,7 @@ async function main(): Promise<void> {
             line.numpy = "unavailable";
           }
           const ratio = typeof line.ratioToNumpy === "number" ? ` (numpy ${(line.numpySeconds as number).toFixed(4)} s, ×${line.ratioToNumpy.toFixed(2)}, max |Δ| ${(line.maxAbsDiff as number).toExponential(1)})` : "";
-          process.stderr.write(`  ${method}: ${ours.seconds.toFixed(4)} s, cold ${ours.coldSeconds.toFixed(4)} s${ratio}, load ${load.toFixed(1)}\n`);
+          process.stderr.write(`  ${method}: ${ours.seconds.toFixed(4)} s, cold ${ours.coldSeconds.toFixed(4)} s, cpu/wall ${ours.cpuPerWall.toFixed(2)}${ratio}, load ${load.toFixed(1)}\n`);
           process.stdout.write(`${JSON.stringify(line)}\n`);
         }
       } finally {
