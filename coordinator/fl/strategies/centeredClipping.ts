@@ -1,4 +1,5 @@
 import { InvalidStrategyConfigError } from "../../errors/fl.ts";
+import { squaredDistancesTo, weightedMean } from "./aggregation.ts";
 import { BaseStrategy, type AggregateInput, type AggregateOutput, type StrategyName } from "./strategy.ts";
 
 /**
@@ -42,29 +43,29 @@ export class CenteredClipping extends BaseStrategy {
   protected combine({ global, results }: AggregateInput): AggregateOutput {
     const d = global.length;
     const n = results.length;
+    const params = results.map((r) => r.params);
     const v = new Float64Array(d);
     if (this.#previous && this.#previous.length === d) for (let j = 0; j < d; j++) v[j] = this.momentum * (this.#previous[j] as number);
-    const step = new Float64Array(d);
+    const centre = new Float32Array(d);
     let clipped = 0;
     for (let it = 0; it < this.iterations; it++) {
-      step.fill(0);
+      // ‖Δᵢ − v‖ = ‖wᵢ − (w + v)‖, measured from the centre w + v (rounded to float32).
+      for (let j = 0; j < d; j++) centre[j] = (global[j] as number) + (v[j] as number);
+      const norms = squaredDistancesTo(params, centre).map(Math.sqrt);
       clipped = 0;
-      for (const r of results) {
-        let sq = 0;
-        for (let j = 0; j < d; j++) {
-          const t = (r.params[j] as number) - (global[j] as number) - (v[j] as number);
-          sq += t * t;
-        }
-        const norm = Math.sqrt(sq);
+      const scales = norms.map((norm) => {
         const scale = norm > this.tau ? this.tau / norm : 1;
         if (scale < 1) clipped++;
-        for (let j = 0; j < d; j++) step[j] = (step[j] as number) + scale * ((r.params[j] as number) - (global[j] as number) - (v[j] as number));
-      }
-      for (let j = 0; j < d; j++) v[j] = (v[j] as number) + (step[j] as number) / n;
+        return scale;
+      });
+      // (1/n)·Σ sᵢ·(wᵢ − w − v) = S·(m − w − v), S = Σ sᵢ / n, m the sᵢ-weighted mean of the wᵢ.
+      const total = scales.reduce((s, x) => s + x, 0);
+      const mean = weightedMean(params, Array.from(scales));
+      for (let j = 0; j < d; j++) v[j] = (v[j] as number) + (total / n) * ((mean[j] as number) - (global[j] as number) - (v[j] as number));
     }
     this.#previous = v;
-    const params = new Float32Array(d);
-    for (let j = 0; j < d; j++) params[j] = (global[j] as number) + (v[j] as number);
-    return { params, flagged: [], info: { clippedInLastIteration: clipped } };
+    const out = new Float32Array(d);
+    for (let j = 0; j < d; j++) out[j] = (global[j] as number) + (v[j] as number);
+    return { params: out, flagged: [], info: { clippedInLastIteration: clipped } };
   }
 }

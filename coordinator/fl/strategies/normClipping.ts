@@ -1,4 +1,5 @@
 import { InvalidStrategyConfigError } from "../../errors/fl.ts";
+import { squaredDistancesTo, weightedMean } from "./aggregation.ts";
 import { BaseStrategy, type AggregateInput, type AggregateOutput, type StrategyName } from "./strategy.ts";
 
 /**
@@ -28,20 +29,22 @@ export class NormClipping extends BaseStrategy {
 
   protected combine({ global, results }: AggregateInput): AggregateOutput {
     const d = global.length;
-    const acc = new Float64Array(d);
     const total = results.reduce((s, r) => s + r.numExamples, 0);
+    const params = results.map((r) => r.params);
+    const norms = squaredDistancesTo(params, global).map(Math.sqrt);
     let clipped = 0;
-    for (const r of results) {
-      let sq = 0;
-      for (let j = 0; j < d; j++) sq += ((r.params[j] as number) - (global[j] as number)) ** 2;
-      const norm = Math.sqrt(sq);
+    // Σᵢ (nᵢ/N)·sᵢ·(wᵢ − w) = C·(m − w), with weights cᵢ = nᵢ·sᵢ, C = Σ cᵢ / N and m
+    // their weighted mean of the wᵢ: one pass of the weighted-mean kernel.
+    const coefficients = results.map((r, i) => {
+      const norm = norms[i] as number;
       const scale = norm > this.maxNorm ? this.maxNorm / norm : 1;
       if (scale < 1) clipped++;
-      const w = (scale * r.numExamples) / total;
-      for (let j = 0; j < d; j++) acc[j] = (acc[j] as number) + w * ((r.params[j] as number) - (global[j] as number));
-    }
-    const params = new Float32Array(d);
-    for (let j = 0; j < d; j++) params[j] = (global[j] as number) + (acc[j] as number);
-    return { params, flagged: [], info: { clipped } };
+      return r.numExamples * scale;
+    });
+    const scale = coefficients.reduce((s, c) => s + c, 0) / total;
+    const mean = weightedMean(params, coefficients);
+    const out = new Float32Array(d);
+    for (let j = 0; j < d; j++) out[j] = (global[j] as number) + scale * ((mean[j] as number) - (global[j] as number));
+    return { params: out, flagged: [], info: { clipped } };
   }
 }

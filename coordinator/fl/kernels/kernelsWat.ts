@@ -1,15 +1,17 @@
 /**
- * WebAssembly SIMD kernels for bulk aggregation (bench:aggregate) and the
- * coordinator's Gram distances.
+ * WAT source of the WebAssembly SIMD aggregation kernels every strategy runs on
+ * (through `kernelPool.ts`) and `bench:aggregate` times.
  *
- * The WAT is generated here and compiled with wabt (at load time for the benchmark,
- * ahead of time into `coordinator/fl/kernels/kernelsWasm.ts` for the coordinator), so
- * the source of every instruction is in this file. Memory is imported and may be
- * shared, so several threads run the same kernels over one copy of the updates.
+ * The WAT is generated here, so the source of every instruction is in this file;
+ * `npm run build:kernels` compiles it with wabt into the binary embedded in
+ * `kernelsWasm.ts` (the coordinator instantiates that synchronously and never loads
+ * wabt), and a test rebuilds it in memory and compares the bytes. Memory is imported
+ * and shared, so the calling thread and a helper worker run the same kernels over one
+ * staging area. All pointers are byte offsets into that memory.
  *
- * - `rowsum`: out[c] = scale · Σ_{r ∈ rows} x[r·d + c] for a column range, in column
- *   blocks (the block of `out` stays in cache), four rows per pass, f32x4. FedAvg uses
- *   every row; Multi-Krum the kept ones.
+ * - `wsum`: acc[c] += Σᵢ wᵢ·x[i·stride + c] over a block of staged rows, four rows per
+ *   pass in f32x4 (products and the four-row partial sum in float32), accumulated in
+ *   float64. FedAvg and its kin use every update, Multi-Krum the kept ones.
  * - `gram`: adds Σₖ x[a·d+k]·x[b·d+k] over a k-range to a float64 Gram matrix (upper
  *   triangle, 4-row groups). Per chunk of K columns the rows are first packed into a
  *   panel of 4-row groups interleaved by 4 columns, so the inner loop reads A (4 rows)
@@ -18,48 +20,37 @@
  *   per thread here, ~78% of the 128-bit FMA peak (29 GMAC/s measured).
  *   The chunk (K·n·4 bytes) stays in L2; each tile's float32 sums over a chunk are
  *   added to the float64 matrix with two f64x2 stores per row pair.
+ * - `sqdist`: ‖xᵢ − ref‖² per staged row (f32x4, float64 across 256-column chunks):
+ *   the update norms of norm clipping and centered clipping.
+ * - `center`: subtracts a block's first row from the others (distances unchanged, the
+ *   Gram entries stay the size of the distances, so G_aa + G_bb − 2G_ab cancels few digits).
  * - `distances`: ‖xₐ − x_b‖² = Gₐₐ + G_bb − 2Gₐ_b from a Gram matrix (float64, ≥ 0).
  * - `scores`: Krum scores, the sum of the k smallest off-diagonal distances per row
  *   (quickselect, float64).
  * - `select`: coordinate-wise median or trimmed mean over a column range: 64-column
  *   blocks are transposed into contiguous scratch, then each column's order statistics
  *   come from a branchless out-of-place quickselect (`$kth`).
- * - `addf64`: dst += src (combines per-thread Gram matrices).
+ * - `addf64`: dst += src (combines per-thread Gram matrices); `demote`: float64 →
+ *   float32; `zero`: memory.fill.
  */
-import { setFlagsFromString } from "node:v8";
-import wabtInit from "wabt";
-
-// Compile straight to optimised code, all functions when the module is compiled: V8's
-// baseline (Liftoff) tier would run the first long kernel calls several times slower
-// until tier-up, and lazy compilation would put each function's compile time into its
-// first call, which single timed runs see.
-setFlagsFromString("--no-liftoff");
-setFlagsFromString("--no-wasm-lazy-compilation");
-
-/**
- * The slice of the WebAssembly JS API used here. The project's TypeScript lib is
- * ES2023 without DOM, which has no WebAssembly declarations, so it is typed locally.
- */
-export type WasmMemory = { readonly buffer: SharedArrayBuffer | ArrayBuffer; grow(pages: number): number };
-type WasmModule = object;
-type WasmApi = {
-  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
-  compile(bytes: Uint8Array): Promise<WasmModule>;
-  instantiate(module: WasmModule, imports: object): Promise<{ exports: object }>;
-};
-/** The runtime's WebAssembly object, typed. */
-export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** Exports of the compiled kernel module (all pointers are byte offsets). */
 export type KernelExports = {
-  rowsum(x: number, d: number, rows: number, m: number, c0: number, c1: number, out: number, scale: number, block: number): void;
+  wsum(x: number, stride: number, m: number, w: number, width: number, acc: number): void;
+  center(x: number, stride: number, n: number, width: number): void;
+  sqdist(x: number, stride: number, m: number, ref: number, width: number, acc: number): void;
   gram(x: number, n: number, d: number, k0: number, k1: number, g: number, pack: number, chunk: number): void;
   gramRows(n: number): number;
   distances(g: number, stride: number, n: number, dist: number): void;
   scores(dist: number, n: number, k: number, a0: number, a1: number, scratch: number, out: number): void;
   select(x: number, n: number, d: number, c0: number, c1: number, out: number, trimmed: number, cut: number, scratch: number): void;
   addf64(dst: number, src: number, count: number): void;
+  demote(src: number, dst: number, count: number): void;
+  zero(at: number, bytes: number): void;
 };
+
+/** The exports a region of `kernelPool.ts` can run on both threads, by index (its table encoding). */
+export const TASK_KERNELS = ["gram", "select", "scores"] as const satisfies readonly (keyof KernelExports)[];
 
 /**
  * Rows per group of the Gram kernel (A tile height) and B tile width (divides it).
@@ -232,99 +223,169 @@ function gramWat(): string {
   )`;
 }
 
-const ROWSUM = `
-  ;; out[c] = scale · Σ_{i < m} x[rows[i]·d + c] for c ∈ [c0, c1), in blocks of \`block\`
-  ;; columns (a multiple of 4); c0 must be a multiple of 4.
-  (func (export "rowsum") (param $x i32) (param $d i32) (param $rows i32) (param $m i32) (param $c0 i32) (param $c1 i32) (param $out i32) (param $scale f32) (param $block i32)
-    (local $cb i32) (local $ce i32) (local $cv i32) (local $i i32) (local $o i32) (local $endV i32) (local $endS i32) (local $rowBytes i32)
-    (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $dst i32) (local $vs v128)
-    (local.set $rowBytes (i32.shl (local.get $d) (i32.const 2)))
-    (local.set $vs (f32x4.splat (local.get $scale)))
-    (local.set $cb (local.get $c0))
-    (block $doneBlocks (loop $blocks
-      (br_if $doneBlocks (i32.ge_u (local.get $cb) (local.get $c1)))
-      (local.set $ce (select (i32.add (local.get $cb) (local.get $block)) (local.get $c1) (i32.lt_u (i32.add (local.get $cb) (local.get $block)) (local.get $c1))))
-      (local.set $cv (i32.add (local.get $cb) (i32.and (i32.sub (local.get $ce) (local.get $cb)) (i32.const -4))))
-      (local.set $endV (i32.shl (local.get $cv) (i32.const 2)))
-      (local.set $endS (i32.shl (local.get $ce) (i32.const 2)))
-      ;; zero the block
-      (local.set $o (i32.shl (local.get $cb) (i32.const 2)))
-      (block $d0 (loop $z
-        (br_if $d0 (i32.ge_u (local.get $o) (local.get $endV)))
-        (v128.store (i32.add (local.get $out) (local.get $o)) (v128.const i32x4 0 0 0 0))
+/** Byte offsets of four consecutive rows and their splatted weights, for `wsum`. */
+function wsumRows(count: 1 | 4): string {
+  return range(count)
+    .map(
+      (i) =>
+        `(local.set $r${i} (i32.add (local.get $x) (i32.mul (i32.add (local.get $i) (i32.const ${i})) (local.get $rowBytes))))\n` +
+        `(local.set $s${i} (f32.load offset=${4 * i} (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2)))))\n` +
+        `(local.set $w${i} (f32x4.splat (local.get $s${i})))`,
+    )
+    .join("\n");
+}
+
+/** Σ of `count` weighted rows at byte offset $o, as f32x4 (vector) or f32 (scalar). */
+function wsumTerms(count: 1 | 4, vector: boolean): string {
+  const term = (i: number): string =>
+    vector ? `(f32x4.mul (local.get $w${i}) (v128.load (i32.add (local.get $r${i}) (local.get $o))))` : `(f32.mul (local.get $s${i}) (f32.load (i32.add (local.get $r${i}) (local.get $o))))`;
+  const add = vector ? "f32x4.add" : "f32.add";
+  return count === 1 ? term(0) : `(${add} (${add} ${term(0)} ${term(1)}) (${add} ${term(2)} ${term(3)}))`;
+}
+
+/** One pass of `wsum` over `count` rows: vector columns, then the scalar tail. */
+function wsumPass(count: 1 | 4): string {
+  return `
+      ${wsumRows(count)}
+      (local.set $o (i32.const 0))
+      (block $doneV${count} (loop $vec${count}
+        (br_if $doneV${count} (i32.ge_u (local.get $o) (local.get $endV)))
+        (local.set $t ${wsumTerms(count, true)})
+        ;; acc is float64: column c = o/4 sits at byte 8c = 2o
+        (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $o) (i32.const 1))))
+        (v128.store (local.get $a) (f64x2.add (v128.load (local.get $a)) (f64x2.promote_low_f32x4 (local.get $t))))
+        (v128.store offset=16 (local.get $a) (f64x2.add (v128.load offset=16 (local.get $a)) (f64x2.promote_low_f32x4 (i8x16.shuffle ${HIGH_HALF} (local.get $t) (local.get $t)))))
         (local.set $o (i32.add (local.get $o) (i32.const 16)))
-        (br $z)))
-      (block $d1 (loop $zs
-        (br_if $d1 (i32.ge_u (local.get $o) (local.get $endS)))
-        (f32.store (i32.add (local.get $out) (local.get $o)) (f32.const 0))
+        (br $vec${count})))
+      (block $doneS${count} (loop $scalar${count}
+        (br_if $doneS${count} (i32.ge_u (local.get $o) (local.get $endS)))
+        (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $o) (i32.const 1))))
+        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.promote_f32 ${wsumTerms(count, false)})))
         (local.set $o (i32.add (local.get $o) (i32.const 4)))
-        (br $zs)))
-      (local.set $i (i32.const 0))
-      ;; four rows per pass: one load + store of the output block per four input rows
-      (block $done4 (loop $rows4
-        (br_if $done4 (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $m)))
-        (local.set $r0 (i32.add (local.get $x) (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (local.get $rowBytes))))
-        (local.set $r1 (i32.add (local.get $x) (i32.mul (i32.load offset=4 (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (local.get $rowBytes))))
-        (local.set $r2 (i32.add (local.get $x) (i32.mul (i32.load offset=8 (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (local.get $rowBytes))))
-        (local.set $r3 (i32.add (local.get $x) (i32.mul (i32.load offset=12 (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (local.get $rowBytes))))
-        (local.set $o (i32.shl (local.get $cb) (i32.const 2)))
-        (block $doneC (loop $cols
-          (br_if $doneC (i32.ge_u (local.get $o) (local.get $endV)))
-          (local.set $dst (i32.add (local.get $out) (local.get $o)))
-          (v128.store (local.get $dst)
-            (f32x4.add (v128.load (local.get $dst))
-              (f32x4.add
-                (f32x4.add (v128.load (i32.add (local.get $r0) (local.get $o))) (v128.load (i32.add (local.get $r1) (local.get $o))))
-                (f32x4.add (v128.load (i32.add (local.get $r2) (local.get $o))) (v128.load (i32.add (local.get $r3) (local.get $o)))))))
-          (local.set $o (i32.add (local.get $o) (i32.const 16)))
-          (br $cols)))
-        (block $doneCS (loop $colsS
-          (br_if $doneCS (i32.ge_u (local.get $o) (local.get $endS)))
-          (local.set $dst (i32.add (local.get $out) (local.get $o)))
-          (f32.store (local.get $dst)
-            (f32.add (f32.load (local.get $dst))
-              (f32.add
-                (f32.add (f32.load (i32.add (local.get $r0) (local.get $o))) (f32.load (i32.add (local.get $r1) (local.get $o))))
-                (f32.add (f32.load (i32.add (local.get $r2) (local.get $o))) (f32.load (i32.add (local.get $r3) (local.get $o)))))))
-          (local.set $o (i32.add (local.get $o) (i32.const 4)))
-          (br $colsS)))
-        (local.set $i (i32.add (local.get $i) (i32.const 4)))
-        (br $rows4)))
-      (block $done1 (loop $rows1
-        (br_if $done1 (i32.ge_u (local.get $i) (local.get $m)))
-        (local.set $r0 (i32.add (local.get $x) (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (local.get $rowBytes))))
-        (local.set $o (i32.shl (local.get $cb) (i32.const 2)))
-        (block $doneC1 (loop $cols1
-          (br_if $doneC1 (i32.ge_u (local.get $o) (local.get $endV)))
-          (local.set $dst (i32.add (local.get $out) (local.get $o)))
-          (v128.store (local.get $dst) (f32x4.add (v128.load (local.get $dst)) (v128.load (i32.add (local.get $r0) (local.get $o)))))
-          (local.set $o (i32.add (local.get $o) (i32.const 16)))
-          (br $cols1)))
-        (block $doneC1S (loop $cols1S
-          (br_if $doneC1S (i32.ge_u (local.get $o) (local.get $endS)))
-          (local.set $dst (i32.add (local.get $out) (local.get $o)))
-          (f32.store (local.get $dst) (f32.add (f32.load (local.get $dst)) (f32.load (i32.add (local.get $r0) (local.get $o)))))
-          (local.set $o (i32.add (local.get $o) (i32.const 4)))
-          (br $cols1S)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows1)))
-      ;; scale the block
-      (local.set $o (i32.shl (local.get $cb) (i32.const 2)))
-      (block $d2 (loop $sc
-        (br_if $d2 (i32.ge_u (local.get $o) (local.get $endV)))
-        (local.set $dst (i32.add (local.get $out) (local.get $o)))
-        (v128.store (local.get $dst) (f32x4.mul (v128.load (local.get $dst)) (local.get $vs)))
+        (br $scalar${count})))`;
+}
+
+/** Lanes 2, 3 of a f32x4 moved to lanes 0, 1 (for promoting the high half). */
+const HIGH_HALF = "8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15";
+
+const WSUM = `
+  ;; acc[c] += Σ_{i < m} w[i]·x[i·stride + c] for c ∈ [0, width): m float32 rows \`stride\`
+  ;; floats apart, float32 weights, float64 acc. Four rows per pass: their weighted sum
+  ;; in float32 (f32x4), then added to acc in float64, so the error does not grow with m.
+  (func (export "wsum") (param $x i32) (param $stride i32) (param $m i32) (param $w i32) (param $width i32) (param $acc i32)
+    (local $i i32) (local $o i32) (local $a i32) (local $endV i32) (local $endS i32) (local $rowBytes i32)
+    (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32)
+    (local $s0 f32) (local $s1 f32) (local $s2 f32) (local $s3 f32)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $t v128)
+    (local.set $rowBytes (i32.shl (local.get $stride) (i32.const 2)))
+    (local.set $endV (i32.shl (i32.and (local.get $width) (i32.const -4)) (i32.const 2)))
+    (local.set $endS (i32.shl (local.get $width) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (block $done4 (loop $rows4
+      (br_if $done4 (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $m)))
+      ${wsumPass(4)}
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $rows4)))
+    (block $done1 (loop $rows1
+      (br_if $done1 (i32.ge_u (local.get $i) (local.get $m)))
+      ${wsumPass(1)}
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows1)))
+  )
+
+  ;; Rows 1 … n − 1 of the float32 block at x (rows \`stride\` floats apart, first \`width\`
+  ;; columns) minus row 0, then row 0 zeroed: pairwise distances do not change.
+  (func (export "center") (param $x i32) (param $stride i32) (param $n i32) (param $width i32)
+    (local $i i32) (local $r i32) (local $o i32) (local $endV i32) (local $endS i32) (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $stride) (i32.const 2)))
+    (local.set $endV (i32.shl (i32.and (local.get $width) (i32.const -4)) (i32.const 2)))
+    (local.set $endS (i32.shl (local.get $width) (i32.const 2)))
+    (local.set $i (i32.const 1))
+    (local.set $r (i32.add (local.get $x) (local.get $rowBytes)))
+    (block $doneR (loop $rows
+      (br_if $doneR (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $o (i32.const 0))
+      (block $doneV (loop $vec
+        (br_if $doneV (i32.ge_u (local.get $o) (local.get $endV)))
+        (v128.store (i32.add (local.get $r) (local.get $o)) (f32x4.sub (v128.load (i32.add (local.get $r) (local.get $o))) (v128.load (i32.add (local.get $x) (local.get $o)))))
         (local.set $o (i32.add (local.get $o) (i32.const 16)))
-        (br $sc)))
-      (block $d3 (loop $scs
-        (br_if $d3 (i32.ge_u (local.get $o) (local.get $endS)))
-        (local.set $dst (i32.add (local.get $out) (local.get $o)))
-        (f32.store (local.get $dst) (f32.mul (f32.load (local.get $dst)) (local.get $scale)))
+        (br $vec)))
+      (block $doneS (loop $scalar
+        (br_if $doneS (i32.ge_u (local.get $o) (local.get $endS)))
+        (f32.store (i32.add (local.get $r) (local.get $o)) (f32.sub (f32.load (i32.add (local.get $r) (local.get $o))) (f32.load (i32.add (local.get $x) (local.get $o)))))
         (local.set $o (i32.add (local.get $o) (i32.const 4)))
-        (br $scs)))
-      (local.set $cb (local.get $ce))
-      (br $blocks)))
-  )`;
+        (br $scalar)))
+      (local.set $r (i32.add (local.get $r) (local.get $rowBytes)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows)))
+    (memory.fill (local.get $x) (i32.const 0) (local.get $endS))
+  )
+
+  ;; out[i] += Σ_{c < width} (x[i·stride + c] − ref[c])² for rows i < m (x, ref float32;
+  ;; out float64): differences and squares in f32x4, summed per lane over 256 columns,
+  ;; then added in float64, so the error does not grow with the width.
+  (func (export "sqdist") (param $x i32) (param $stride i32) (param $m i32) (param $ref i32) (param $width i32) (param $out i32)
+    (local $i i32) (local $r i32) (local $o i32) (local $end i32) (local $endV i32) (local $endS i32) (local $rowBytes i32)
+    (local $acc v128) (local $t v128) (local $sum f64) (local $s f32)
+    (local.set $rowBytes (i32.shl (local.get $stride) (i32.const 2)))
+    (local.set $endV (i32.shl (i32.and (local.get $width) (i32.const -4)) (i32.const 2)))
+    (local.set $endS (i32.shl (local.get $width) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (local.set $r (local.get $x))
+    (block $doneR (loop $rows
+      (br_if $doneR (i32.ge_u (local.get $i) (local.get $m)))
+      (local.set $sum (f64.const 0))
+      (local.set $o (i32.const 0))
+      (block $doneC (loop $chunks
+        (br_if $doneC (i32.ge_u (local.get $o) (local.get $endV)))
+        (local.set $end (select (i32.add (local.get $o) (i32.const 1024)) (local.get $endV) (i32.lt_u (i32.add (local.get $o) (i32.const 1024)) (local.get $endV))))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (loop $vec
+          (local.set $t (f32x4.sub (v128.load (i32.add (local.get $r) (local.get $o))) (v128.load (i32.add (local.get $ref) (local.get $o)))))
+          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $t) (local.get $t))))
+          (local.set $o (i32.add (local.get $o) (i32.const 16)))
+          (br_if $vec (i32.lt_u (local.get $o) (local.get $end))))
+        (local.set $sum (f64.add (local.get $sum)
+          (f64.add
+            (f64.add (f64.promote_f32 (f32x4.extract_lane 0 (local.get $acc))) (f64.promote_f32 (f32x4.extract_lane 1 (local.get $acc))))
+            (f64.add (f64.promote_f32 (f32x4.extract_lane 2 (local.get $acc))) (f64.promote_f32 (f32x4.extract_lane 3 (local.get $acc)))))))
+        (br $chunks)))
+      (block $doneS (loop $scalar
+        (br_if $doneS (i32.ge_u (local.get $o) (local.get $endS)))
+        (local.set $s (f32.sub (f32.load (i32.add (local.get $r) (local.get $o))) (f32.load (i32.add (local.get $ref) (local.get $o)))))
+        (local.set $sum (f64.add (local.get $sum) (f64.promote_f32 (f32.mul (local.get $s) (local.get $s)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (br $scalar)))
+      (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3)))
+        (f64.add (f64.load (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3)))) (local.get $sum)))
+      (local.set $r (i32.add (local.get $r) (local.get $rowBytes)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows)))
+  )
+
+  ;; dst[i] = f32(src[i]) for i < count (src float64, dst float32)
+  (func (export "demote") (param $src i32) (param $dst i32) (param $count i32)
+    (local $i i32) (local $endV i32)
+    (local.set $endV (i32.and (local.get $count) (i32.const -4)))
+    (local.set $i (i32.const 0))
+    (block $doneV (loop $vec
+      (br_if $doneV (i32.ge_u (local.get $i) (local.get $endV)))
+      (v128.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2)))
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+          (f32x4.demote_f64x2_zero (v128.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3)))))
+          (f32x4.demote_f64x2_zero (v128.load offset=16 (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3)))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $vec)))
+    (block $doneS (loop $scalar
+      (br_if $doneS (i32.ge_u (local.get $i) (local.get $count)))
+      (f32.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2))) (f32.demote_f64 (f64.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $scalar)))
+  )
+
+  ;; bytes [at, at + bytes) = 0
+  (func (export "zero") (param $at i32) (param $bytes i32)
+    (memory.fill (local.get $at) (i32.const 0) (local.get $bytes)))`;
 
 /** Quickselect (median-of-three pivot, Hoare partition) over elements [lo, hi] of type T at $a. */
 function quickselectWat(t: "f32" | "f64"): string {
@@ -591,30 +652,5 @@ const KRUM = `
 
 /** The kernel module's WAT source. */
 export function kernelsWat(): string {
-  return `(module (import "env" "memory" (memory 1 65536 shared))\n${ROWSUM}\n${gramWat()}\n${quickselectWat("f64")}\n${KTH}\n${SELECT}\n${KRUM}\n)`;
-}
-
-/** Compiles the WAT to a WebAssembly binary with wabt. */
-export async function kernelsBinary(): Promise<Uint8Array> {
-  const wabt = await wabtInit();
-  const parsed = wabt.parseWat("kernels.wat", kernelsWat(), { simd: true, relaxed_simd: true, threads: true });
-  try {
-    return new Uint8Array(parsed.toBinary({}).buffer);
-  } finally {
-    parsed.destroy();
-  }
-}
-
-let compiled: Promise<WasmModule> | undefined;
-
-/** Compiles (once per thread) the kernel module. */
-export function compileKernels(): Promise<WasmModule> {
-  compiled ??= kernelsBinary().then((bytes) => wasm.compile(bytes));
-  return compiled;
-}
-
-/** Instantiates the kernels over `memory`. */
-export async function instantiateKernels(memory: WasmMemory, module?: WasmModule): Promise<KernelExports> {
-  const instance = await wasm.instantiate(module ?? (await compileKernels()), { env: { memory } });
-  return instance.exports as unknown as KernelExports;
+  return `(module (import "env" "memory" (memory 1 65536 shared))\n${WSUM}\n${gramWat()}\n${quickselectWat("f64")}\n${KTH}\n${SELECT}\n${KRUM}\n)`;
 }
