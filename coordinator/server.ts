@@ -184,9 +184,42 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
   loadDotEnv(path.resolve(".env"));
+  // Signals are handled from the first moment: the API listens (and a client may act)
+  // while the mesh's own hosts are still starting, and a SIGTERM then must still be a
+  // clean shutdown, once the start has settled.
+  const starting = startCoordinator();
+  let stopping = false;
+  const shutdown = (reason: string, code: number) => {
+    if (stopping) {
+      // A second Ctrl-C: the operator does not want to wait.
+      process.stderr.write(`synod coordinator: forced exit (${reason})\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    const force = setTimeout(() => {
+      process.stderr.write(`synod coordinator: shutdown took longer than ${SHUTDOWN_GRACE_MS} ms; exiting\n`);
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    void starting.then(
+      (coordinator) => {
+        coordinator.logger.info({ reason }, "shutting down");
+        return coordinator.close().then(
+          () => coordinator.logger.info("coordinator stopped"),
+          (err: unknown) => {
+            coordinator.logger.error({ err }, "shutdown failed");
+            code = 1;
+          },
+        );
+      },
+      () => undefined,
+    ).finally(() => process.exit(code));
+  };
+  process.on("SIGINT", () => shutdown("SIGINT", 0));
+  process.on("SIGTERM", () => shutdown("SIGTERM", 0));
   let coordinator: StartCoordinatorReturnType;
   try {
-    coordinator = await startCoordinator();
+    coordinator = await starting;
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       // Before a logger exists: print the problems as a person reads them.
@@ -199,34 +232,6 @@ async function main(): Promise<void> {
   const { logger } = coordinator;
   if (coordinator.adminToken.path) process.stderr.write(`synod coordinator: admin token file ${coordinator.adminToken.path}\n`);
   process.stderr.write(`synod coordinator: listening on ${coordinator.url}\n`);
-
-  let stopping = false;
-  const shutdown = (reason: string, code: number) => {
-    if (stopping) {
-      // A second Ctrl-C: the operator does not want to wait.
-      logger.warn({ reason }, "forced exit");
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ reason }, "shutting down");
-    const force = setTimeout(() => {
-      logger.error({ graceMs: SHUTDOWN_GRACE_MS }, "shutdown took too long; exiting");
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
-    force.unref();
-    coordinator
-      .close()
-      .then(
-        () => logger.info("coordinator stopped"),
-        (err: unknown) => {
-          logger.error({ err }, "shutdown failed");
-          code = 1;
-        },
-      )
-      .finally(() => process.exit(code));
-  };
-  process.on("SIGINT", () => shutdown("SIGINT", 0));
-  process.on("SIGTERM", () => shutdown("SIGTERM", 0));
   process.on("uncaughtException", (err) => {
     logger.fatal({ err }, "uncaught exception");
     shutdown("uncaughtException", 1);

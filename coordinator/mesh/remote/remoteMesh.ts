@@ -314,10 +314,20 @@ export class RemoteMesh {
    * the host registers again.
    */
   heartbeat(raw: unknown): { serverTime: number } {
+    const now = this.#now();
+    this.#record(this.#verifyHeartbeat(raw), now);
+    return { serverTime: now };
+  }
+
+  /** Verifies a heartbeat (signature, sequence, clock, registration) without recording it. */
+  #verifyHeartbeat(raw: unknown): { node: NodeState; payload: HeartbeatPayload; sentAt: number } {
     const { message, payload } = this.#verify(raw, "heartbeat", HeartbeatPayloadSchema);
     const node = this.#nodes.get(message.nodeId);
     if (!node || node.bootId !== payload.bootId) this.#reject(message.nodeId, "not-registered", node ? "a new boot: register again" : "register first");
-    const now = this.#now();
+    return { node, payload, sentAt: message.sentAt };
+  }
+
+  #record({ node, payload, sentAt }: { node: NodeState; payload: HeartbeatPayload; sentAt: number }, now: number): void {
     node.lastSeenAt = now;
     node.heartbeats++;
     node.roundsTrained = payload.roundsTrained;
@@ -325,29 +335,34 @@ export class RemoteMesh {
     node.loopLagMs = payload.loopLagMs;
     this.stats.heartbeats++;
     try {
-      this.#p.onHeartbeat?.(this.#view(node), { ...payload, sentAt: message.sentAt });
+      this.#p.onHeartbeat?.(this.#view(node), { ...payload, sentAt });
     } catch (err) {
       // An observer's bug must not refuse a good heartbeat.
       this.#p.logger?.error({ err, nodeId: node.nodeId }, "a heartbeat observer failed");
     }
-    return { serverTime: now };
   }
 
   /**
    * Many nodes' heartbeats at once (a host sends its nodes' in one request): each is
    * verified on its own; refusals are reported per node instead of failing the lot.
+   * They arrived together, so they are recorded together, at the request's arrival,
+   * after every signature was checked: the nodes of a host that dies go silent at the
+   * same instant to MAPE-K, not a verification apart.
    */
   heartbeats(raws: readonly unknown[]): { serverTime: number; results: Array<{ nodeId: string; ok: boolean; reason: string | null }> } {
+    const arrivedAt = this.#now();
+    const verified: { node: NodeState; payload: HeartbeatPayload; sentAt: number }[] = [];
     const results = raws.map((raw) => {
       const nodeId = typeof raw === "object" && raw !== null && "nodeId" in raw && typeof raw.nodeId === "string" ? raw.nodeId.slice(0, 96) : "";
       try {
-        this.heartbeat(raw);
+        verified.push(this.#verifyHeartbeat(raw));
         return { nodeId, ok: true, reason: null };
       } catch (error) {
         if (!(error instanceof NodeMessageRejectedError)) throw error;
         return { nodeId, ok: false, reason: error.reason };
       }
     });
+    for (const beat of verified) this.#record(beat, arrivedAt);
     return { serverTime: this.#now(), results };
   }
 
