@@ -14,7 +14,8 @@
  * on the same file, checks both results agree and prints one JSON line per case with
  * both times and their ratio. Without python3 + numpy it says so on stderr, marks the
  * lines `"numpy": "unavailable"` and still prints our timings. Options: --methods a,b
- * --ns 100,500 --ds 10000,100000 --repeat 5 --no-numpy. Progress goes to stderr; each
+ * --ns 100,500 --ds 10000,100000 --repeat 5 --no-numpy, --js (also time FedAvg, median and
+ * trimmed mean with the kernels off: the JavaScript path, best of 2). Progress goes to stderr; each
  * line records the 1-minute load average before the case, which kernels ran, and the
  * process's CPU time over wall time (about 2 when the helper thread had a core).
  */
@@ -26,6 +27,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { closeKernelPool, kernelCounts, kernelPool, type KernelCounts } from "../../coordinator/fl/kernels/kernelPool.ts";
+import { setKernelsEnabled } from "../../coordinator/fl/strategies/aggregation.ts";
 import { createStrategy, type StrategySpec } from "../../coordinator/fl/strategies/createStrategy.ts";
 import type { AggregateOutput, ClientResult } from "../../coordinator/fl/strategies/strategy.ts";
 
@@ -155,6 +157,7 @@ const Args = z.object({
   ns: z.string().default("100,500"),
   ds: z.string().default("10000,100000"),
   numpy: z.boolean().default(true),
+  js: z.boolean().default(false),
 });
 
 async function main(): Promise<void> {
@@ -172,9 +175,10 @@ async function main(): Promise<void> {
       ns: { type: "string" },
       ds: { type: "string" },
       "no-numpy": { type: "boolean" },
+      js: { type: "boolean" },
     },
   });
-  const args = Args.parse({ ...values, numpy: !values["no-numpy"] });
+  const args = Args.parse({ ...values, numpy: !values["no-numpy"], js: values.js ?? false });
   // Start the helper thread before timing, as a running coordinator has it from its first round.
   const helpers = (await kernelPool()?.ready()) ?? 0;
 
@@ -209,6 +213,17 @@ async function main(): Promise<void> {
           const spec = specFor(method, f, args.beta);
           const ours = timeStrategy(spec, results(updates), d, big ? Math.min(2, args.repeat) : args.repeat);
           const line: Record<string, unknown> = { method, strategy: spec.name, n, d, f, beta: args.beta, threads: 1 + helpers, seconds: ours.seconds, coldSeconds: ours.coldSeconds, cpuPerWall: ours.cpuPerWall, ...facts(method, ours.output), kernels: ours.kernels, loadAverage1m: load };
+          if (args.js && method !== "krum" && method !== "multi-krum") {
+            // The same strategy with the kernels off: the JavaScript path it ran before them.
+            // (Not for Krum: before, its distances already came from the Gram kernel, and
+            // with the kernels off they come from the direct O(n²d) loop.)
+            setKernelsEnabled(false);
+            try {
+              line.jsSeconds = timeStrategy(spec, results(updates), d, Math.min(2, args.repeat)).seconds;
+            } finally {
+              setKernelsEnabled(true);
+            }
+          }
           if (withNumpy) {
             const out = join(dir, `out_${method}.f32`);
             // OpenBLAS's own threads can lose badly to a loaded machine, so the BLAS-based
@@ -228,11 +243,13 @@ async function main(): Promise<void> {
             for (let j = 0; j < d; j++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs((mine[j] as number) - (theirs[j] as number)));
             rmSync(out);
             Object.assign(line, { numpySeconds, numpyTimings: timings, ratioToNumpy: ours.seconds / numpySeconds, maxAbsDiff });
+            if (typeof line.jsSeconds === "number") line.jsRatioToNumpy = line.jsSeconds / numpySeconds;
           } else {
             line.numpy = "unavailable";
           }
           const ratio = typeof line.ratioToNumpy === "number" ? ` (numpy ${(line.numpySeconds as number).toFixed(4)} s, ×${line.ratioToNumpy.toFixed(2)}, max |Δ| ${(line.maxAbsDiff as number).toExponential(1)})` : "";
-          process.stderr.write(`  ${method}: ${ours.seconds.toFixed(4)} s, cold ${ours.coldSeconds.toFixed(4)} s, cpu/wall ${ours.cpuPerWall.toFixed(2)}${ratio}, load ${load.toFixed(1)}\n`);
+          const js = typeof line.jsSeconds === "number" ? `, JavaScript path ${line.jsSeconds.toFixed(4)} s` : "";
+          process.stderr.write(`  ${method}: ${ours.seconds.toFixed(4)} s, cold ${ours.coldSeconds.toFixed(4)} s, cpu/wall ${ours.cpuPerWall.toFixed(2)}${js}${ratio}, load ${load.toFixed(1)}\n`);
           process.stdout.write(`${JSON.stringify(line)}\n`);
         }
       } finally {
