@@ -75,15 +75,6 @@ export class FaultRecoverError extends BaseError {
   }
 }
 
-/** A remote node answered a fit request with an error or garbage. */
-export class RemoteNodeError extends BaseError {
-  readonly nodeId: string;
-  constructor({ nodeId, reason, cause }: { nodeId: string; reason: string; cause?: unknown }) {
-    super(`Remote node ${nodeId}: ${reason}.`, { name: "RemoteNodeError", cause });
-    this.nodeId = nodeId;
-  }
-}
-
 /** An experiment was aborted by one of its abort conditions. */
 export class ExperimentAbortedError extends BaseError {
   constructor({ experiment, reason }: { experiment: string; reason: string }) {

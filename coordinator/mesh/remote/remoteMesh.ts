@@ -120,7 +120,7 @@ type PendingProbe = { nodeId: string; nonce: string; resolve: () => void; reject
 /**
  * @example
  * import { RemoteMesh } from "./remoteMesh.ts";
- * const mesh = new RemoteMesh({ onNodeUp: (node) => fl.registerClient(new RemoteFlClient({ mesh, nodeId: node.nodeId, address: node.address })) });
+ * const mesh = new RemoteMesh({ onNodeUp: (node) => console.log(`${node.nodeId} joined`) });   // NodeMesh (../nodeMesh.ts) wires it to FL
  * mesh.admit([{ nodeId: "node-000", address: "0x…", hostId: "host-0" }]);
  * // the API layer: mesh.openSession(channel), mesh.register(body), mesh.heartbeat(body), mesh.receiveUpdate(body)
  * const health = await mesh.health(["node-000"], { probe: true });
