@@ -39,7 +39,7 @@ export type AnalyzeOptions = {
   anomalyZ: number;
   /** Anomalous (or rejected) updates among the node's last 3 participations that make it Byzantine. */
   byzantineAfter: number;
-  /** CPU (cores) of the node's host above which it is overloaded. */
+  /** CPU (cores) of the node's host beyond its nodes' training above which it is overloaded. */
   maxCpuCores: number;
   /** |clock skew| above which the node is out of sync, ms. */
   maxClockSkewMs: number;
@@ -103,7 +103,8 @@ function conditionOf(view: NodeView, now: number, options: AnalyzeOptions, hostH
   // The skew is the least-delayed beat's: with fewer beats one late beat would decide it.
   if (view.beats.length >= MIN_BEATS_FOR_SKEW && Math.abs(view.clockSkewMs) > options.maxClockSkewMs) return "skewed";
   // Event-loop lag is not used: local training blocks a host's loop by design.
-  if (view.cpuCores > options.maxCpuCores) return "overloaded";
+  // Training is the work the coordinator asked for: only the load beyond it counts.
+  if (view.otherCpuCores > options.maxCpuCores) return "overloaded";
   return null;
 }
 

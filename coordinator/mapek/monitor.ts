@@ -32,6 +32,12 @@ export type NodeView = {
   loopLagMs: number;
   /** Host CPU in cores, smoothed (EWMA, α = 0.3 per heartbeat) so one busy training step is not overload. */
   cpuCores: number;
+  /**
+   * Host CPU beyond its nodes' training, in cores, smoothed the same way: load nobody
+   * asked for (stress, a runaway process). Starts at 0 for each boot, because a boot's
+   * first period is its start-up (modules, keys, dataset), not load.
+   */
+  otherCpuCores: number;
   /** Outcomes of the node's last rounds, newest last (at most 10). */
   outcomes: { round: number; outcome: RoundOutcome; anomaly: number | null }[];
   /** The last heartbeats (at most {@link HEARTBEAT_WINDOW}), oldest first: arrival (coordinator clock), sequence number, transit (arrival − node's sentAt, skew included). */
@@ -79,7 +85,7 @@ export class Monitor {
   /** Adds a node the loop should expect heartbeats from. */
   register(nodeId: string, hostId: string | null = null): void {
     if (this.#nodes.has(nodeId)) return;
-    this.#nodes.set(nodeId, { nodeId, hostId, lastHeartbeatAt: null, registeredAt: this.#now(), bootId: null, restarts: 0, clockSkewMs: 0, loopLagMs: 0, cpuCores: 0, outcomes: [], beats: [], lastRestartAt: null, lastTrainMs: null });
+    this.#nodes.set(nodeId, { nodeId, hostId, lastHeartbeatAt: null, registeredAt: this.#now(), bootId: null, restarts: 0, clockSkewMs: 0, loopLagMs: 0, cpuCores: 0, otherCpuCores: 0, outcomes: [], beats: [], lastRestartAt: null, lastTrainMs: null });
   }
 
   /**
@@ -96,13 +102,14 @@ export class Monitor {
     }
     const restarted = view.bootId !== beat.bootId;
     const cpuCores = restarted ? beat.cpuCores : 0.7 * view.cpuCores + 0.3 * beat.cpuCores;
+    const otherCpuCores = restarted ? 0 : 0.7 * view.otherCpuCores + 0.3 * Math.max(0, beat.cpuCores - beat.trainCpuCores);
     // A restarted node counts its sequence from 0 again: its old beats say nothing about the new process.
     if (restarted) view.beats = [];
     view.beats.push({ at: now, seq: beat.beat, transitMs: now - beat.sentAt });
     if (view.beats.length > HEARTBEAT_WINDOW) view.beats.shift();
     const lastTrainMs = beat.lastTrainMs ?? view.lastTrainMs;
     const clockSkewMs = -Math.min(...view.beats.map((b) => b.transitMs));
-    Object.assign(view, { hostId: beat.hostId, lastHeartbeatAt: now, bootId: beat.bootId, clockSkewMs, loopLagMs: beat.loopLagMs, cpuCores, lastTrainMs });
+    Object.assign(view, { hostId: beat.hostId, lastHeartbeatAt: now, bootId: beat.bootId, clockSkewMs, loopLagMs: beat.loopLagMs, cpuCores, otherCpuCores, lastTrainMs });
     this.heartbeats++;
   }
 

@@ -223,6 +223,10 @@ export function startNodeHost(parameters: NodeHostRuntimeParameters): NodeHostRu
   let beating = false;
   let lastCpu = process.cpuUsage();
   let lastCpuAt = performance.now();
+  // CPU spent inside its nodes' training (µs), so the coordinator can tell the work it
+  // asked for from load it did not: a host training a round is busy, not overloaded.
+  let trainCpuUs = 0;
+  let lastTrainCpuUs = 0;
   const beat = async (): Promise<void> => {
     if (beating || closed || fault === "no-heartbeat") return;
     const due = [...hosted.values()].filter((h) => h.registered && !h.deregistered);
@@ -232,12 +236,15 @@ export function startNodeHost(parameters: NodeHostRuntimeParameters): NodeHostRu
     // CPU of the whole process (training, stress workers) in cores since the last beat.
     const cpuNow = process.cpuUsage();
     const at = performance.now();
-    const cpuCores = Math.round(((cpuNow.user - lastCpu.user + cpuNow.system - lastCpu.system) / 1000 / Math.max(1, at - lastCpuAt)) * 100) / 100;
+    const periodMs = Math.max(1, at - lastCpuAt);
+    const cpuCores = Math.round(((cpuNow.user - lastCpu.user + cpuNow.system - lastCpu.system) / 1000 / periodMs) * 100) / 100;
+    const trainCpuCores = Math.min(cpuCores, Math.round(((trainCpuUs - lastTrainCpuUs) / 1000 / periodMs) * 100) / 100);
     lastCpu = cpuNow;
     lastCpuAt = at;
+    lastTrainCpuUs = trainCpuUs;
     const messages = due.map((h) => {
       const telemetry = h.node.telemetry();
-      const payload = { bootId, beat: ++h.beats, roundsTrained: telemetry.roundsTrained, failures: telemetry.failures, lastTrainMs: telemetry.lastTrainMs, loopLagMs: lag, cpuCores };
+      const payload = { bootId, beat: ++h.beats, roundsTrained: telemetry.roundsTrained, failures: telemetry.failures, lastTrainMs: telemetry.lastTrainMs, loopLagMs: lag, cpuCores, trainCpuCores };
       return h.signer.sign("heartbeat", h.node.nodeId, nextSeq(h), JSON.stringify(payload));
     });
     counters.heartbeatsSent += messages.length;
@@ -313,7 +320,13 @@ export function startNodeHost(parameters: NodeHostRuntimeParameters): NodeHostRu
     let update;
     try {
       const instruction: FitInstruction = { round: request.round, modelVersion: request.modelVersion, params, config: request.config as FitInstruction["config"] };
-      update = await h.node.fit(instruction, AbortSignal.timeout(request.timeoutMs));
+      const cpuBefore = process.cpuUsage();
+      try {
+        update = await h.node.fit(instruction, AbortSignal.timeout(request.timeoutMs));
+      } finally {
+        const cpuAfter = process.cpuUsage(cpuBefore);
+        trainCpuUs += cpuAfter.user + cpuAfter.system;
+      }
     } catch (error) {
       return reportFailure(error instanceof Error ? error.message.split("\n")[0]! : String(error));
     }

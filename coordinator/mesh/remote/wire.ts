@@ -55,6 +55,8 @@ export const HeartbeatPayloadSchema = z.strictObject({
   loopLagMs: z.number().nonnegative(),
   /** CPU the host process used over the last period, in cores (stress workers included). */
   cpuCores: z.number().nonnegative(),
+  /** The part of `cpuCores` spent training its nodes: work the coordinator asked for, not load. */
+  trainCpuCores: z.number().nonnegative(),
 });
 export type HeartbeatPayload = z.infer<typeof HeartbeatPayloadSchema>;
 

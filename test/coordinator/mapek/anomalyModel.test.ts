@@ -15,7 +15,7 @@ import { TELEMETRY_CLASSES, TELEMETRY_FEATURES, telemetryFeatures } from "../../
 const feature = (name: (typeof TELEMETRY_FEATURES)[number]) => TELEMETRY_FEATURES.indexOf(name);
 
 const beat = (nodeId: string, seq: number, sentAt: number, bootId = "b"): MeshHeartbeat => ({
-  nodeId, hostId: "h", bootId, beat: seq, sentAt, receivedAt: sentAt, pid: 1, loopLagMs: 1, cpuCores: 0.1,
+  nodeId, hostId: "h", bootId, beat: seq, sentAt, receivedAt: sentAt, pid: 1, loopLagMs: 1, cpuCores: 0.1, trainCpuCores: 0,
   roundsTrained: 0, failures: 0, lastTrainMs: 40,
 });
 

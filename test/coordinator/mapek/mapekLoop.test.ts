@@ -39,8 +39,8 @@ function fakeActuator() {
   return { actuator, calls, excluded };
 }
 
-const beat = (nodeId: string, seq: number, extra: Partial<{ sentAt: number; cpuCores: number }> = {}): MeshHeartbeat => ({
-  nodeId, hostId: "h", bootId: "b", beat: seq, sentAt: extra.sentAt ?? Date.now(), receivedAt: Date.now(), pid: 1, loopLagMs: 0, cpuCores: extra.cpuCores ?? 0.1,
+const beat = (nodeId: string, seq: number, extra: Partial<{ sentAt: number; cpuCores: number; trainCpuCores: number }> = {}): MeshHeartbeat => ({
+  nodeId, hostId: "h", bootId: "b", beat: seq, sentAt: extra.sentAt ?? Date.now(), receivedAt: Date.now(), pid: 1, loopLagMs: 0, cpuCores: extra.cpuCores ?? 0.1, trainCpuCores: extra.trainCpuCores ?? 0,
   roundsTrained: 0, failures: 0, lastTrainMs: null,
 });
 
@@ -212,6 +212,27 @@ describe("MAPE-K loop", () => {
     latency = 5;
     for (let i = 0; i < 3; i++) await loop.tick();
     assert.ok(calls.includes("shed:false"), "three calm ticks turn it off");
+  });
+
+  it("takes a host busy training its nodes, or just started, for healthy; CPU load beyond training is overloaded", async () => {
+    const monitor = new Monitor();
+    for (const id of ids.slice(0, 3)) monitor.register(id);
+    const { actuator } = fakeActuator();
+    const loop = new MapekLoop({ monitor, actuator, intervalMs: 100, analyze: { staleAfterMs: 10_000 } });
+    // A boot's first period is its start-up: a full core, and nothing wrong.
+    for (const id of ids.slice(0, 3)) monitor.ingestHeartbeat(beat(id, 1, { cpuCores: 0.95 }));
+    assert.deepEqual([...(await loop.tick()).analysis.conditions], [], "start-up is not overload");
+    for (let seq = 2; seq <= 12; seq++) {
+      // node-0's host trains a round after another; node-1's runs something else at 95 %.
+      monitor.ingestHeartbeat(beat("node-0", seq, { cpuCores: 1.0, trainCpuCores: 0.97 }));
+      monitor.ingestHeartbeat(beat("node-1", seq, { cpuCores: 1.0, trainCpuCores: 0.05 }));
+      monitor.ingestHeartbeat(beat("node-2", seq, { cpuCores: 0.05 }));
+    }
+    const tick = await loop.tick();
+    assert.equal(tick.analysis.conditions.get("node-0"), undefined, "training is the work asked for, not load");
+    assert.equal(tick.analysis.conditions.get("node-1"), "overloaded");
+    assert.equal(tick.analysis.conditions.get("node-2"), undefined);
+    await loop.stop();
   });
 
   it("does not take heartbeats held up by a busy coordinator for skewed clocks, and forgets the old offset after a resync", async () => {

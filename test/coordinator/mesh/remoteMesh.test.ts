@@ -46,7 +46,7 @@ describe("RemoteMesh", () => {
   it("registers an admitted node on its socket and counts its heartbeats", () => {
     const { mesh, signer, register, nextSeq } = setup();
     register();
-    mesh.heartbeat(signer.sign("heartbeat", "node-001", nextSeq(), JSON.stringify({ bootId: "b1", beat: 1, roundsTrained: 0, failures: 0, lastTrainMs: null, loopLagMs: 1, cpuCores: 0 })));
+    mesh.heartbeat(signer.sign("heartbeat", "node-001", nextSeq(), JSON.stringify({ bootId: "b1", beat: 1, roundsTrained: 0, failures: 0, lastTrainMs: null, loopLagMs: 1, cpuCores: 0, trainCpuCores: 0 })));
     assert.equal(mesh.node("node-001")?.heartbeats, 1);
     assert.equal(mesh.node("node-001")?.connected, true);
   });
@@ -62,7 +62,7 @@ describe("RemoteMesh", () => {
     assert.throws(() => mesh.register(replayed), refusal("replay"));
     assert.throws(() => mesh.register({ ...signer.sign("register", "node-001", nextSeq(), payload), payload: payload.replace("b1", "b2") }), refusal("wrong-key"));
     assert.throws(() => mesh.register(signer.sign("register", "node-001", nextSeq(), payload.replace(sessionId, "nope"))), refusal("not-registered"));
-    assert.throws(() => mesh.heartbeat(signer.sign("heartbeat", "node-001", nextSeq(), JSON.stringify({ bootId: "other", beat: 1, roundsTrained: 0, failures: 0, lastTrainMs: null, loopLagMs: 0, cpuCores: 0 }))), refusal("not-registered"));
+    assert.throws(() => mesh.heartbeat(signer.sign("heartbeat", "node-001", nextSeq(), JSON.stringify({ bootId: "other", beat: 1, roundsTrained: 0, failures: 0, lastTrainMs: null, loopLagMs: 0, cpuCores: 0, trainCpuCores: 0 }))), refusal("not-registered"));
     banned.add(signer.address.toLowerCase());
     assert.throws(() => register(), refusal("banned"));
     const skewed = createNodeMessageSigner(generatePrivateKey(), () => Date.now() + 120_000);

@@ -91,7 +91,7 @@ describe("a host crash is one Incident record (real processes, real SIGKILL)", (
   it("a chaos run's node-crash: one Incident record in the outbox, naming the host's 10 nodes", async () => {
     const { journal } = await runExperiment(`${EXPERIMENTS}node-failure.yaml`, bed.deps, { timeScale: 0.1 });
     const [fault] = journal.faults;
-    assert.ok(fault && fault.kind === "node-crash");
+    assert.ok(fault && fault.kind === "node-crash", `no node-crash injected: ${JSON.stringify(journal.events)} ${meshState()}`);
     assert.equal(fault.affected.length, 10, "the host's 10 nodes went down");
     for (const node of fault.affected) assert.ok(fault.detection[node]!.detectedAt !== null, `${node} detected`);
     assert.equal(journal.status, "completed");
