@@ -75,6 +75,15 @@ export function mapekRoutes(parameters: MapekRoutesParameters): ApiPlugin {
         blips: l.blips(),
         excluded: Object.fromEntries(l.exclusions()),
         shedding: l.sheddingEnabled,
+        detector: analysis
+          ? {
+              suspicionThreshold: analysis.suspicionThreshold,
+              // φ can be Infinity for a node silent for long: JSON has no Infinity, and past 100 nothing changes.
+              suspicion: Object.fromEntries([...analysis.suspicion].map(([nodeId, phi]) => [nodeId, Math.min(100, Math.round(phi * 100) / 100)])),
+              refuted: analysis.refuted,
+              observer: analysis.observer,
+            }
+          : null,
         /** The anomaly model's verdict on each node it does not call healthy: label, confidence, ticks in a row. */
         anomalies: analysis ? Object.fromEntries(analysis.anomalies) : {},
         /** How the anomaly model was trained (FL over recorded mesh telemetry) and its held-out scores; `null` until trained. */

@@ -5,6 +5,7 @@
 import type { HostHealth, MeshActuator } from "./actuator.ts";
 import type { AnomalyModel, AnomalyPrediction } from "./anomalyModel.ts";
 import { HEARTBEAT_WINDOW, type Monitor, type NodeView } from "./monitor.ts";
+import type { ObserverReport } from "./observerHealth.ts";
 import type { PhiFactors } from "./phi.ts";
 
 /**
@@ -31,8 +32,11 @@ const MIN_BEATS_FOR_SKEW = 4;
 
 /** Tunables of the analysis. */
 export type AnalyzeOptions = {
-  /** A node is stale after this long without a heartbeat (MeshPolicy `mesh.staleAfterMs`). */
-  staleAfterMs: number;
+  /**
+   * φ (see `phiAccrual.ts`) above which a silent node is suspected and probed (MeshPolicy
+   * `mesh.suspicionPhiMilli` / 1000). The observer's awareness score is added to it.
+   */
+  suspicionPhi: number;
   /** Consecutive FL failures (timeout/error) of a node with fresh heartbeats that make it unreachable. */
   unreachableAfterFailures: number;
   /** Anomaly score (distance from the median update over the median distance) above which an update is anomalous. */
@@ -55,7 +59,7 @@ export type AnalyzeOptions = {
 
 /** Defaults matching MeshPolicy's defaults and the targets in the issue. */
 export const DEFAULT_ANALYZE_OPTIONS: AnalyzeOptions = {
-  staleAfterMs: 30_000,
+  suspicionPhi: 8,
   unreachableAfterFailures: 2,
   anomalyZ: 3,
   byzantineAfter: 2,
@@ -83,15 +87,26 @@ export type Analysis = {
   apiLatencyMs: number;
   /** The anomaly model's reading of each node it does not call healthy (empty without a model). */
   anomalies: Map<string, AnomalyReading>;
+  /** φ of each node whose silence is at least surprising (φ ≥ 1). */
+  suspicion: Map<string, number>;
+  /** Nodes suspected by φ whose direct probe answered: late, not gone (no condition). */
+  refuted: string[];
+  /** The suspicion threshold this tick: `suspicionPhi` plus the observer's awareness. */
+  suspicionThreshold: number;
+  /** The observer's own health (Lifeguard), `null` when the monitor has no observer. */
+  observer: ObserverReport | null;
 };
 
-function conditionOf(view: NodeView, now: number, options: AnalyzeOptions, hostHealth: HostHealth | undefined, excluded: boolean): NodeCondition | null {
-  const since = view.lastHeartbeatAt ?? view.registeredAt;
-  const stale = now - since > options.staleAfterMs;
-  if (stale) {
+/** What the confirmation of a suspected or disconnected node found. */
+type Confirmation = { hostHealth: HostHealth | undefined; answered: boolean };
+
+function conditionOf(view: NodeView, options: AnalyzeOptions, confirmation: Confirmation | undefined, excluded: boolean): NodeCondition | null {
+  if (confirmation) {
+    const { hostHealth, answered } = confirmation;
     if (hostHealth === "dead" || hostHealth === "restarting") return "down";
     if (hostHealth === "frozen") return "frozen";
-    return "partitioned";
+    // Silent, but its host lives and the node itself does not answer over its link.
+    if (!answered) return "partitioned";
   }
   const recent = view.outcomes.slice(-3).filter((o) => o.outcome !== "timeout" && o.outcome !== "error");
   const bad = recent.filter((o) => o.outcome === "rejected" || (o.anomaly !== null && o.anomaly > options.anomalyZ)).length;
@@ -119,14 +134,19 @@ function readAnomalies(model: AnomalyModel, views: readonly NodeView[], now: num
 }
 
 /**
- * Analyzes the monitor's view. Stale nodes are diagnosed by asking their host on the
- * control channel: a dead or frozen process needs a restart, a live one behind silent
- * links is partitioned and only needs routing around. With an anomaly model, a node
+ * Analyzes the monitor's view. A node is suspected when its φ (surprise at its silence,
+ * judged against its own heartbeat history, the observer's stalls left out) passes the
+ * threshold, or at once when its socket closed. A suspect is confirmed before it gets a
+ * condition, as SWIM confirms before declaring: its host is asked on the control channel
+ * (another path than the node's link: the agent's socket or the child's IPC), and when
+ * the host lives, the node is probed directly over its own link. A dead or frozen host
+ * needs a restart; a live one whose node does not answer is partitioned (routed around);
+ * a node that answers was only late, and is left alone. With an anomaly model, a node
  * the rules find nothing wrong with but whose telemetry the model has read as a
  * degraded link for `anomalyStreak` ticks is `degraded`.
  *
  * @param monitor - the monitor.
- * @param actuator - for host diagnosis and the API latency measurement.
+ * @param actuator - for host diagnosis, probes and the API latency measurement.
  * @param options - thresholds.
  * @param memory - what the last analysis saw (updated in place).
  * @param model - the anomaly model, if trained.
@@ -136,17 +156,33 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
   const now = monitor.now();
   const views = monitor.nodes();
   if (model) readAnomalies(model, views, now, monitor.heartbeatMs, options, memory.readings);
-  const staleHosts = new Set<string>();
-  for (const view of views) {
-    if (now - (view.lastHeartbeatAt ?? view.registeredAt) > options.staleAfterMs) {
-      const host = actuator.hostOf(view.nodeId);
-      if (host) staleHosts.add(host);
-    }
-  }
+  const observer = monitor.observer?.report(now) ?? null;
+  const suspicionThreshold = options.suspicionPhi + (observer?.awareness ?? 0);
+  // Suspects: silent beyond what their own history makes plausible, or cut off (a host
+  // that died closes its nodes' sockets: no need to wait for the silence to add up).
+  const phis = new Map(views.map((v) => [v.nodeId, monitor.suspicion(v.nodeId, now)]));
+  const isSuspect = (nodeId: string): boolean => (phis.get(nodeId) ?? 0) > suspicionThreshold;
+  const suspects = views.filter((v) => isSuspect(v.nodeId) || (v.lastHeartbeatAt !== null && !actuator.isConnected(v.nodeId)));
+  const suspectHosts = new Set(suspects.map((v) => actuator.hostOf(v.nodeId)).filter((h): h is string => h !== null));
+  const probeMs = Math.max(250, 2 * monitor.heartbeatMs);
   const [hostHealth, apiLatencyMs] = await Promise.all([
-    Promise.all([...staleHosts].map(async (host) => [host, await actuator.hostHealth(host)] as const)).then((entries) => new Map(entries)),
+    Promise.all([...suspectHosts].map(async (host) => [host, await actuator.hostHealth(host)] as const)).then((entries) => new Map(entries)),
     actuator.measureApiLatency(Math.max(1000, options.latencyBudgetMs * 8)).catch(() => Number.POSITIVE_INFINITY),
   ]);
+  const confirmations = new Map<string, Confirmation>();
+  const refuted: string[] = [];
+  await Promise.all(
+    suspects.map(async (view) => {
+      const host = actuator.hostOf(view.nodeId);
+      const health = host ? hostHealth.get(host) : undefined;
+      const hostFailed = health === "dead" || health === "restarting" || health === "frozen";
+      // A node whose socket closed on a live host is reconnecting: only its silence can condemn it.
+      if (!hostFailed && !isSuspect(view.nodeId)) return;
+      const answered = hostFailed ? false : await actuator.pingNode(view.nodeId, probeMs);
+      if (answered) refuted.push(view.nodeId);
+      else confirmations.set(view.nodeId, { hostHealth: health, answered });
+    }),
+  );
   const conditions = new Map<string, NodeCondition>();
   const restarted: string[] = [];
   let stale = 0;
@@ -155,7 +191,6 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
   const degradedReadings = model ? views.filter((v) => { const r = memory.readings.get(v.nodeId); return r?.label === "degraded-link" && r.streak >= options.anomalyStreak; }).length : 0;
   const meshWide = degradedReadings > views.length / 2;
   for (const view of views) {
-    const host = actuator.hostOf(view.nodeId);
     const reading = model ? memory.readings.get(view.nodeId) : undefined;
     // The model learned from full heartbeat windows; a node just (re)started has none yet.
     const enters = reading?.label === "degraded-link" && reading.streak >= options.anomalyStreak && view.beats.length >= HEARTBEAT_WINDOW;
@@ -163,7 +198,7 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
     const modelSaysDegraded = !meshWide && (enters || stays);
     if (modelSaysDegraded) memory.degraded.add(view.nodeId);
     else memory.degraded.delete(view.nodeId);
-    const ruled = conditionOf(view, now, options, host ? hostHealth.get(host) : undefined, actuator.isExcluded(view.nodeId));
+    const ruled = conditionOf(view, options, confirmations.get(view.nodeId), actuator.isExcluded(view.nodeId));
     // Heartbeats late by seconds look like a clock behind; the model tells a slow link
     // (jitter, gaps, failed fits) from a skewed clock, and a resync cannot fix a link.
     const condition = (ruled === "skewed" || ruled === null) && modelSaysDegraded ? "degraded" : ruled;
@@ -206,5 +241,9 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
   const present = new Set(views.map((v) => v.nodeId));
   const anomalies = new Map([...memory.readings].filter(([nodeId, r]) => r.label !== "healthy" && present.has(nodeId)));
   if (model) metrics["anomaly.suspected"] = anomalies.size;
-  return { at: now, conditions, restarted, factors, metrics, total, healthy, stale, isolated, apiLatencyMs, anomalies };
+  if (observer) {
+    metrics["observer.awareness"] = observer.awareness;
+    metrics["observer.longestStallMs"] = observer.longestStallMs;
+  }
+  return { at: now, conditions, restarted, factors, metrics, total, healthy, stale, isolated, apiLatencyMs, anomalies, suspicion: new Map([...phis].filter(([, phi]) => phi >= 1)), refuted, suspicionThreshold, observer };
 }

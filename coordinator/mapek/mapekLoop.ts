@@ -77,7 +77,8 @@ export type MapekLoopParameters = {
   actuator: MeshActuator;
   /** Tick period, ms. */
   intervalMs: number;
-  analyze?: Partial<AnalyzeOptions>;
+  /** Analysis tunables; the suspicion threshold is MeshPolicy's (`mesh.suspicionPhiMilli`). */
+  analyze?: Partial<Omit<AnalyzeOptions, "suspicionPhi">>;
   /** Current MeshPolicy values (thresholds, participants…); default the deployment defaults. */
   policy?: () => Readonly<Record<PolicyParameterName, bigint>>;
   /** Where snapshots and directives are queued; without it nothing is submitted. */
@@ -106,7 +107,7 @@ export type MapekLoopParameters = {
  * How long an incident group may wait for its last members to heal before it is
  * recorded anyway (`resolution.status: "unresolved"`, the unhealed nodes named): 10 min.
  * Far beyond any healing the loop does itself (a host restart takes seconds, a
- * readmission three healthy ticks; 20 × production's `mesh.staleAfterMs` of 30 s), so a
+ * readmission three healthy ticks, a φ suspicion about a second), so a
  * group still open then has a node that is not coming back by itself, and governance
  * should hear of it within the next knowledge epoch rather than never.
  */
@@ -248,6 +249,7 @@ export class MapekLoop {
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
+    this.monitor.observer?.start();
     const loop = async (): Promise<void> => {
       if (this.#stopped) return;
       this.#running = this.tick().then(
@@ -263,6 +265,7 @@ export class MapekLoop {
   /** Stops ticking and waits for the current tick and any healing in flight. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.monitor.observer?.stop();
     this.#unsubscribe?.();
     if (this.#timer) clearTimeout(this.#timer);
     await this.#running;
@@ -280,7 +283,8 @@ export class MapekLoop {
     // finish after it was excluded) are explained by what it is routed around for, and
     // it gets no new rounds while out, so kept they would read as a bad link forever.
     for (const [nodeId, why] of this.#exclusions) if (why === "route") this.monitor.clearOutcomes(nodeId);
-    const analysis = await analyze(this.monitor, actuator, this.#options, this.#memory, settled ? this.#anomalyModel : undefined);
+    const options = { ...this.#options, suspicionPhi: Number(policy["mesh.suspicionPhiMilli"]) / 1000 };
+    const analysis = await analyze(this.monitor, actuator, options, this.#memory, settled ? this.#anomalyModel : undefined);
     const phi = computePhi(analysis.factors);
 
     // Shedding pressure, with hysteresis so it does not flap.

@@ -8,6 +8,8 @@ import { updateAnomalyScores } from "../fl/updateAnomaly.ts";
 import type { RoundRecord } from "../fl/roundRunner.ts";
 import { InvalidHeartbeatError } from "../errors/mapek.ts";
 import type { MeshHeartbeat } from "../mesh/nodeMesh.ts";
+import type { ObserverHealth } from "./observerHealth.ts";
+import { PhiAccrualDetector, phiAccrualOptionsFor } from "./phiAccrual.ts";
 
 /** One node's FL outcome in one round. */
 export type RoundOutcome = "accepted" | "flagged" | "rejected" | "timeout" | "error";
@@ -57,6 +59,11 @@ export type MonitorParameters = {
   now?: () => number;
   /** The nodes' heartbeat period, ms (telemetry features are relative to it); default 1000. */
   heartbeatMs?: number;
+  /**
+   * The observer's own health (Lifeguard): time it was stalled is not counted against
+   * any node. Without it every silence is the node's.
+   */
+  observer?: ObserverHealth;
 };
 
 /**
@@ -70,21 +77,37 @@ export type MonitorParameters = {
 export class Monitor {
   #nodes = new Map<string, NodeView>();
   #rounds: { round: number; status: RoundRecord["status"]; accuracy: number | null; at: number }[] = [];
+  #detectors = new Map<string, PhiAccrualDetector>();
   #now: () => number;
   /** Heartbeats received (all nodes). */
   heartbeats = 0;
 
   /** The nodes' heartbeat period, ms. */
   readonly heartbeatMs: number;
+  readonly observer: ObserverHealth | undefined;
 
   constructor(parameters: MonitorParameters = {}) {
     this.#now = parameters.now ?? Date.now;
     this.heartbeatMs = parameters.heartbeatMs ?? 1000;
+    this.observer = parameters.observer;
+  }
+
+  /**
+   * How suspicious the node's silence is now: φ of its own heartbeat history (see
+   * `phiAccrual.ts`), with the time the observer was stalled left out of the silence.
+   */
+  suspicion(nodeId: string, now: number = this.#now()): number {
+    const view = this.#nodes.get(nodeId);
+    const detector = this.#detectors.get(nodeId);
+    if (!view || !detector) return 0;
+    const since = view.lastHeartbeatAt ?? view.registeredAt;
+    return detector.phi(now, this.observer?.stalledMs(since, now) ?? 0, view.registeredAt);
   }
 
   /** Adds a node the loop should expect heartbeats from. */
   register(nodeId: string, hostId: string | null = null): void {
     if (this.#nodes.has(nodeId)) return;
+    this.#detectors.set(nodeId, new PhiAccrualDetector(phiAccrualOptionsFor(this.heartbeatMs)));
     this.#nodes.set(nodeId, { nodeId, hostId, lastHeartbeatAt: null, registeredAt: this.#now(), bootId: null, restarts: 0, clockSkewMs: 0, loopLagMs: 0, cpuCores: 0, otherCpuCores: 0, outcomes: [], beats: [], lastRestartAt: null, lastTrainMs: null });
   }
 
@@ -105,6 +128,11 @@ export class Monitor {
     const otherCpuCores = restarted ? 0 : 0.7 * view.otherCpuCores + 0.3 * Math.max(0, beat.cpuCores - beat.trainCpuCores);
     // A restarted node counts its sequence from 0 again: its old beats say nothing about the new process.
     if (restarted) view.beats = [];
+    // Nor does the gap its restart left say how it beats.
+    const detector = restarted ? new PhiAccrualDetector(phiAccrualOptionsFor(this.heartbeatMs)) : (this.#detectors.get(beat.nodeId) as PhiAccrualDetector);
+    const previous = detector.lastHeartbeatAt;
+    detector.heartbeat(now, previous !== null && (this.observer?.stalledMs(previous, now) ?? 0) > 0);
+    this.#detectors.set(beat.nodeId, detector);
     view.beats.push({ at: now, seq: beat.beat, transitMs: now - beat.sentAt });
     if (view.beats.length > HEARTBEAT_WINDOW) view.beats.shift();
     const lastTrainMs = beat.lastTrainMs ?? view.lastTrainMs;

@@ -46,7 +46,7 @@ export const POLICY_PARAMETERS = [
   { name: "fl.dpClipMilli", description: "DP clipping norm, thousandths", min: 1n, max: 1_000_000n, value: 1_000n },
   { name: "fl.dpEpsilonMilli", description: "DP privacy budget ε per round, thousandths", min: 1n, max: 100_000n, value: 1_000n },
   { name: "mesh.heartbeatMs", description: "node heartbeat interval, ms", min: 100n, max: 600_000n, value: 10_000n },
-  { name: "mesh.staleAfterMs", description: "a node is stale after this long without a heartbeat, ms", min: 200n, max: 3_600_000n, value: 30_000n },
+  { name: "mesh.suspicionPhiMilli", description: "φ accrual threshold above which a silent node is suspected and probed (8 = a 1 in 10^8 chance its heartbeat is still coming), thousandths", min: 1_000n, max: 30_000n, value: 8_000n },
   { name: "mapek.euphoricMilli", description: "φ at or above which the mesh is EUPHORIC, thousandths", min: 0n, max: 10_000n, value: 1_456n },
   { name: "mapek.harmonicMilli", description: "φ at or above which the mesh is HARMONIC, thousandths", min: 0n, max: 10_000n, value: 1_133n },
   { name: "mapek.contemplativeMilli", description: "φ at or above which the mesh is CONTEMPLATIVE, thousandths", min: 0n, max: 10_000n, value: 809n },

@@ -64,8 +64,6 @@ export const chaosService: CoordinatorServiceFactory = async ({ config, logger, 
     monitor,
     actuator: mesh,
     intervalMs: config.mapek.intervalMs,
-    // Six missed heartbeats: fewer gives false alarms when the machine is busy.
-    analyze: { staleAfterMs: config.mesh.heartbeatMs * 6 },
     policy: () => policy,
     outbox,
     events,

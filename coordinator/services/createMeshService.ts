@@ -12,6 +12,7 @@ import path from "node:path";
 import { Gauge } from "prom-client";
 import { agentRoutes, meshRoutes } from "../api/mesh.ts";
 import { Monitor } from "../mapek/monitor.ts";
+import { ObserverHealth } from "../mapek/observerHealth.ts";
 import { manifestNodes, manifestPath, readManifest } from "../mesh/deploy/deploymentManifest.ts";
 import { AgentRegistry } from "../mesh/hosts/agentRegistry.ts";
 import { loadOrCreateControlKey } from "../mesh/hosts/controlKey.ts";
@@ -59,7 +60,8 @@ export function createMeshService(parameters: CreateMeshServiceParameters = {}):
     const bansTimer = parameters.policyBans ? setInterval(() => void refreshBans(), parameters.policyRefreshMs ?? 30_000) : undefined;
     bansTimer?.unref();
 
-    const monitor = new Monitor({ heartbeatMs: config.mesh.heartbeatMs });
+    // The observer watches its own event loop, so its stalls are never blamed on nodes.
+    const monitor = new Monitor({ heartbeatMs: config.mesh.heartbeatMs, observer: new ObserverHealth({ heartbeatMs: config.mesh.heartbeatMs }) });
     const nobody: Federation = { registerClient: () => undefined, unregisterClient: () => undefined };
     const mesh = new NodeMesh({
       federation: parameters.federation ?? services.fl ?? nobody,

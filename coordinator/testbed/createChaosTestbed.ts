@@ -23,6 +23,7 @@ import type { RoundRecord, RoundRunner } from "../fl/roundRunner.ts";
 import type { Strategy } from "../fl/strategies/strategy.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import type { AnalyzeOptions } from "../mapek/analyze.ts";
+import { ObserverHealth } from "../mapek/observerHealth.ts";
 import { sharedAnomalyModel, type AnomalyModel } from "../mapek/anomalyModel.ts";
 import { MapekLoop } from "../mapek/mapekLoop.ts";
 import { Monitor } from "../mapek/monitor.ts";
@@ -48,7 +49,7 @@ export type CreateChaosTestbedParameters = {
   heartbeatMs: number;
   /** MAPE-K tick period, ms. */
   mapekIntervalMs: number;
-  analyze?: Partial<AnalyzeOptions>;
+  analyze?: Partial<Omit<AnalyzeOptions, "suspicionPhi">>;
   /** Pause between FL rounds of the round loop, ms; default 0. */
   roundGapMs?: number;
   outbox?: KnowledgeRepository;
@@ -137,7 +138,7 @@ export async function createChaosTestbed(parameters: CreateChaosTestbedParameter
     },
   };
 
-  const monitor = new Monitor({ heartbeatMs: parameters.heartbeatMs });
+  const monitor = new Monitor({ heartbeatMs: parameters.heartbeatMs, observer: new ObserverHealth({ heartbeatMs: parameters.heartbeatMs }) });
   const shedder = createLoadShedder();
   let apiUrl = "";
   const mesh = new NodeMesh({
@@ -240,7 +241,7 @@ export async function createChaosTestbed(parameters: CreateChaosTestbedParameter
     actuator: mesh,
     intervalMs: parameters.mapekIntervalMs,
     // Six missed heartbeats: fewer gives false alarms when the machine is busy.
-    analyze: { staleAfterMs: parameters.heartbeatMs * 6, ...parameters.analyze },
+    ...(parameters.analyze ? { analyze: parameters.analyze } : {}),
     events,
     logger,
     ...(parameters.outbox ? { outbox: parameters.outbox } : {}),

@@ -100,6 +100,30 @@ export const incidentGroupSchema = z.object({
   nodes: z.array(z.string()),
 });
 
+/** The observer's own health (Lifeguard): how late the coordinator's event loop ran. */
+export const observerHealthSchema = z.object({
+  /** Local health score, 0 (healthy) to 8; the suspicion threshold rises by it. */
+  awareness: z.number(),
+  longestStallMs: z.number(),
+  stalledMsLastMinute: z.number(),
+  stallsLastMinute: z.number(),
+  loopDelayP99Ms: z.number(),
+  loopDelayMaxMs: z.number(),
+});
+export type ObserverHealth = z.output<typeof observerHealthSchema>;
+
+/** How the failure detector judged this tick: φ accrual threshold and the suspects it cleared. */
+export const failureDetectorSchema = z.object({
+  /** `mesh.suspicionPhiMilli` / 1000 plus the observer's awareness. */
+  suspicionThreshold: z.number(),
+  /** φ of each node whose silence is at least surprising (φ ≥ 1). */
+  suspicion: z.record(z.string(), z.number()),
+  /** Suspects whose confirmation probe answered: late, not gone. */
+  refuted: z.array(z.string()),
+  observer: observerHealthSchema.nullable(),
+});
+export type FailureDetector = z.output<typeof failureDetectorSchema>;
+
 /** The body of `GET /api/mapek`. Fields are `null` (or empty) before the loop's first tick. */
 export const mapekStatusSchema = z.object({
   state: mapekStateSchema.nullable(),
@@ -127,6 +151,8 @@ export const mapekStatusSchema = z.object({
   /** Nodes excluded from FL and why. */
   excluded: z.record(z.string(), z.enum(["byzantine", "route"])),
   shedding: z.boolean(),
+  /** The failure detector's view of this tick; `null` before the first. */
+  detector: failureDetectorSchema.nullable(),
   /** The anomaly model's verdict on each node it does not call healthy. */
   anomalies: z.record(z.string(), anomalyReadingSchema),
   /** `null` until the model is trained. */

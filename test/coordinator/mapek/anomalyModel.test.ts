@@ -120,6 +120,7 @@ describe("MAPE-K with an anomaly model", () => {
     excludeFromFl: (id) => void (excluded.add(id), calls.push(`exclude:${id}`)),
     readmitToFl: (id) => void (excluded.delete(id), calls.push(`readmit:${id}`)),
     isExcluded: (id) => excluded.has(id),
+    isConnected: () => true,
     pingNode: async () => true,
     resyncClock: async () => undefined,
     setLoadShedding: () => undefined,
@@ -137,7 +138,7 @@ describe("MAPE-K with an anomaly model", () => {
 
   it("routes FL around a node the model reads as degraded two ticks running, keeps it out while it still does, and readmits it once the model says healthy", async () => {
     const { monitor, advance } = monitorWith(["x", "y", "z"], () => 2);
-    loop = new MapekLoop({ monitor, actuator, intervalMs: 100, analyze: { staleAfterMs: 60_000 }, anomalyModel: Promise.resolve(scripted), readmitAfterTicks: 2 });
+    loop = new MapekLoop({ monitor, actuator, intervalMs: 100, anomalyModel: Promise.resolve(scripted), readmitAfterTicks: 2 });
     await Promise.resolve();
     assert.equal((await loop.tick()).analysis.anomalies.size, 0, "verdicts wait until the heartbeat windows are newer than the training");
     advance(2000);
@@ -170,7 +171,7 @@ describe("MAPE-K with an anomaly model", () => {
   it("does not blame the links when the model reads most of the mesh as degraded at once (a slow coordinator)", async () => {
     const { monitor, advance } = monitorWith(["p", "q", "r"], () => 2);
     const everyone: AnomalyModel = { ...scripted, classify: (views) => new Map(views.map((v) => [v.nodeId, { label: "degraded-link", confidence: 0.99 }])) };
-    const meshLoop = new MapekLoop({ monitor, actuator, intervalMs: 100, analyze: { staleAfterMs: 60_000 }, anomalyModel: Promise.resolve(everyone) });
+    const meshLoop = new MapekLoop({ monitor, actuator, intervalMs: 100, anomalyModel: Promise.resolve(everyone) });
     await Promise.resolve();
     advance(2000);
     for (let i = 0; i < 3; i++) {

@@ -22,6 +22,8 @@ const addressOf = (id: string): Address => `0x${(ids.indexOf(id) + 1).toString(1
 /** An actuator that records what the loop asked of it. */
 function fakeActuator() {
   const excluded = new Set<string>();
+  /** Nodes the test keeps silent: their links do not answer a probe either. */
+  const silent = new Set<string>();
   const calls: string[] = [];
   const actuator: MeshActuator = {
     hostOf: () => null,
@@ -30,13 +32,14 @@ function fakeActuator() {
     excludeFromFl: (id) => void (excluded.add(id), calls.push(`exclude:${id}`)),
     readmitToFl: (id) => void (excluded.delete(id), calls.push(`readmit:${id}`)),
     isExcluded: (id) => excluded.has(id),
-    pingNode: async () => true,
+    isConnected: () => true,
+    pingNode: async (id) => !silent.has(id),
     resyncClock: async (id) => void calls.push(`resync:${id}`),
     setLoadShedding: (on) => void calls.push(`shed:${on}`),
     measureApiLatency: async () => 5,
     nodeAddress: addressOf,
   };
-  return { actuator, calls, excluded };
+  return { actuator, calls, excluded, silent };
 }
 
 const beat = (nodeId: string, seq: number, extra: Partial<{ sentAt: number; cpuCores: number; trainCpuCores: number }> = {}): MeshHeartbeat => ({
@@ -76,11 +79,11 @@ describe("MAPE-K loop", () => {
     for (const id of ids) monitor.register(id);
     for (const id of ids) monitor.ingestHeartbeat(beat(id, 1, { sentAt: now }));
     const outbox = new KnowledgeRepository(db);
-    const { actuator, calls } = fakeActuator();
+    const { actuator, calls, silent } = fakeActuator();
     const events = createEventBus();
     const changes: string[] = [];
     events.subscribe((e) => e.type === "mapek.state.changed" && changes.push(`${e.data.from}->${e.data.to}`));
-    const loop = new MapekLoop({ monitor, actuator, intervalMs: 100, outbox, events, analyze: { staleAfterMs: 1000 }, directiveCooldownMs: 0 });
+    const loop = new MapekLoop({ monitor, actuator, intervalMs: 100, outbox, events, directiveCooldownMs: 0 });
 
     const first = await loop.tick();
     assert.equal(first.state, "EUPHORIC");
@@ -103,7 +106,8 @@ describe("MAPE-K loop", () => {
       monitor.observeRound(record(r, ok ? "completed" : "failed", ok ? ["node-0", "node-1", "node-2"] : []), ok ? [update("node-0", r, 9), update("node-1", r, 0.1), update("node-2", r, 0.1)] : []);
     }
     for (let r = 6; r <= 8; r++) monitor.observeRound(record(r, "failed", []));
-    now += 2000;
+    for (const id of ids.slice(3)) silent.add(id);
+    now += 5000;
     for (const id of ids.slice(0, 3)) monitor.ingestHeartbeat(beat(id, 3, { sentAt: now }));
     const tick = await loop.tick();
     assert.equal(tick.analysis.conditions.get("node-0"), "byzantine");
@@ -124,6 +128,7 @@ describe("MAPE-K loop", () => {
     assert.ok(loop.openIncidents().length >= 7);
 
     // Heartbeats resume: after the readmission hysteresis the routed-around nodes come back; the attacker stays out.
+    silent.clear();
     for (let i = 0; i < 4; i++) {
       now += 100;
       for (const id of ids) monitor.ingestHeartbeat(beat(id, 10 + i, { sentAt: now }));
@@ -139,14 +144,17 @@ describe("MAPE-K loop", () => {
   it("records an incident it healed on its own as an Incident record, and leaves injected ones to their experiment", async () => {
     let now = 5_000_000;
     const nodes = ["node-0", "node-1", "node-2", "node-3"];
-    const monitor = new Monitor({ now: () => now });
+    const monitor = new Monitor({ now: () => now, heartbeatMs: 100 });
     for (const id of nodes) monitor.register(id);
     const outbox = new KnowledgeRepository(openDatabase(":memory:"));
     const events = createEventBus();
     // minIncidentMs 0: this outage lasts well under MeshPolicy's 5 s, which would make it a blip (tested below).
-    const loop = new MapekLoop({ monitor, actuator: fakeActuator().actuator, intervalMs: 100, outbox, events, analyze: { staleAfterMs: 1000 }, policy: policyWith({ "mapek.minIncidentMs": 0n }) });
+    const { actuator, silent } = fakeActuator();
+    const loop = new MapekLoop({ monitor, actuator, intervalMs: 100, outbox, events, policy: policyWith({ "mapek.minIncidentMs": 0n }) });
     let seq = 0;
     const beats = async (alive: string[], ticks = 1) => {
+      silent.clear();
+      for (const id of nodes) if (!alive.includes(id)) silent.add(id);
       for (let i = 0; i < ticks; i++) {
         now += 100;
         seq++;
@@ -158,9 +166,8 @@ describe("MAPE-K loop", () => {
 
     await beats(nodes);
     const lastBeat = now;
-    // node-2 falls silent on its own, is noticed, and comes back
-    now += 1500;
-    await beats(["node-0", "node-1", "node-3"]);
+    // node-2 falls silent on its own for 1.5 s, is noticed, and comes back
+    await beats(["node-0", "node-1", "node-3"], 15);
     assert.equal(loop.openIncidents().length, 1);
     await beats(nodes, 5);
     assert.equal(loop.openIncidents().length, 0);
@@ -179,8 +186,7 @@ describe("MAPE-K loop", () => {
 
     // node-3 is silenced by a chaos experiment: its report carries the incident, the loop does not
     events.publish("chaos.fault.injected", { faultId: "f-1", kind: "node-crash", targets: ["node-3"], affected: ["node-3"], durationMs: 1000 });
-    now += 1500;
-    await beats(["node-0", "node-1", "node-2"]);
+    await beats(["node-0", "node-1", "node-2"], 15);
     assert.equal(loop.openIncidents().length, 1);
     events.publish("chaos.fault.recovered", { faultId: "f-1", kind: "node-crash", affected: ["node-3"], activeMs: 1500 });
     await beats(nodes, 5);
@@ -196,7 +202,7 @@ describe("MAPE-K loop", () => {
     const { actuator, calls } = fakeActuator();
     let latency = 5;
     actuator.measureApiLatency = async () => latency;
-    const loop = new MapekLoop({ monitor, actuator, intervalMs: 100, analyze: { staleAfterMs: 1000, latencyBudgetMs: 100 } });
+    const loop = new MapekLoop({ monitor, actuator, intervalMs: 100, analyze: { latencyBudgetMs: 100 } });
     for (let seq = 1; seq <= 4; seq++) {
       monitor.ingestHeartbeat(beat("node-0", seq, { sentAt: now + 10_000 }));
       monitor.ingestHeartbeat(beat("node-1", seq, { sentAt: now }));
@@ -218,7 +224,7 @@ describe("MAPE-K loop", () => {
     const monitor = new Monitor();
     for (const id of ids.slice(0, 3)) monitor.register(id);
     const { actuator } = fakeActuator();
-    const loop = new MapekLoop({ monitor, actuator, intervalMs: 100, analyze: { staleAfterMs: 10_000 } });
+    const loop = new MapekLoop({ monitor, actuator, intervalMs: 100 });
     // A boot's first period is its start-up: a full core, and nothing wrong.
     for (const id of ids.slice(0, 3)) monitor.ingestHeartbeat(beat(id, 1, { cpuCores: 0.95 }));
     assert.deepEqual([...(await loop.tick()).analysis.conditions], [], "start-up is not overload");
@@ -240,7 +246,7 @@ describe("MAPE-K loop", () => {
     const monitor = new Monitor({ now: () => now, heartbeatMs: 250 });
     for (const id of ids.slice(0, 3)) monitor.register(id);
     const { actuator, calls } = fakeActuator();
-    const loop = new MapekLoop({ monitor, actuator, intervalMs: 100, analyze: { staleAfterMs: 10_000 } });
+    const loop = new MapekLoop({ monitor, actuator, intervalMs: 100 });
     for (let seq = 0; seq < 4; seq++) {
       now += 250;
       for (const id of ids.slice(0, 3)) monitor.ingestHeartbeat(beat(id, seq, { sentAt: now - 3 }));
@@ -271,7 +277,7 @@ describe("MAPE-K knowledge: one record per event", () => {
   const NODES = Array.from({ length: 20 }, (_, i) => `node-${String(i).padStart(2, "0")}`);
   const HOST_A = NODES.slice(0, 10);
 
-  /** 20 nodes on two hosts (node-00…09 on host-a), a 250 ms tick, nodes stale after 1 s. */
+  /** 20 nodes on two hosts (node-00…09 on host-a), 250 ms heartbeats and ticks: a silent node is suspected after about 0.8 s. */
   function mesh(policy: Partial<Record<PolicyParameterName, bigint>> = {}) {
     let now = 10_000_000;
     const monitor = new Monitor({ now: () => now, heartbeatMs: 250 });
@@ -280,20 +286,21 @@ describe("MAPE-K knowledge: one record per event", () => {
     const events = createEventBus();
     const incidentEvents: { incidentId: string; phase: string; fault: string; nodes: string[] }[] = [];
     events.subscribe((e) => e.type === "mesh.incident" && incidentEvents.push(e.data), { types: ["mesh.incident"] });
-    const { actuator, calls } = fakeActuator();
+    const { actuator, calls, silent: silentNow } = fakeActuator();
     const dead = new Set<string>();
     const revive: (() => void)[] = [];
     actuator.hostOf = (id) => (HOST_A.includes(id) ? "host-a" : "host-b");
     actuator.hostHealth = async (host) => (dead.has(host) ? "dead" : "alive");
-    actuator.pingNode = async (id) => !dead.has(actuator.hostOf(id)!);
     // A restart is in flight until the test brings the host back.
     actuator.restartHost = (host) => new Promise<void>((resolve) => revive.push(() => { calls.push(`restart:${host}`); dead.delete(host); resolve(); }));
-    const loop = new MapekLoop({ monitor, actuator, intervalMs: 250, outbox, events, analyze: { staleAfterMs: 1000 }, policy: policyWith(policy) });
+    const loop = new MapekLoop({ monitor, actuator, intervalMs: 250, outbox, events, policy: policyWith(policy) });
     let seq = 0;
     /** Advances the clock by `ms` (heartbeats from every node not `silent`) and ticks once. */
     const step = async (silent: readonly string[] = [], ms = 250) => {
       now += ms;
       seq++;
+      silentNow.clear();
+      for (const id of silent) silentNow.add(id);
       for (const id of NODES) if (!silent.includes(id)) monitor.ingestHeartbeat(beat(id, seq, { sentAt: now }));
       return loop.tick();
     };
@@ -493,9 +500,12 @@ describe("MAPE-K knowledge: one record per event", () => {
     const changes: string[] = [];
     events.subscribe((e) => e.type === "mapek.state.changed" && changes.push(`${e.data.from}->${e.data.to}`), { types: ["mapek.state.changed"] });
     // The local profile's epoch: 300 s.
-    const loop = new MapekLoop({ monitor, actuator: fakeActuator().actuator, intervalMs: 1000, outbox, events, analyze: { staleAfterMs: 3000 }, policy: policyWith({ "knowledge.epochSeconds": 300n }) });
+    const { actuator, silent: silentNow } = fakeActuator();
+    const loop = new MapekLoop({ monitor, actuator, intervalMs: 1000, outbox, events, policy: policyWith({ "knowledge.epochSeconds": 300n }) });
     let seq = 0;
     const run = async (seconds: number, silent: readonly string[] = []) => {
+      silentNow.clear();
+      for (const id of silent) silentNow.add(id);
       for (let i = 0; i < seconds; i++) {
         now += 1000;
         seq++;

@@ -200,6 +200,7 @@ describe("Telegram bot commands with test doubles behind its ports", () => {
       blips: {},
       excluded: { n5: "route" },
       shedding: false,
+      detector: null,
       anomalies: {},
       anomalyModel: null,
     }));

@@ -81,8 +81,9 @@ describe("chaos scenarios (real processes, real links)", () => {
     db?.close();
   });
 
-  it("node failure: the killed host is detected, restarted by MAPE-K, and rounds keep completing", async () => {
+  it("node failure: the killed host is detected, restarted by MAPE-K, and rounds keep completing", async (t) => {
     const journal = await run("node-failure", 0.1);
+    t.diagnostic(`node failure: MTTD ${journal.mttdMs} ms, MTTR ${journal.mttrMs} ms, run ${journal.endedAt! - journal.startedAt} ms`);
     const [fault] = journal.faults;
     assert.ok(fault && fault.kind === "node-crash" && fault.affected.length === 3);
     for (const node of fault.affected) {

@@ -80,6 +80,15 @@ export function MapekStateCard({ up, mapek, events }: MapekStateCardProps) {
               ? ` · last actions: ${data.lastActions.map((a) => `${a.action}${a.target ? ` ${a.target}` : ""} (${a.outcome})`).join(", ")}`
               : ""}
           </p>
+          {data.detector ? (
+            <p className="small muted" data-testid="failure-detector">
+              Failure detector: suspects a node past φ {data.detector.suspicionThreshold.toFixed(1)}
+              {data.detector.observer
+                ? ` · coordinator ${data.detector.observer.awareness > 0 ? `running late (awareness ${data.detector.observer.awareness} of 8, thresholds raised)` : "on time"}, stalled ${formatMilliseconds(data.detector.observer.stalledMsLastMinute)} in the last minute (longest ${formatMilliseconds(data.detector.observer.longestStallMs)}), silence it caused not blamed on nodes`
+                : ""}
+              {data.detector.refuted.length > 0 ? ` · late but answering: ${data.detector.refuted.join(", ")}` : ""}
+            </p>
+          ) : null}
         </>
       ) : live ? (
         // `/api/mapek` unreadable (an older coordinator, or the loop not running): the live events still say the state.
