@@ -30,3 +30,10 @@ export class HealingActionError extends BaseError {
     this.target = target;
   }
 }
+
+/** Anomaly model parameters that do not fit its MLP (another architecture, or a truncated array). */
+export class InvalidAnomalyModelParamsError extends BaseError {
+  constructor({ expected, actual }: { expected: number; actual: number }) {
+    super(`The anomaly model's MLP has ${expected} parameters, not ${actual}.`, { name: "InvalidAnomalyModelParamsError" });
+  }
+}

@@ -7,11 +7,27 @@
  */
 import { loadMeshTelemetry } from "../fl/datasets/meshTelemetry.ts";
 import type { Dataset } from "../fl/datasets/dataset.ts";
+import { createMlp } from "../fl/model/mlp.ts";
 import type { Model } from "../fl/model/model.ts";
+import { InvalidAnomalyModelParamsError } from "../errors/mapek.ts";
 import { createStrategy } from "../fl/strategies/createStrategy.ts";
 import { createSimulatedMesh } from "../mesh/createSimulatedMesh.ts";
 import type { NodeView } from "./monitor.ts";
 import { TELEMETRY_CLASSES, TELEMETRY_FEATURES, telemetryFeatures, type TelemetryClass } from "./telemetry.ts";
+
+/**
+ * How the anomaly model is trained, besides its data. Everything here goes into the
+ * cache key (`anomalyModelCache.ts`): change a value and a cached model is trained again.
+ */
+export const ANOMALY_MODEL_TRAINING = {
+  architecture: "mlp",
+  hidden: 32,
+  strategy: "fedavg",
+  rounds: 30,
+  seed: 1,
+  testFraction: 0.2,
+  config: { minFitClients: 2, minAvailableClients: 2, fractionFit: 1, localEpochs: 4, learningRate: 0.3, batchSize: 16, roundTimeoutMs: 60_000 },
+} as const;
 
 /** How the model was trained and how well it does on held-out telemetry. */
 export type AnomalyModelSummary = {
@@ -30,7 +46,10 @@ export type AnomalyModelSummary = {
   precision: Record<TelemetryClass, number | null>;
   /** Accuracy on the held-out set after each FL round. */
   accuracyPerRound: number[];
+  /** How long training took when the model was trained (a cached model keeps its original figure). */
   trainMs: number;
+  /** `"trained"` in this process, or `"cache"`: read from the data dir, not trained at this start. */
+  source: "trained" | "cache";
 };
 
 /** The model's verdict on one node. */
@@ -43,12 +62,19 @@ export type AnomalyModel = {
   classify(views: readonly NodeView[], now: number, heartbeatMs: number): Map<string, AnomalyPrediction>;
 };
 
+/** A trained anomaly model with its parameters (what the cache stores). */
+export type TrainedAnomalyModel = AnomalyModel & {
+  /** The MLP's flat parameters ({@link ANOMALY_MODEL_TRAINING} shape over the telemetry features and classes). */
+  readonly params: Float32Array;
+};
+
 /** Options of {@link trainAnomalyModel}. */
 export type TrainAnomalyModelParameters = {
   /** Default the recorded mesh-telemetry dataset. */
   dataset?: Dataset;
-  /** FL rounds; default 30. */
+  /** FL rounds; default {@link ANOMALY_MODEL_TRAINING}`.rounds`. */
   rounds?: number;
+  /** Default {@link ANOMALY_MODEL_TRAINING}`.seed`. */
   seed?: number;
 };
 
@@ -71,20 +97,21 @@ function predictionsOf(model: Model, params: Float32Array, data: Dataset): Uint8
  *
  * @throws {DatasetLoadError} when the dataset cannot be read.
  */
-export async function trainAnomalyModel(parameters: TrainAnomalyModelParameters = {}): Promise<AnomalyModel> {
+export async function trainAnomalyModel(parameters: TrainAnomalyModelParameters = {}): Promise<TrainedAnomalyModel> {
   const started = performance.now();
   const dataset = parameters.dataset ?? loadMeshTelemetry();
-  const rounds = parameters.rounds ?? 30;
+  const rounds = parameters.rounds ?? ANOMALY_MODEL_TRAINING.rounds;
   const clients = new Set(dataset.groups ?? []).size;
   const sim = createSimulatedMesh({
     dataset,
-    model: "mlp",
-    hidden: 32,
+    model: ANOMALY_MODEL_TRAINING.architecture,
+    hidden: ANOMALY_MODEL_TRAINING.hidden,
     numNodes: clients,
     partition: { kind: "natural-id" },
-    strategy: createStrategy({ name: "fedavg" }),
-    config: { minFitClients: 2, minAvailableClients: 2, fractionFit: 1, localEpochs: 4, learningRate: 0.3, batchSize: 16, roundTimeoutMs: 60_000 },
-    seed: parameters.seed ?? 1,
+    strategy: createStrategy({ name: ANOMALY_MODEL_TRAINING.strategy }),
+    config: { ...ANOMALY_MODEL_TRAINING.config },
+    testFraction: ANOMALY_MODEL_TRAINING.testFraction,
+    seed: parameters.seed ?? ANOMALY_MODEL_TRAINING.seed,
   });
   const accuracyPerRound: number[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -109,8 +136,8 @@ export async function trainAnomalyModel(parameters: TrainAnomalyModelParameters 
   }
   const summary: AnomalyModelSummary = {
     dataset: dataset.name,
-    architecture: `mlp ${TELEMETRY_FEATURES.length}-32-${C}`,
-    strategy: "fedavg",
+    architecture: `mlp ${TELEMETRY_FEATURES.length}-${ANOMALY_MODEL_TRAINING.hidden}-${C}`,
+    strategy: ANOMALY_MODEL_TRAINING.strategy,
     rounds,
     clients: sim.nodes.length,
     trainExamples: sim.train.numExamples,
@@ -120,10 +147,27 @@ export async function trainAnomalyModel(parameters: TrainAnomalyModelParameters 
     precision: Object.fromEntries(TELEMETRY_CLASSES.map((c, k) => [c, said[k] ? (hits[k] as number) / (said[k] as number) : null])) as Record<TelemetryClass, number | null>,
     accuracyPerRound,
     trainMs: Math.round(performance.now() - started),
+    source: "trained",
   };
-  const model = sim.model;
+  return anomalyModelFromParams(params, summary);
+}
+
+/**
+ * The anomaly model with the given parameters: an MLP of {@link ANOMALY_MODEL_TRAINING}
+ * shape over {@link TELEMETRY_FEATURES}, naming one of {@link TELEMETRY_CLASSES}.
+ * Training ends here, and so does reading a cached model.
+ *
+ * @param params - the MLP's flat parameters.
+ * @param summary - how it was trained, its held-out scores and where it came from.
+ * @throws {InvalidAnomalyModelParamsError} when `params` is not the MLP's length.
+ */
+export function anomalyModelFromParams(params: Float32Array, summary: AnomalyModelSummary): TrainedAnomalyModel {
+  const C = TELEMETRY_CLASSES.length;
+  const model = createMlp({ numFeatures: TELEMETRY_FEATURES.length, numClasses: C, hidden: ANOMALY_MODEL_TRAINING.hidden });
+  if (params.length !== model.numParams) throw new InvalidAnomalyModelParamsError({ expected: model.numParams, actual: params.length });
   return {
     summary,
+    params,
     classify(views, now, heartbeatMs) {
       const features = telemetryFeatures(views, now, heartbeatMs);
       const ids = [...features.keys()];
@@ -142,10 +186,13 @@ export async function trainAnomalyModel(parameters: TrainAnomalyModelParameters 
   };
 }
 
-let shared: Promise<AnomalyModel> | undefined;
+let shared: Promise<TrainedAnomalyModel> | undefined;
 
-/** The anomaly model trained on the recorded dataset, once per process (every coordinator in a process shares it). */
-export function sharedAnomalyModel(): Promise<AnomalyModel> {
+/**
+ * The anomaly model trained on the recorded dataset, once per process (every coordinator
+ * in a process shares it). Across processes, `loadOrTrainAnomalyModel` keeps it in the data dir.
+ */
+export function sharedAnomalyModel(): Promise<TrainedAnomalyModel> {
   shared ??= trainAnomalyModel().catch((error: unknown) => {
     shared = undefined;
     throw error;

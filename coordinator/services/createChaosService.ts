@@ -15,7 +15,7 @@ import { createChainClient, type ChainClient } from "../chain/createChainClient.
 import { readPolicy } from "../chain/readPolicy.ts";
 import { ChaosEngine } from "../chaos/chaosEngine.ts";
 import { ExperimentRunner } from "../chaos/experiment/experimentRunner.ts";
-import { sharedAnomalyModel } from "../mapek/anomalyModel.ts";
+import { loadOrTrainAnomalyModel } from "../mapek/loadOrTrainAnomalyModel.ts";
 import { MapekLoop } from "../mapek/mapekLoop.ts";
 import { POLICY_PARAMETERS, type PolicyParameterName } from "../policy/parameters.ts";
 import { KnowledgeRepository } from "../store/knowledgeRepository.ts";
@@ -39,9 +39,13 @@ export const chaosService: CoordinatorServiceFactory = async ({ config, logger, 
     logger.info({ reason }, "no chaos engine and no MAPE-K loop");
     return { routes: (): ApiPlugin[] => [chaosRoutes({ runner: null, unavailable: reason }), mapekRoutes({ loop: null, unavailable: reason })] };
   }
-  // Trained before the nodes start (they start once the API listens): training takes
-  // this process's CPU for seconds, and nodes heartbeating meanwhile would look dead.
-  const anomalyModel = await sharedAnomalyModel();
+  // Ready before the nodes start (they start once the API listens): training takes this
+  // process's CPU for seconds, and nodes heartbeating meanwhile would look dead. The data
+  // dir keeps the trained model, so only the first start (or a new dataset) trains.
+  const loaded = await loadOrTrainAnomalyModel({ dataDir: config.dataDir, logger });
+  const anomalyModel = loaded.model;
+  if (loaded.source === "cache") logger.info({ key: loaded.key, path: loaded.file, loadMs: loaded.elapsedMs }, "anomaly model loaded from cache");
+  else logger.info({ key: loaded.key, path: loaded.file, trainMs: anomalyModel.summary.trainMs, elapsedMs: loaded.elapsedMs }, "anomaly model trained");
   const db = openDatabase(config.dataDir);
   const outbox = new KnowledgeRepository(db);
 

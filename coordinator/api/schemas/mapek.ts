@@ -87,7 +87,10 @@ export const anomalyModelSummarySchema = z.object({
   precision: z.record(telemetryClassSchema, z.number().nullable()),
   /** Accuracy on the held-out set after each FL round. */
   accuracyPerRound: z.array(z.number()),
+  /** How long training took when the model was trained (a cached model keeps its original figure). */
   trainMs: z.number(),
+  /** `trained` at this start, or read from the data dir's `cache` (no training). */
+  source: z.enum(["trained", "cache"]),
 });
 export type AnomalyModelSummary = z.output<typeof anomalyModelSummarySchema>;
 

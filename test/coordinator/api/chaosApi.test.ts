@@ -1,7 +1,8 @@
 /**
  * `/api/chaos/*` and `/api/mapek*` at their boundary: without a hosted mesh they say
  * why (503), admin routes need the token, and bad requests (invalid YAML, unknown
- * names and ids, out-of-range values) get a clear 4xx and create no run.
+ * names and ids, out-of-range values) get a clear 4xx and create no run. A restart on
+ * the same data dir reuses the anomaly model the first start trained.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -10,6 +11,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startCoordinator, type StartCoordinatorReturnType } from "../../../coordinator/server.ts";
 import { chaosService, flService, meshService } from "../../../coordinator/services/defaultServices.ts";
+import { capturingLogger } from "./helper.ts";
 
 const ENV = { SYNOD_API_PORT: "0", LOG_LEVEL: "silent", RPC_URL: "http://127.0.0.1:9", SYNOD_NETWORK_PROFILE: "local", SYNOD_FL_ROUND_INTERVAL_MS: "0" };
 type ErrorBody = { error: { name: string; message: string; issues?: Array<{ path: string; message: string }> } };
@@ -43,12 +45,19 @@ describe("chaos and MAPE-K API", () => {
   describe("with the mesh's own node hosts", () => {
     let dataDir: string;
     let coordinator: StartCoordinatorReturnType;
+    let logs: Array<Record<string, unknown>>;
+    const start = async () => {
+      const { logger, lines } = capturingLogger();
+      logs = lines;
+      coordinator = await startCoordinator({ env: { ...ENV, SYNOD_DATA_DIR: dataDir, SYNOD_MESH_NODES: "4", SYNOD_MESH_NODES_PER_HOST: "2" }, logger, services: [flService, meshService, chaosService] });
+    };
+    const modelLogs = () => logs.filter((l) => typeof l.msg === "string" && l.msg.startsWith("anomaly model"));
     const post = (body: unknown) =>
       fetch(`${coordinator.url}/api/chaos/runs`, { method: "POST", headers: { authorization: `Bearer ${coordinator.adminToken.token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
 
     before(async () => {
       dataDir = await mkdtemp(path.join(os.tmpdir(), "synod-chaos-api-"));
-      coordinator = await startCoordinator({ env: { ...ENV, SYNOD_DATA_DIR: dataDir, SYNOD_MESH_NODES: "4", SYNOD_MESH_NODES_PER_HOST: "2" }, services: [flService, meshService, chaosService] });
+      await start();
     });
     after(async () => {
       await coordinator.close();
@@ -93,7 +102,7 @@ describe("chaos and MAPE-K API", () => {
 
     it("serves the MAPE-K state over the hosted nodes and its history", async () => {
       const deadline = Date.now() + 30_000;
-      let state: { state: string | null; phi: number | null; nodes: { total: number } | null; thresholds?: unknown; anomalyModel?: { strategy: string } | null } = { state: null, phi: null, nodes: null };
+      let state: { state: string | null; phi: number | null; nodes: { total: number } | null; thresholds?: unknown; anomalyModel?: { strategy: string; source: string } | null } = { state: null, phi: null, nodes: null };
       // The hosts start once the API listens: the loop may tick before all 4 nodes registered.
       while (Date.now() < deadline && (!state.state || state.nodes?.total !== 4)) {
         state = (await (await fetch(`${coordinator.url}/api/mapek`)).json()) as typeof state;
@@ -105,6 +114,7 @@ describe("chaos and MAPE-K API", () => {
       // The chain's MeshPolicy (the deployment's defaults here): the values the dashboard draws.
       assert.deepEqual(state.thresholds, { euphoric: 1.456, harmonic: 1.133, contemplative: 0.809, mystical: 0.485 });
       assert.equal(state.anomalyModel?.strategy, "fedavg", "the anomaly model trained by FL is reported");
+      assert.equal(state.anomalyModel?.source, "trained", "a fresh data dir has no cached model");
       const { ticks } = (await (await fetch(`${coordinator.url}/api/mapek/history?limit=5`)).json()) as { ticks: Array<{ epoch: number; state: string; phi: number }> };
       assert.ok(ticks.length >= 1 && ticks.length <= 5);
       assert.deepEqual(
@@ -113,6 +123,21 @@ describe("chaos and MAPE-K API", () => {
         "oldest first",
       );
       assert.equal((await fetch(`${coordinator.url}/api/mapek/history?limit=0`)).status, 400);
+    });
+
+    it("after a restart on the same data dir, loads the anomaly model from the cache instead of training it, and says so", async () => {
+      const [trained] = modelLogs();
+      assert.equal(trained?.msg, "anomaly model trained", JSON.stringify(modelLogs()));
+      await coordinator.close();
+      await start();
+      const [loaded, ...others] = modelLogs();
+      assert.equal(loaded?.msg, "anomaly model loaded from cache", JSON.stringify(modelLogs()));
+      assert.deepEqual(others, []);
+      assert.equal(loaded.key, trained.key);
+      assert.equal(loaded.path, path.join(dataDir, "mapek", "anomaly-model", `${String(trained.key)}.json`));
+      const body = (await (await fetch(`${coordinator.url}/api/mapek`)).json()) as { anomalyModel: { source: string; strategy: string } | null };
+      assert.equal(body.anomalyModel?.source, "cache");
+      assert.equal(body.anomalyModel?.strategy, "fedavg");
     });
   });
 });

@@ -130,7 +130,7 @@ describe("MAPE-K with an anomaly model", () => {
   let verdict: AnomalyPrediction = { label: "degraded-link", confidence: 0.95 };
   // A model whose verdicts the test sets, to drive the loop's rules (the FL-trained one is tested above).
   const scripted: AnomalyModel = {
-    summary: { dataset: "scripted", architecture: "scripted", strategy: "fedavg", rounds: 0, clients: 0, trainExamples: 0, testExamples: 0, accuracy: 0, recall: {} as never, precision: {} as never, accuracyPerRound: [], trainMs: 0 },
+    summary: { dataset: "scripted", architecture: "scripted", strategy: "fedavg", rounds: 0, clients: 0, trainExamples: 0, testExamples: 0, accuracy: 0, recall: {} as never, precision: {} as never, accuracyPerRound: [], trainMs: 0, source: "trained" },
     classify: (views) => new Map(views.map((v) => [v.nodeId, v.nodeId === "x" ? verdict : { label: "healthy", confidence: 0.99 }])),
   };
   let loop: MapekLoop;

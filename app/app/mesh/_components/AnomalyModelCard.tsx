@@ -29,7 +29,10 @@ export function AnomalyModelCard({ mapek }: { mapek: MapekStatus | undefined }) 
           <p className="small">
             An {model.architecture} trained by federated learning ({model.strategy}, {model.rounds} rounds) over {model.clients} nodes&apos; own
             recorded telemetry under real faults. Held-out accuracy <strong data-testid="anomaly-accuracy">{percent(model.accuracy)}</strong> on{" "}
-            {model.testExamples} samples.
+            {model.testExamples} samples.{" "}
+            <span data-testid="anomaly-source">
+              {model.source === "cache" ? "Read from the coordinator's data dir at this start, not trained again." : `Trained at this start in ${(model.trainMs / 1000).toFixed(1)} s.`}
+            </span>
           </p>
           <div className="table-scroll">
             <table>
