@@ -184,8 +184,8 @@ export class MapekLoop {
       (model) => {
         this.#anomalyModel = model;
         this.#anomalyModelReadyAt = this.monitor.now();
-        const { accuracy, rounds, clients, trainMs } = model.summary;
-        this.#p.logger?.info({ accuracy: Number(accuracy.toFixed(3)), rounds, clients, trainMs }, "MAPE-K anomaly model ready");
+        const { accuracy, rounds, clients, trainMs, source } = model.summary;
+        this.#p.logger?.info({ accuracy: Number(accuracy.toFixed(3)), rounds, clients, source, trainMs }, "MAPE-K anomaly model ready");
       },
       (error: unknown) => this.#p.logger?.warn({ err: error }, "MAPE-K anomaly model unavailable: analysing by rules alone"),
     );
