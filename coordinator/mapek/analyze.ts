@@ -5,6 +5,9 @@
 import type { HostHealth, MeshActuator } from "./actuator.ts";
 import type { AnomalyModel, AnomalyPrediction } from "./anomalyModel.ts";
 import { HEARTBEAT_WINDOW, type Monitor, type NodeView } from "./monitor.ts";
+
+/** Heartbeats held up on the link within the monitor's window that make a node's link degraded (10 % loss at 4 beats a second gives about 2.4 in 6 s). */
+const LATE_BEATS_FOR_DEGRADED = 2;
 import type { ObserverReport } from "./observerHealth.ts";
 import type { PhiFactors } from "./phi.ts";
 
@@ -141,9 +144,11 @@ function readAnomalies(model: AnomalyModel, views: readonly NodeView[], now: num
  * (another path than the node's link: the agent's socket or the child's IPC), and when
  * the host lives, the node is probed directly over its own link. A dead or frozen host
  * needs a restart; a live one whose node does not answer is partitioned (routed around);
- * a node that answers was only late, and is left alone. With an anomaly model, a node
- * the rules find nothing wrong with but whose telemetry the model has read as a
- * degraded link for `anomalyStreak` ticks is `degraded`.
+ * a node that answers was only late, and is left alone. A node whose heartbeats were
+ * held up on its link ({@link LATE_BEATS_FOR_DEGRADED} in the monitor's window, as lost
+ * and retransmitted segments hold them) is `degraded`, unless most links are at once;
+ * so is one whose telemetry an anomaly model has read as a degraded link for
+ * `anomalyStreak` ticks.
  *
  * @param monitor - the monitor.
  * @param actuator - for host diagnosis, probes and the API latency measurement.
@@ -190,6 +195,10 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
   // degraded at once, the observer is slow (a busy coordinator), not the links.
   const degradedReadings = model ? views.filter((v) => { const r = memory.readings.get(v.nodeId); return r?.label === "degraded-link" && r.streak >= options.anomalyStreak; }).length : 0;
   const meshWide = degradedReadings > views.length / 2;
+  // The same guard for heartbeats held up in transit: on most links at once it is the
+  // coordinator's side (or the whole network), not one node's link.
+  const heldUp = new Set(views.filter((v) => v.lateBeatsAt.length >= LATE_BEATS_FOR_DEGRADED).map((v) => v.nodeId));
+  const lossyLinks = heldUp.size > views.length / 2 ? new Set<string>() : heldUp;
   for (const view of views) {
     const reading = model ? memory.readings.get(view.nodeId) : undefined;
     // The model learned from full heartbeat windows; a node just (re)started has none yet.
@@ -198,10 +207,11 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
     const modelSaysDegraded = !meshWide && (enters || stays);
     if (modelSaysDegraded) memory.degraded.add(view.nodeId);
     else memory.degraded.delete(view.nodeId);
+    const degradedLink = modelSaysDegraded || lossyLinks.has(view.nodeId);
     const ruled = conditionOf(view, options, confirmations.get(view.nodeId), actuator.isExcluded(view.nodeId));
     // Heartbeats late by seconds look like a clock behind; the model tells a slow link
     // (jitter, gaps, failed fits) from a skewed clock, and a resync cannot fix a link.
-    const condition = (ruled === "skewed" || ruled === null) && modelSaysDegraded ? "degraded" : ruled;
+    const condition = (ruled === "skewed" || ruled === null) && degradedLink ? "degraded" : ruled;
     if (condition) conditions.set(view.nodeId, condition);
     if (condition === "down" || condition === "frozen" || condition === "partitioned") stale++;
     const before = previousBootIds.get(view.nodeId);

@@ -48,7 +48,18 @@ export type NodeView = {
   lastRestartAt: number | null;
   /** How long the node's last local training took, ms (its own report). */
   lastTrainMs: number | null;
+  /**
+   * Arrival times (last {@link LATE_BEAT_WINDOW_MS}) of heartbeats that took at least
+   * {@link LATE_BEAT_MS} longer in transit than the node's quickest recent one while the
+   * observer was listening: what a lost and retransmitted segment looks like over TCP.
+   */
+  lateBeatsAt: number[];
 };
+
+/** A heartbeat this much slower in transit than the node's quickest recent one was held up on its link, ms (TCP's minimum retransmission timeout is 200 ms). */
+export const LATE_BEAT_MS = 150;
+/** How far back late heartbeats are counted, ms. */
+export const LATE_BEAT_WINDOW_MS = 6_000;
 
 /** Heartbeats kept per node for the telemetry features (2 s at the default 250 ms period). */
 export const HEARTBEAT_WINDOW = 8;
@@ -108,7 +119,7 @@ export class Monitor {
   register(nodeId: string, hostId: string | null = null): void {
     if (this.#nodes.has(nodeId)) return;
     this.#detectors.set(nodeId, new PhiAccrualDetector(phiAccrualOptionsFor(this.heartbeatMs)));
-    this.#nodes.set(nodeId, { nodeId, hostId, lastHeartbeatAt: null, registeredAt: this.#now(), bootId: null, restarts: 0, clockSkewMs: 0, loopLagMs: 0, cpuCores: 0, otherCpuCores: 0, outcomes: [], beats: [], lastRestartAt: null, lastTrainMs: null });
+    this.#nodes.set(nodeId, { nodeId, hostId, lastHeartbeatAt: null, registeredAt: this.#now(), bootId: null, restarts: 0, clockSkewMs: 0, loopLagMs: 0, cpuCores: 0, otherCpuCores: 0, outcomes: [], beats: [], lastRestartAt: null, lastTrainMs: null, lateBeatsAt: [] });
   }
 
   /**
@@ -127,13 +138,23 @@ export class Monitor {
     const cpuCores = restarted ? beat.cpuCores : 0.7 * view.cpuCores + 0.3 * beat.cpuCores;
     const otherCpuCores = restarted ? 0 : 0.7 * view.otherCpuCores + 0.3 * Math.max(0, beat.cpuCores - beat.trainCpuCores);
     // A restarted node counts its sequence from 0 again: its old beats say nothing about the new process.
-    if (restarted) view.beats = [];
+    if (restarted) {
+      view.beats = [];
+      view.lateBeatsAt = [];
+    }
+    const transitMs = now - beat.sentAt;
+    // Judged against the quickest beat of the window (skew cancels out), and only while
+    // the observer could hear: a beat read late because the coordinator stalled is not the link's.
+    const quickest = view.beats.length ? Math.min(...view.beats.map((b) => b.transitMs)) : transitMs;
+    const heldUp = transitMs - quickest;
+    if (heldUp >= LATE_BEAT_MS && (this.observer?.stalledMs(now - heldUp, now) ?? 0) === 0) view.lateBeatsAt.push(now);
+    while (view.lateBeatsAt.length && (view.lateBeatsAt[0] as number) < now - LATE_BEAT_WINDOW_MS) view.lateBeatsAt.shift();
     // Nor does the gap its restart left say how it beats.
     const detector = restarted ? new PhiAccrualDetector(phiAccrualOptionsFor(this.heartbeatMs)) : (this.#detectors.get(beat.nodeId) as PhiAccrualDetector);
     const previous = detector.lastHeartbeatAt;
     detector.heartbeat(now, previous !== null && (this.observer?.stalledMs(previous, now) ?? 0) > 0);
     this.#detectors.set(beat.nodeId, detector);
-    view.beats.push({ at: now, seq: beat.beat, transitMs: now - beat.sentAt });
+    view.beats.push({ at: now, seq: beat.beat, transitMs });
     if (view.beats.length > HEARTBEAT_WINDOW) view.beats.shift();
     const lastTrainMs = beat.lastTrainMs ?? view.lastTrainMs;
     const clockSkewMs = -Math.min(...view.beats.map((b) => b.transitMs));
@@ -170,7 +191,7 @@ export class Monitor {
   /** Forgets a node's heartbeat timing (after its clock was resynced: the old beats carry the old offset). */
   resetClock(nodeId: string): void {
     const view = this.#nodes.get(nodeId);
-    if (view) Object.assign(view, { beats: [], clockSkewMs: 0 });
+    if (view) Object.assign(view, { beats: [], clockSkewMs: 0, lateBeatsAt: [] });
   }
 
   /** Forgets a node's FL history (after it was healed, so old failures do not count again). */
@@ -181,12 +202,12 @@ export class Monitor {
 
   /** Copies of every node view. */
   nodes(): NodeView[] {
-    return [...this.#nodes.values()].map((v) => ({ ...v, outcomes: [...v.outcomes], beats: [...v.beats] }));
+    return [...this.#nodes.values()].map((v) => ({ ...v, outcomes: [...v.outcomes], beats: [...v.beats], lateBeatsAt: [...v.lateBeatsAt] }));
   }
 
   node(nodeId: string): NodeView | undefined {
     const v = this.#nodes.get(nodeId);
-    return v && { ...v, outcomes: [...v.outcomes], beats: [...v.beats] };
+    return v && { ...v, outcomes: [...v.outcomes], beats: [...v.beats], lateBeatsAt: [...v.lateBeatsAt] };
   }
 
   /** The last rounds, oldest first. */

@@ -236,7 +236,7 @@ describe("chaos scenarios (real processes, real links)", () => {
     assert.ok(roundsBetween(journal.faults[0]!.injectedAt!, journal.faults[0]!.recoveredAt!).some((r) => r.status === "completed"));
   });
 
-  it("packet loss: segments are lost and retransmitted on the affected links; rounds complete", async () => {
+  it("packet loss: segments are lost and retransmitted on the affected links; rounds complete", async (t) => {
     const lostOf = (n: string) => {
       const stats = (bed.mesh.host(n) as ChildHost).proxy.stats();
       return stats.to.lost + stats.from.lost;
@@ -244,6 +244,8 @@ describe("chaos scenarios (real processes, real links)", () => {
     const lostBefore = new Map(bed.mesh.nodeIds().map((n) => [n, lostOf(n)]));
     const journal = await run("packet-loss", 0.05);
     const [fault] = journal.faults;
+    const detected = fault!.affected.filter((n) => fault!.detection[n]!.detectedAt !== null);
+    t.diagnostic(`packet loss: ${detected.length} of ${fault!.affected.length} lossy nodes detected, MTTD ${journal.mttdMs} ms`);
     const lost = fault!.affected.map((n) => lostOf(n) - lostBefore.get(n)!);
     assert.ok(lost.reduce((a, b) => a + b, 0) > 0, `segments lost: ${lost.join(", ")}`);
     const untouched = bed.mesh.nodeIds().filter((n) => !fault!.affected.includes(n));
