@@ -51,6 +51,8 @@ const settings = {
   gapMs: Number(values["gap-ms"]),
   delayMs: Number(values["delay-ms"]),
   delayHoldMs: Number(values.seconds) * 1000,
+  // The condition holds until the crash healed: MTTR under it.
+  liftOnDetection: false,
 };
 
 const db = openDatabase(":memory:");
