@@ -15,11 +15,11 @@ import { KnowledgeRepository } from "../../../coordinator/store/knowledgeReposit
 import { openDatabase, type Database } from "../../../coordinator/store/openDatabase.ts";
 
 /**
- * The bench's conditions, shortened: 8 s of three hogs, three 2 s blocks 2 s apart, 300 ms
+ * The bench's conditions, shortened: 6 s of three hogs, three 2 s blocks 2 s apart, 300 ms
  * on every link for 6 s; each lifted once the crash is detected (healing under 300 ms
  * links takes ~12 s, which only the bench waits for).
  */
-const SETTINGS: FalseAlarmSettings = { ...BENCH_FALSE_ALARM_SETTINGS, hogMs: 8000, gapMs: 2000, delayHoldMs: 6000, liftOnDetection: true };
+const SETTINGS: FalseAlarmSettings = { ...BENCH_FALSE_ALARM_SETTINGS, hogMs: 6000, gapMs: 2000, delayHoldMs: 6000, liftOnDetection: true };
 
 describe("false alarms: a slow observer or slow links are not node failures (real processes)", () => {
   let bed: ChaosTestbed | undefined;
