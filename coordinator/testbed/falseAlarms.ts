@@ -224,12 +224,7 @@ async function startCondition(bed: ChaosTestbed, condition: FalseAlarmConditionN
     case "link-delay": {
       const delay = await delayEveryLink(bed, settings.delayMs);
       progress(`${settings.delayMs} ms added on every link for ${settings.delayHoldMs} ms`);
-      try {
-        await sleep(settings.delayHoldMs);
-      } catch (error) {
-        await delay.lift();
-        throw error;
-      }
+      await sleep(settings.delayHoldMs);
       return delay;
     }
   }
@@ -330,14 +325,15 @@ export async function measureFalseAlarms(bed: ChaosTestbed, parameters: MeasureF
     await waitFor(() => crashed.every((n) => healedNodes().has(n)) || detectedNodes().size === 0, timeoutMs, 50);
     restarted = host.pid !== undefined && host.pid !== pid;
     progress(`crash detected: ${detectedNodes().size}/${crashed.length} nodes, healed: ${healedNodes().size}/${crashed.length}`);
+    await active.lift();
+    // Every group settled (and recorded: records are written at the end of the tick that settles them).
+    settled = await waitFor(() => mapek.openIncidents().length === 0 && mapek.incidentGroups().length === 0, timeoutMs, 50);
+    const epoch = mapek.lastTick?.epoch ?? 0;
+    await waitFor(() => (mapek.lastTick?.epoch ?? 0) >= epoch + 2, timeoutMs, 50);
   } finally {
     await active?.lift();
+    unsubscribe();
   }
-  // Every group settled (and recorded: records are written at the end of the tick that settles them).
-  settled = await waitFor(() => mapek.openIncidents().length === 0 && mapek.incidentGroups().length === 0, timeoutMs, 50);
-  const epoch = mapek.lastTick?.epoch ?? 0;
-  await waitFor(() => (mapek.lastTick?.epoch ?? 0) >= epoch + 2, timeoutMs, 50);
-  unsubscribe();
   const endedAt = Date.now();
 
   const isCrash = (node: string, at: number) => crashed.includes(node) && at >= killedAt;
