@@ -119,3 +119,13 @@ export class ChaosUnavailableError extends BaseError {
     });
   }
 }
+
+/** The mesh did not come to rest (nodes connected, no open incident) before a measurement that needs a clean start. */
+export class MeshNotQuietError extends BaseError {
+  constructor({ condition, open, groups }: { condition: string; open: readonly string[]; groups: readonly string[] }) {
+    super(`The mesh was not quiet before measuring "${condition}".`, {
+      name: "MeshNotQuietError",
+      metaMessages: [`open incidents: ${open.join(", ") || "(none)"}`, `incident groups: ${groups.join(", ") || "(none)"}`],
+    });
+  }
+}
