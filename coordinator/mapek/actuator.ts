@@ -14,6 +14,8 @@ export interface MeshActuator {
   hostOf(nodeId: string): string | null;
   /** Asks the host on its control channel whether it lives (dead: exited; frozen: no answer). */
   hostHealth(hostId: string): Promise<HostHealth>;
+  /** Whether the host's process is already known to have exited (a child's exit event, an agent's report): no request made. */
+  hostExited(hostId: string): boolean;
   /** Kills (if needed) and starts the host again. */
   restartHost(hostId: string): Promise<void>;
   /** Takes a node out of FL sampling (route around it) for `reason`. */

@@ -163,11 +163,15 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
   if (model) readAnomalies(model, views, now, monitor.heartbeatMs, options, memory.readings);
   const observer = monitor.observer?.report(now) ?? null;
   const suspicionThreshold = options.suspicionPhi + (observer?.awareness ?? 0);
-  // Suspects: silent beyond what their own history makes plausible, or cut off (a host
-  // that died closes its nodes' sockets: no need to wait for the silence to add up).
+  // Suspects: silent beyond what their own history makes plausible, or cut off: a host
+  // known to have exited, or a closed socket (no need to wait for the silence to add up).
   const phis = new Map(views.map((v) => [v.nodeId, monitor.suspicion(v.nodeId, now)]));
   const isSuspect = (nodeId: string): boolean => (phis.get(nodeId) ?? 0) > suspicionThreshold;
-  const suspects = views.filter((v) => isSuspect(v.nodeId) || (v.lastHeartbeatAt !== null && !actuator.isConnected(v.nodeId)));
+  const hostExited = (nodeId: string): boolean => {
+    const host = actuator.hostOf(nodeId);
+    return host !== null && actuator.hostExited(host);
+  };
+  const suspects = views.filter((v) => isSuspect(v.nodeId) || hostExited(v.nodeId) || (v.lastHeartbeatAt !== null && !actuator.isConnected(v.nodeId)));
   const suspectHosts = new Set(suspects.map((v) => actuator.hostOf(v.nodeId)).filter((h): h is string => h !== null));
   const probeMs = Math.max(250, 2 * monitor.heartbeatMs);
   const [hostHealth, apiLatencyMs] = await Promise.all([
@@ -191,18 +195,31 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
   const conditions = new Map<string, NodeCondition>();
   const restarted: string[] = [];
   let stale = 0;
-  // A slow link is one node's trouble. When the model reads most of the mesh as
-  // degraded at once, the observer is slow (a busy coordinator), not the links.
-  const degradedReadings = model ? views.filter((v) => { const r = memory.readings.get(v.nodeId); return r?.label === "degraded-link" && r.streak >= options.anomalyStreak; }).length : 0;
-  const meshWide = degradedReadings > views.length / 2;
-  // The same guard for heartbeats held up in transit: on most links at once it is the
-  // coordinator's side (or the whole network), not one node's link.
-  const heldUp = new Set(views.filter((v) => v.lateBeatsAt.length >= LATE_BEATS_FOR_DEGRADED).map((v) => v.nodeId));
-  const lossyLinks = heldUp.size > views.length / 2 ? new Set<string>() : heldUp;
+  // A slow link is one node's trouble. When most of the mesh reads as behind a degraded
+  // link at once, the observer is slow (a busy coordinator) or the whole network is, and
+  // routing around everyone would help nobody. Links are per host: half the nodes on half
+  // the hosts is most of the mesh.
+  const hosts = new Set(views.map((v) => actuator.hostOf(v.nodeId) ?? v.nodeId));
+  const mostOfMesh = (flagged: readonly string[]): boolean => {
+    const flaggedHosts = new Set(flagged.map((id) => actuator.hostOf(id) ?? id));
+    return 2 * flagged.length > views.length || (2 * flagged.length >= views.length && 2 * flaggedHosts.size >= hosts.size);
+  };
+  // The model reads heartbeat windows; one the observer stalled in shows the stall, not the link.
+  const windowStalled = (monitor.observer?.stalledMs(now - HEARTBEAT_WINDOW * monitor.heartbeatMs, now) ?? 0) > 0;
+  // Judged on every node showing the symptom at all, not only those past its threshold:
+  // a slowdown of every link reaches them a tick or two apart.
+  const degradedReadings = model ? views.filter((v) => memory.readings.get(v.nodeId)?.label === "degraded-link").map((v) => v.nodeId) : [];
+  const meshWide = mostOfMesh(degradedReadings);
+  // Heartbeats held up in transit get the same guard.
+  const heldUp = views.filter((v) => v.lateBeatsAt.length > 0).map((v) => v.nodeId);
+  /** Nodes whose own link held a heartbeat up lately, when few links did: the evidence a degraded verdict needs. */
+  const linkEvidence = new Set(mostOfMesh(heldUp) ? [] : heldUp);
+  const lossyLinks = new Set(views.filter((v) => linkEvidence.has(v.nodeId) && v.lateBeatsAt.length >= LATE_BEATS_FOR_DEGRADED).map((v) => v.nodeId));
   for (const view of views) {
     const reading = model ? memory.readings.get(view.nodeId) : undefined;
     // The model learned from full heartbeat windows; a node just (re)started has none yet.
-    const enters = reading?.label === "degraded-link" && reading.streak >= options.anomalyStreak && view.beats.length >= HEARTBEAT_WINDOW;
+    // The model names the kind of trouble; the node's own late heartbeats say it is there.
+    const enters = !windowStalled && linkEvidence.has(view.nodeId) && reading?.label === "degraded-link" && reading.streak >= options.anomalyStreak && view.beats.length >= HEARTBEAT_WINDOW;
     const stays = memory.degraded.has(view.nodeId) && reading?.label === "degraded-link";
     const modelSaysDegraded = !meshWide && (enters || stays);
     if (modelSaysDegraded) memory.degraded.add(view.nodeId);

@@ -270,6 +270,10 @@ export class NodeMesh {
     return (await host.isResponsive(1000)) ? "alive" : "frozen";
   }
 
+  hostExited(hostId: string): boolean {
+    return this.#hosts.get(hostId)?.state === "dead";
+  }
+
   async restartHost(hostId: string): Promise<void> {
     const host = this.#hosts.get(hostId);
     if (!host) throw new Error(`unknown host ${hostId}`);

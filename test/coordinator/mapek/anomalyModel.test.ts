@@ -116,6 +116,7 @@ describe("MAPE-K with an anomaly model", () => {
   const actuator: MeshActuator = {
     hostOf: () => null,
     hostHealth: async (): Promise<HostHealth> => "alive",
+    hostExited: () => false,
     restartHost: async () => undefined,
     excludeFromFl: (id) => void (excluded.add(id), calls.push(`exclude:${id}`)),
     readmitToFl: (id) => void (excluded.delete(id), calls.push(`readmit:${id}`)),

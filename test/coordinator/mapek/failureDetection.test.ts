@@ -92,6 +92,7 @@ describe("MAPE-K's failure detector", () => {
     const actuator: MeshActuator = {
       hostOf: () => "host-a",
       hostHealth: async () => state.health,
+      hostExited: () => state.health === "dead",
       restartHost: async () => undefined,
       excludeFromFl: () => undefined,
       readmitToFl: () => undefined,

@@ -28,6 +28,7 @@ function fakeActuator() {
   const actuator: MeshActuator = {
     hostOf: () => null,
     hostHealth: async (): Promise<HostHealth> => "alive",
+    hostExited: () => false,
     restartHost: async (host) => void calls.push(`restart:${host}`),
     excludeFromFl: (id) => void (excluded.add(id), calls.push(`exclude:${id}`)),
     readmitToFl: (id) => void (excluded.delete(id), calls.push(`readmit:${id}`)),
