@@ -23,8 +23,6 @@ export interface MeshActuator {
   /** Puts it back. */
   readmitToFl(nodeId: string): void;
   isExcluded(nodeId: string): boolean;
-  /** Whether the node's host holds its socket to the coordinator open (a dead host's close at once). */
-  isConnected(nodeId: string): boolean;
   /** Whether a request reaches the node through its coordinator → node link within `timeoutMs`. */
   pingNode(nodeId: string, timeoutMs: number): Promise<boolean>;
   /** Steps the node's clock back into sync. */

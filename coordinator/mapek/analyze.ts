@@ -5,10 +5,10 @@
 import type { HostHealth, MeshActuator } from "./actuator.ts";
 import type { AnomalyModel, AnomalyPrediction } from "./anomalyModel.ts";
 import { HEARTBEAT_WINDOW, type Monitor, type NodeView } from "./monitor.ts";
+import type { ObserverReport } from "./observerHealth.ts";
 
 /** Heartbeats held up on the link within the monitor's window that make a node's link degraded (10 % loss at 4 beats a second gives about 2.4 in 6 s). */
 const LATE_BEATS_FOR_DEGRADED = 2;
-import type { ObserverReport } from "./observerHealth.ts";
 import type { PhiFactors } from "./phi.ts";
 
 /**
@@ -139,8 +139,8 @@ function readAnomalies(model: AnomalyModel, views: readonly NodeView[], now: num
 /**
  * Analyzes the monitor's view. A node is suspected when its φ (surprise at its silence,
  * judged against its own heartbeat history, the observer's stalls left out) passes the
- * threshold, or at once when its socket closed. A suspect is confirmed before it gets a
- * condition, as SWIM confirms before declaring: its host is asked on the control channel
+ * threshold; a node whose host the mesh knows exited is down at once. A suspect is
+ * confirmed before it gets a condition, as SWIM confirms before declaring: its host is asked on the control channel
  * (another path than the node's link: the agent's socket or the child's IPC), and when
  * the host lives, the node is probed directly over its own link. A dead or frozen host
  * needs a restart; a live one whose node does not answer is partitioned (routed around);
@@ -163,35 +163,39 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
   if (model) readAnomalies(model, views, now, monitor.heartbeatMs, options, memory.readings);
   const observer = monitor.observer?.report(now) ?? null;
   const suspicionThreshold = options.suspicionPhi + (observer?.awareness ?? 0);
-  // Suspects: silent beyond what their own history makes plausible, or cut off: a host
-  // known to have exited, or a closed socket (no need to wait for the silence to add up).
+  // Suspects: silent beyond what their own history makes plausible, or on a host the
+  // mesh already knows exited (no need to wait for the silence to add up).
   const phis = new Map(views.map((v) => [v.nodeId, monitor.suspicion(v.nodeId, now)]));
   const isSuspect = (nodeId: string): boolean => (phis.get(nodeId) ?? 0) > suspicionThreshold;
   const hostExited = (nodeId: string): boolean => {
     const host = actuator.hostOf(nodeId);
     return host !== null && actuator.hostExited(host);
   };
-  const suspects = views.filter((v) => isSuspect(v.nodeId) || hostExited(v.nodeId) || (v.lastHeartbeatAt !== null && !actuator.isConnected(v.nodeId)));
-  const suspectHosts = new Set(suspects.map((v) => actuator.hostOf(v.nodeId)).filter((h): h is string => h !== null));
-  const probeMs = Math.max(250, 2 * monitor.heartbeatMs);
-  const [hostHealth, apiLatencyMs] = await Promise.all([
-    Promise.all([...suspectHosts].map(async (host) => [host, await actuator.hostHealth(host)] as const)).then((entries) => new Map(entries)),
-    actuator.measureApiLatency(Math.max(1000, options.latencyBudgetMs * 8)).catch(() => Number.POSITIVE_INFINITY),
-  ]);
+  // A direct probe crosses the node's link both ways: slow links need time to answer.
+  const probeMs = Math.max(1000, 4 * monitor.heartbeatMs);
   const confirmations = new Map<string, Confirmation>();
   const refuted: string[] = [];
-  await Promise.all(
-    suspects.map(async (view) => {
-      const host = actuator.hostOf(view.nodeId);
-      const health = host ? hostHealth.get(host) : undefined;
-      const hostFailed = health === "dead" || health === "restarting" || health === "frozen";
-      // A node whose socket closed on a live host is reconnecting: only its silence can condemn it.
-      if (!hostFailed && !isSuspect(view.nodeId)) return;
-      const answered = hostFailed ? false : await actuator.pingNode(view.nodeId, probeMs);
-      if (answered) refuted.push(view.nodeId);
-      else confirmations.set(view.nodeId, { hostHealth: health, answered });
-    }),
-  );
+  const confirmingFrom = monitor.now();
+  const [, apiLatencyMs] = await Promise.all([
+    Promise.all(
+      views.map(async (view) => {
+        if (hostExited(view.nodeId)) return void confirmations.set(view.nodeId, { hostHealth: "dead", answered: false });
+        if (!isSuspect(view.nodeId)) return;
+        const host = actuator.hostOf(view.nodeId);
+        const health = host ? await actuator.hostHealth(host) : undefined;
+        const hostFailed = health === "dead" || health === "restarting" || health === "frozen";
+        const answered = hostFailed ? false : await actuator.pingNode(view.nodeId, probeMs);
+        if (answered) refuted.push(view.nodeId);
+        else confirmations.set(view.nodeId, { hostHealth: health, answered });
+      }),
+    ),
+    actuator.measureApiLatency(Math.max(1000, options.latencyBudgetMs * 8)).catch(() => Number.POSITIVE_INFINITY),
+  ]);
+  // An answer that timed out while the observer itself stalled says nothing about the
+  // node: its reply may be waiting to be read. Judge again next tick.
+  if ((monitor.observer?.stalledMs(confirmingFrom, monitor.now()) ?? 0) > 0) {
+    for (const nodeId of [...confirmations.keys()]) if (!hostExited(nodeId)) confirmations.delete(nodeId);
+  }
   const conditions = new Map<string, NodeCondition>();
   const restarted: string[] = [];
   let stale = 0;

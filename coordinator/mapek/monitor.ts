@@ -147,7 +147,10 @@ export class Monitor {
     // the observer could hear: a beat read late because the coordinator stalled is not the link's.
     const quickest = view.beats.length ? Math.min(...view.beats.map((b) => b.transitMs)) : transitMs;
     const heldUp = transitMs - quickest;
-    if (heldUp >= LATE_BEAT_MS && (this.observer?.stalledMs(now - heldUp, now) ?? 0) === 0) view.lateBeatsAt.push(now);
+    // Nor is one its own host sent late: sentAt is stamped at signing, and a host training
+    // or starved between signing and sending says so in the beat itself.
+    const hostBusy = beat.trainCpuCores > 0 || beat.loopLagMs >= LATE_BEAT_MS;
+    if (heldUp >= LATE_BEAT_MS && !hostBusy && (this.observer?.stalledMs(now - heldUp, now) ?? 0) === 0) view.lateBeatsAt.push(now);
     while (view.lateBeatsAt.length && (view.lateBeatsAt[0] as number) < now - LATE_BEAT_WINDOW_MS) view.lateBeatsAt.shift();
     // Nor does the gap its restart left say how it beats.
     const detector = restarted ? new PhiAccrualDetector(phiAccrualOptionsFor(this.heartbeatMs)) : (this.#detectors.get(beat.nodeId) as PhiAccrualDetector);

@@ -5,10 +5,11 @@
  * A probe timer measures how late the coordinator's own event loop runs. Time the loop
  * was stalled (a probe late by more than {@link STALL_MIN_MS}) is time no heartbeat
  * could be read, whatever the nodes did, so it is discounted from every node's silence,
- * with one heartbeat period of grace after the stall for the beats that queued meanwhile
- * to be read. A loop that keeps running late (a starved machine) raises the awareness
- * score, which raises the suspicion threshold as memberlist's multiplier stretches its
- * timeouts.
+ * with up to one heartbeat period of grace after the stall for the beats that queued
+ * meanwhile to be read. A loop that keeps running late (a starved machine) raises the
+ * awareness score, which is added to the φ threshold: Lifeguard's idea of asking for more
+ * evidence when the observer itself is slow (on φ's log scale each point asks for a
+ * silence ten times less likely, not a multiplied timeout).
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 
@@ -105,13 +106,16 @@ export class ObserverHealth {
   }
 
   /**
-   * Time within [since, now] the observer could not hear, ms: every stall, plus one
-   * heartbeat period after it for the beats that queued meanwhile to be read, plus a stall
+   * Time within [since, now] the observer could not hear, ms: every stall, plus up to one
+   * heartbeat period after it (no longer than the stall) for the beats that queued meanwhile to be read, plus a stall
    * under way (the probe is overdue: the loop is running again but the timer has not
    * fired yet, as when the MAPE-K tick is the first timer after a block).
    */
   stalledMs(since: number, now: number = this.#now()): number {
-    const spans: Stall[] = this.#stalls.map((s) => ({ from: s.from, to: s.to + this.heartbeatMs }));
+    // The grace is the stall's own length at most: beats queued for d ms are read within about d,
+    // so a loop that keeps running a little late cannot hide a silent node for good.
+    const grace = (stall: Stall): number => Math.min(this.heartbeatMs, stall.to - stall.from);
+    const spans: Stall[] = this.#stalls.map((s) => ({ from: s.from, to: s.to + grace(s) }));
     const due = this.#lastProbeAt === null ? null : this.#lastProbeAt + this.probeMs;
     if (due !== null && now - due > STALL_MIN_MS) spans.push({ from: due, to: now + this.heartbeatMs });
     let total = 0;

@@ -11,7 +11,7 @@
 export type PhiAccrualOptions = {
   /** The period the node was told to beat at: the first estimate before there is history. */
   expectedIntervalMs: number;
-  /** Floor of the standard deviation, so a very regular node is not suspected at the first late beat (Akka: `min-std-deviation`). */
+  /** Floor of the standard deviation, > 0, so a very regular node is not suspected at the first late beat (Akka: `min-std-deviation`). */
   minStdDeviationMs: number;
   /** Pause added to the mean that is never suspicious (Akka: `acceptable-heartbeat-pause`). */
   acceptablePauseMs: number;
@@ -92,7 +92,7 @@ export class PhiAccrualDetector {
    */
   heartbeat(at: number, observerStalled = false): void {
     if (this.#last !== null && at > this.#last && !observerStalled) this.#add(at - this.#last);
-    this.#last = at;
+    this.#last = Math.max(at, this.#last ?? at);
   }
 
   /**

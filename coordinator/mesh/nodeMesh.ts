@@ -295,10 +295,6 @@ export class NodeMesh {
     return this.#excluded.has(nodeId);
   }
 
-  isConnected(nodeId: string): boolean {
-    return this.remote.node(nodeId)?.connected === true;
-  }
-
   /** Whether the node answers a signed probe over its host's socket within `timeoutMs`. */
   async pingNode(nodeId: string, timeoutMs: number): Promise<boolean> {
     try {

@@ -240,7 +240,6 @@ export async function createChaosTestbed(parameters: CreateChaosTestbedParameter
     monitor,
     actuator: mesh,
     intervalMs: parameters.mapekIntervalMs,
-    // Six missed heartbeats: fewer gives false alarms when the machine is busy.
     ...(parameters.analyze ? { analyze: parameters.analyze } : {}),
     events,
     logger,

@@ -121,7 +121,6 @@ describe("MAPE-K with an anomaly model", () => {
     excludeFromFl: (id) => void (excluded.add(id), calls.push(`exclude:${id}`)),
     readmitToFl: (id) => void (excluded.delete(id), calls.push(`readmit:${id}`)),
     isExcluded: (id) => excluded.has(id),
-    isConnected: () => true,
     pingNode: async () => true,
     resyncClock: async () => undefined,
     setLoadShedding: () => undefined,
@@ -138,7 +137,8 @@ describe("MAPE-K with an anomaly model", () => {
   after(() => loop?.stop());
 
   it("routes FL around a node the model reads as degraded two ticks running, keeps it out while it still does, and readmits it once the model says healthy", async () => {
-    const { monitor, advance } = monitorWith(["x", "y", "z"], () => 2);
+    // One of x's heartbeats was held up on its link: the evidence the model's verdict needs.
+    const { monitor, advance } = monitorWith(["x", "y", "z"], (id, k) => (id === "x" && k === 10 ? 200 : 2));
     loop = new MapekLoop({ monitor, actuator, intervalMs: 100, anomalyModel: Promise.resolve(scripted), readmitAfterTicks: 2 });
     await Promise.resolve();
     assert.equal((await loop.tick()).analysis.anomalies.size, 0, "verdicts wait until the heartbeat windows are newer than the training");

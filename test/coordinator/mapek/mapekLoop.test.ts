@@ -33,7 +33,6 @@ function fakeActuator() {
     excludeFromFl: (id) => void (excluded.add(id), calls.push(`exclude:${id}`)),
     readmitToFl: (id) => void (excluded.delete(id), calls.push(`readmit:${id}`)),
     isExcluded: (id) => excluded.has(id),
-    isConnected: () => true,
     pingNode: async (id) => !silent.has(id),
     resyncClock: async (id) => void calls.push(`resync:${id}`),
     setLoadShedding: (on) => void calls.push(`shed:${on}`),
