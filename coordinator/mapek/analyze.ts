@@ -4,7 +4,7 @@
  */
 import type { HostHealth, MeshActuator } from "./actuator.ts";
 import type { AnomalyModel, AnomalyPrediction } from "./anomalyModel.ts";
-import { HEARTBEAT_WINDOW, type Monitor, type NodeView } from "./monitor.ts";
+import { HEARTBEAT_WINDOW, LATE_BEAT_WINDOW_MS, type Monitor, type NodeView } from "./monitor.ts";
 import type { ObserverReport } from "./observerHealth.ts";
 
 /** Heartbeats held up on the link within the monitor's window that make a node's link degraded (10 % loss at 4 beats a second gives about 2.4 in 6 s). */
@@ -103,7 +103,7 @@ export type Analysis = {
 /** What the confirmation of a suspected or disconnected node found. */
 type Confirmation = { hostHealth: HostHealth | undefined; answered: boolean };
 
-function conditionOf(view: NodeView, options: AnalyzeOptions, confirmation: Confirmation | undefined, excluded: boolean): NodeCondition | null {
+function conditionOf(view: NodeView, options: AnalyzeOptions, confirmation: Confirmation | undefined, excluded: boolean, mostAnswered: (round: number) => boolean): NodeCondition | null {
   if (confirmation) {
     const { hostHealth, answered } = confirmation;
     if (hostHealth === "dead" || hostHealth === "restarting") return "down";
@@ -117,7 +117,9 @@ function conditionOf(view: NodeView, options: AnalyzeOptions, confirmation: Conf
   // An excluded node gets no new FL outcomes: its old failures must not keep it
   // "unreachable" forever. Readmission probes its link instead (see plan.ts).
   const tail = excluded ? [] : view.outcomes.slice(-options.unreachableAfterFailures);
-  if (tail.length === options.unreachableAfterFailures && tail.every((o) => o.outcome === "timeout" || o.outcome === "error")) return "unreachable";
+  // Its own failures only: in a round most sampled nodes failed, the round (a slow
+  // network, a busy coordinator) failed, not this node's link.
+  if (tail.length === options.unreachableAfterFailures && tail.every((o) => (o.outcome === "timeout" || o.outcome === "error") && mostAnswered(o.round))) return "unreachable";
   // The skew is the least-delayed beat's: with fewer beats one late beat would decide it.
   if (view.beats.length >= MIN_BEATS_FOR_SKEW && Math.abs(view.clockSkewMs) > options.maxClockSkewMs) return "skewed";
   // Event-loop lag is not used: local training blocks a host's loop by design.
@@ -196,13 +198,28 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
   if ((monitor.observer?.stalledMs(confirmingFrom, monitor.now()) ?? 0) > 0) {
     for (const nodeId of [...confirmations.keys()]) if (!hostExited(nodeId)) confirmations.delete(nodeId);
   }
+  // Per FL round: how many sampled nodes answered and how many failed, from every node's outcomes.
+  const answers = new Map<number, { answered: number; failed: number }>();
+  for (const view of views) {
+    for (const o of view.outcomes) {
+      const tally = answers.get(o.round) ?? { answered: 0, failed: 0 };
+      if (o.outcome === "timeout" || o.outcome === "error") tally.failed++;
+      else tally.answered++;
+      answers.set(o.round, tally);
+    }
+  }
+  const mostAnswered = (round: number): boolean => {
+    const tally = answers.get(round);
+    return tally !== undefined && tally.answered > tally.failed;
+  };
   const conditions = new Map<string, NodeCondition>();
   const restarted: string[] = [];
   let stale = 0;
   // A slow link is one node's trouble. When most of the mesh reads as behind a degraded
   // link at once, the observer is slow (a busy coordinator) or the whole network is, and
   // routing around everyone would help nobody. Links are per host: half the nodes on half
-  // the hosts is most of the mesh.
+  // the hosts is most of the mesh (with two hosts, one slow host cannot be told from a
+  // slow network whose slowness reached that host first).
   const hosts = new Set(views.map((v) => actuator.hostOf(v.nodeId) ?? v.nodeId));
   const mostOfMesh = (flagged: readonly string[]): boolean => {
     const flaggedHosts = new Set(flagged.map((id) => actuator.hostOf(id) ?? id));
@@ -215,10 +232,17 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
   const degradedReadings = model ? views.filter((v) => memory.readings.get(v.nodeId)?.label === "degraded-link").map((v) => v.nodeId) : [];
   const meshWide = mostOfMesh(degradedReadings);
   // Heartbeats held up in transit get the same guard.
+  // Whether most of the mesh had held-up heartbeats is judged over the monitor's memory
+  // (30 s): a slowdown of every link makes every host's beats late at its onset, and later
+  // here and there (a new connection costs round trips), never on all hosts in one tick.
   const heldUp = views.filter((v) => v.lateBeatsAt.length > 0).map((v) => v.nodeId);
-  /** Nodes whose own link held a heartbeat up lately, when few links did: the evidence a degraded verdict needs. */
-  const linkEvidence = new Set(mostOfMesh(heldUp) ? [] : heldUp);
-  const lossyLinks = new Set(views.filter((v) => linkEvidence.has(v.nodeId) && v.lateBeatsAt.length >= LATE_BEATS_FOR_DEGRADED).map((v) => v.nodeId));
+  const recentLate = (v: NodeView): number[] => v.lateBeatsAt.filter((at) => at > now - LATE_BEAT_WINDOW_MS);
+  // Nodes whose own link held heartbeats up lately, when few links did: the evidence a
+  // degraded verdict needs. The first held-up beat must be two periods old, so a slowdown
+  // of every link has reached every host's beats before anyone is judged.
+  const settled = (v: NodeView): boolean => recentLate(v).length > 0 && now - (recentLate(v)[0] as number) >= 2 * monitor.heartbeatMs;
+  const linkEvidence = new Set(mostOfMesh(heldUp) ? [] : views.filter(settled).map((v) => v.nodeId));
+  const lossyLinks = new Set(views.filter((v) => linkEvidence.has(v.nodeId) && recentLate(v).length >= LATE_BEATS_FOR_DEGRADED).map((v) => v.nodeId));
   for (const view of views) {
     const reading = model ? memory.readings.get(view.nodeId) : undefined;
     // The model learned from full heartbeat windows; a node just (re)started has none yet.
@@ -229,7 +253,7 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
     if (modelSaysDegraded) memory.degraded.add(view.nodeId);
     else memory.degraded.delete(view.nodeId);
     const degradedLink = modelSaysDegraded || lossyLinks.has(view.nodeId);
-    const ruled = conditionOf(view, options, confirmations.get(view.nodeId), actuator.isExcluded(view.nodeId));
+    const ruled = conditionOf(view, options, confirmations.get(view.nodeId), actuator.isExcluded(view.nodeId), mostAnswered);
     // Heartbeats late by seconds look like a clock behind; the model tells a slow link
     // (jitter, gaps, failed fits) from a skewed clock, and a resync cannot fix a link.
     const condition = (ruled === "skewed" || ruled === null) && degradedLink ? "degraded" : ruled;

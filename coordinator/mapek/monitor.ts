@@ -49,7 +49,7 @@ export type NodeView = {
   /** How long the node's last local training took, ms (its own report). */
   lastTrainMs: number | null;
   /**
-   * Arrival times (last {@link LATE_BEAT_WINDOW_MS}) of heartbeats that took at least
+   * Arrival times (last {@link LATE_BEAT_MEMORY_MS}) of heartbeats that took at least
    * {@link LATE_BEAT_MS} longer in transit than the node's quickest recent one while the
    * observer was listening: what a lost and retransmitted segment looks like over TCP.
    */
@@ -58,8 +58,10 @@ export type NodeView = {
 
 /** A heartbeat this much slower in transit than the node's quickest recent one was held up on its link, ms (TCP's minimum retransmission timeout is 200 ms). */
 export const LATE_BEAT_MS = 150;
-/** How far back late heartbeats are counted, ms. */
+/** How far back late heartbeats count towards a node's degraded link, ms. */
 export const LATE_BEAT_WINDOW_MS = 6_000;
+/** How long late heartbeats are remembered, ms: whether most of the mesh had some lately decides if they are anyone's link. */
+export const LATE_BEAT_MEMORY_MS = 30_000;
 
 /** Heartbeats kept per node for the telemetry features (2 s at the default 250 ms period). */
 export const HEARTBEAT_WINDOW = 8;
@@ -147,11 +149,11 @@ export class Monitor {
     // the observer could hear: a beat read late because the coordinator stalled is not the link's.
     const quickest = view.beats.length ? Math.min(...view.beats.map((b) => b.transitMs)) : transitMs;
     const heldUp = transitMs - quickest;
-    // Nor is one its own host sent late: sentAt is stamped at signing, and a host training
-    // or starved between signing and sending says so in the beat itself.
-    const hostBusy = beat.trainCpuCores > 0 || beat.loopLagMs >= LATE_BEAT_MS;
+    // Nor is one its own host sent late: sentAt is stamped at signing, and a host whose
+    // loop was held (training, starved) between signing and sending reports that lag.
+    const hostBusy = beat.loopLagMs >= LATE_BEAT_MS;
     if (heldUp >= LATE_BEAT_MS && !hostBusy && (this.observer?.stalledMs(now - heldUp, now) ?? 0) === 0) view.lateBeatsAt.push(now);
-    while (view.lateBeatsAt.length && (view.lateBeatsAt[0] as number) < now - LATE_BEAT_WINDOW_MS) view.lateBeatsAt.shift();
+    while (view.lateBeatsAt.length && (view.lateBeatsAt[0] as number) < now - LATE_BEAT_MEMORY_MS) view.lateBeatsAt.shift();
     // Nor does the gap its restart left say how it beats.
     const detector = restarted ? new PhiAccrualDetector(phiAccrualOptionsFor(this.heartbeatMs)) : (this.#detectors.get(beat.nodeId) as PhiAccrualDetector);
     const previous = detector.lastHeartbeatAt;

@@ -342,7 +342,7 @@ describe("MAPE-K knowledge: one record per event", () => {
     await m.steps(4);
     m.dead.add("host-a");
     // Two FL rounds fail on node-01 and node-02 (connection refused) before any heartbeat is stale.
-    for (const round of [1, 2]) m.monitor.observeRound({ ...record(round, "completed", ["node-10"]), failures: [{ nodeId: "node-01", reason: "error", detail: "ECONNREFUSED" }, { nodeId: "node-02", reason: "error", detail: "ECONNREFUSED" }] });
+    for (const round of [1, 2]) m.monitor.observeRound({ ...record(round, "completed", ["node-10", "node-11", "node-12"]), failures: [{ nodeId: "node-01", reason: "error", detail: "ECONNREFUSED" }, { nodeId: "node-02", reason: "error", detail: "ECONNREFUSED" }] });
     const first = await m.step(HOST_A);
     assert.deepEqual([...first.analysis.conditions], [["node-01", "unreachable"], ["node-02", "unreachable"]]);
     await m.steps(28, HOST_A);
