@@ -113,7 +113,7 @@ export const observerHealthSchema = z.object({
   loopDelayP99Ms: z.number(),
   loopDelayMaxMs: z.number(),
 });
-export type ObserverHealth = z.output<typeof observerHealthSchema>;
+export type ObserverHealthBody = z.output<typeof observerHealthSchema>;
 
 /** How the failure detector judged this tick: φ accrual threshold and the suspects it cleared. */
 export const failureDetectorSchema = z.object({
