@@ -6,10 +6,10 @@ import type { HostHealth, MeshActuator } from "./actuator.ts";
 import type { AnomalyModel, AnomalyPrediction } from "./anomalyModel.ts";
 import { HEARTBEAT_WINDOW, LATE_BEAT_WINDOW_MS, type Monitor, type NodeView } from "./monitor.ts";
 import type { ObserverReport } from "./observerHealth.ts";
+import type { PhiFactors } from "./phi.ts";
 
 /** Heartbeats held up on the link within the monitor's window that make a node's link degraded (10 % loss at 4 beats a second gives about 2.4 in 6 s). */
 const LATE_BEATS_FOR_DEGRADED = 2;
-import type { PhiFactors } from "./phi.ts";
 
 /**
  * Something wrong with a node, most severe first. `degraded` (a slow or lossy link
@@ -100,7 +100,7 @@ export type Analysis = {
   observer: ObserverReport | null;
 };
 
-/** What the confirmation of a suspected or disconnected node found. */
+/** What the confirmation of a suspect found. */
 type Confirmation = { hostHealth: HostHealth | undefined; answered: boolean };
 
 function conditionOf(view: NodeView, options: AnalyzeOptions, confirmation: Confirmation | undefined, excluded: boolean, mostAnswered: (round: number) => boolean): NodeCondition | null {
@@ -142,8 +142,9 @@ function readAnomalies(model: AnomalyModel, views: readonly NodeView[], now: num
  * Analyzes the monitor's view. A node is suspected when its φ (surprise at its silence,
  * judged against its own heartbeat history, the observer's stalls left out) passes the
  * threshold; a node whose host the mesh knows exited is down at once. A suspect is
- * confirmed before it gets a condition, as SWIM confirms before declaring: its host is asked on the control channel
- * (another path than the node's link: the agent's socket or the child's IPC), and when
+ * confirmed before it gets a condition, as SWIM confirms before declaring: its host is
+ * asked on the control channel (another path than the node's link: the agent's socket
+ * or the child's IPC), and when
  * the host lives, the node is probed directly over its own link. A dead or frozen host
  * needs a restart; a live one whose node does not answer is partitioned (routed around);
  * a node that answers was only late, and is left alone. A node whose heartbeats were
@@ -231,8 +232,8 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
   // a slowdown of every link reaches them a tick or two apart.
   const degradedReadings = model ? views.filter((v) => memory.readings.get(v.nodeId)?.label === "degraded-link").map((v) => v.nodeId) : [];
   const meshWide = mostOfMesh(degradedReadings);
-  // Heartbeats held up in transit get the same guard.
-  // Whether most of the mesh had held-up heartbeats is judged over the monitor's memory
+  // Heartbeats held up in transit get the same guard. Whether most of the mesh had them
+  // is judged over the monitor's memory
   // (30 s): a slowdown of every link makes every host's beats late at its onset, and later
   // here and there (a new connection costs round trips), never on all hosts in one tick.
   const heldUp = views.filter((v) => v.lateBeatsAt.length > 0).map((v) => v.nodeId);
@@ -240,7 +241,10 @@ export async function analyze(monitor: Monitor, actuator: MeshActuator, options:
   // Nodes whose own link held heartbeats up lately, when few links did: the evidence a
   // degraded verdict needs. The first held-up beat must be two periods old, so a slowdown
   // of every link has reached every host's beats before anyone is judged.
-  const settled = (v: NodeView): boolean => recentLate(v).length > 0 && now - (recentLate(v)[0] as number) >= 2 * monitor.heartbeatMs;
+  const settled = (v: NodeView): boolean => {
+    const first = recentLate(v)[0];
+    return first !== undefined && now - first >= 2 * monitor.heartbeatMs;
+  };
   const linkEvidence = new Set(mostOfMesh(heldUp) ? [] : views.filter(settled).map((v) => v.nodeId));
   const lossyLinks = new Set(views.filter((v) => linkEvidence.has(v.nodeId) && recentLate(v).length >= LATE_BEATS_FOR_DEGRADED).map((v) => v.nodeId));
   for (const view of views) {

@@ -283,9 +283,8 @@ export class MapekLoop {
     // finish after it was excluded) are explained by what it is routed around for, and
     // it gets no new rounds while out, so kept they would read as a bad link forever.
     for (const [nodeId, why] of this.#exclusions) if (why === "route") this.monitor.clearOutcomes(nodeId);
-    // A deployment made before the parameter existed does not have it: keep the default.
-    const suspicionPhi = Number(policy["mesh.suspicionPhiMilli"] ?? DEFAULT_POLICY["mesh.suspicionPhiMilli"]) / 1000;
-    const options = { ...this.#options, suspicionPhi: Number.isFinite(suspicionPhi) && suspicionPhi > 0 ? suspicionPhi : Number(DEFAULT_POLICY["mesh.suspicionPhiMilli"]) / 1000 };
+    // A deployment made before the parameter existed does not have it: keep the default (MeshPolicy bounds it to ≥ 1000).
+    const options = { ...this.#options, suspicionPhi: Number(policy["mesh.suspicionPhiMilli"] ?? DEFAULT_POLICY["mesh.suspicionPhiMilli"]) / 1000 };
     const analysis = await analyze(this.monitor, actuator, options, this.#memory, settled ? this.#anomalyModel : undefined);
     const phi = computePhi(analysis.factors);
 

@@ -93,16 +93,13 @@ export class ObserverHealth {
   /** One probe: how late it runs against when it was due. The timer calls it; tests with a fake clock do. */
   probe(): void {
     const now = this.#now();
-    if (this.#lastProbeAt !== null) this.#noteLateness(this.#lastProbeAt + this.probeMs, now);
+    const due = this.#lastProbeAt === null ? null : this.#lastProbeAt + this.probeMs;
+    if (due !== null && now - due > STALL_MIN_MS) {
+      this.#stalls.push({ from: due, to: now });
+      this.#lateProbes.push(now);
+      this.#forget(now);
+    }
     this.#lastProbeAt = now;
-  }
-
-  /** Records that the observer was deaf over [from, to] (a known stall, e.g. a blocking call it made). */
-  noteStall(from: number, to: number): void {
-    if (to - from <= STALL_MIN_MS) return;
-    this.#stalls.push({ from, to });
-    this.#lateProbes.push(to);
-    this.#forget(to);
   }
 
   /**
@@ -115,12 +112,19 @@ export class ObserverHealth {
     // The grace is the stall's own length at most: beats queued for d ms are read within about d,
     // so a loop that keeps running a little late cannot hide a silent node for good.
     const grace = (stall: Stall): number => Math.min(this.heartbeatMs, stall.to - stall.from);
-    const spans: Stall[] = this.#stalls.map((s) => ({ from: s.from, to: s.to + grace(s) }));
+    // Stalls are kept in order (one per late probe): only the newest can reach into
+    // [since, now], so the scan stops at the first that ends before it (this runs per heartbeat).
+    const spans: Stall[] = [];
+    for (let i = this.#stalls.length - 1; i >= 0; i--) {
+      const stall = this.#stalls[i] as Stall;
+      if (stall.to + this.heartbeatMs < since) break;
+      spans.unshift({ from: stall.from, to: stall.to + grace(stall) });
+    }
     const due = this.#lastProbeAt === null ? null : this.#lastProbeAt + this.probeMs;
     if (due !== null && now - due > STALL_MIN_MS) spans.push({ from: due, to: now + this.heartbeatMs });
     let total = 0;
     let coveredTo = since;
-    for (const span of spans.sort((a, b) => a.from - b.from)) {
+    for (const span of spans) {
       const from = Math.max(span.from, coveredTo);
       const to = Math.min(span.to, now);
       if (to > from) {
@@ -151,10 +155,6 @@ export class ObserverHealth {
     };
     delay?.reset();
     return out;
-  }
-
-  #noteLateness(due: number, now: number): void {
-    if (now - due > STALL_MIN_MS) this.noteStall(due, now);
   }
 
   #forget(now: number): void {
